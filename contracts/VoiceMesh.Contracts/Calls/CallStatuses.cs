@@ -1,0 +1,23 @@
+namespace VoiceMesh.Contracts.Calls;
+
+/// <summary>Twilio's <c>CallStatus</c> wire strings.</summary>
+public static class CallStatuses
+{
+    public const string Queued = "queued";
+    public const string Initiated = "initiated";
+    public const string Ringing = "ringing";
+    public const string InProgress = "in-progress";
+    public const string Completed = "completed";
+    public const string Busy = "busy";
+    public const string Failed = "failed";
+    public const string NoAnswer = "no-answer";
+    public const string Canceled = "canceled";
+
+    public static IReadOnlyList<string> All { get; } =
+        [Queued, Initiated, Ringing, InProgress, Completed, Busy, Failed, NoAnswer, Canceled];
+
+    public static bool IsKnown(string status) => All.Contains(status, StringComparer.Ordinal);
+
+    public static bool IsTerminal(string status) =>
+        status is Completed or Busy or Failed or NoAnswer or Canceled;
+}

@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.Gateway;
+
+public sealed class GatewayOptions : IConfigurationOptions
+{
+    public static string Section => "Gateway";
+
+    /// <summary>The base URL Twilio requests and signs, e.g. <c>https://voice.example.com</c>.</summary>
+    [Required(ErrorMessage = "Gateway:PublicBaseUrl is not set (environment Gateway__PublicBaseUrl): the URL Twilio signs, e.g. https://voice.example.com.")]
+    [Url(ErrorMessage = "Gateway:PublicBaseUrl must be an absolute http(s) URL.")]
+    public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>Keys accepted in <c>X-Api-Key</c> on <c>/api/*</c>.</summary>
+    public IList<string> ApiKeys { get; } = [];
+
+    /// <summary>
+    /// Addresses of our own reverse proxies. Only requests from these may set <c>X-Forwarded-Proto</c>,
+    /// <c>X-Forwarded-Host</c> and <c>X-Forwarded-Port</c> for the signed URL; everyone else's are ignored.
+    /// </summary>
+    public IList<string> TrustedProxies { get; } = [];
+
+    [Range(1024, 1024 * 1024)]
+    public int MaxWebhookBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long a webhook waits for the broker's confirm before it is answered 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(3);
+}

@@ -1,0 +1,23 @@
+using VoiceMesh.Gateway.Api;
+using VoiceMesh.Gateway.Twilio;
+using VoiceMesh.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddMessaging();
+builder.AddTwilioWebhooks();
+builder.AddApiAuthentication();
+builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseTwilioWebhookValidation();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapTwilioWebhooks();
+app.MapReverseProxy();
+app.Run();
+
+public partial class Program;

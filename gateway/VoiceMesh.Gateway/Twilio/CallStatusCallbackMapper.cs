@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using VoiceMesh.Contracts.Calls;
+
+namespace VoiceMesh.Gateway.Twilio;
+
+/// <summary>Turns a call status callback's form into <see cref="CallStatusCallbackReceived"/>, or names what is wrong.</summary>
+internal static partial class CallStatusCallbackMapper
+{
+    public static (CallStatusCallbackReceived? Message, Dictionary<string, string[]> Errors) Map(
+        TwilioWebhook webhook, string idempotencyKey, DateTimeOffset receivedAt)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var callSid = webhook.Field("CallSid");
+        var accountSid = webhook.Field("AccountSid");
+        var status = webhook.Field("CallStatus");
+
+        if (callSid is null)
+        {
+            errors["CallSid"] = ["CallSid is required."];
+        }
+        else if (!CallSidPattern().IsMatch(callSid))
+        {
+            errors["CallSid"] = ["CallSid must be CA followed by 32 hex digits."];
+        }
+
+        if (accountSid is null)
+        {
+            errors["AccountSid"] = ["AccountSid is required."];
+        }
+
+        if (status is null)
+        {
+            errors["CallStatus"] = ["CallStatus is required."];
+        }
+        else if (!CallStatuses.IsKnown(status))
+        {
+            errors["CallStatus"] = [$"CallStatus must be one of {string.Join(", ", CallStatuses.All)}."];
+        }
+
+        var sequence = OptionalInt(webhook, "SequenceNumber", errors);
+        var duration = OptionalInt(webhook, "CallDuration", errors);
+        var sipCode = OptionalInt(webhook, "SipResponseCode", errors);
+        var timestamp = OptionalTimestamp(webhook, errors);
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        return (new CallStatusCallbackReceived
+        {
+            CallSid = callSid!,
+            AccountSid = accountSid!,
+            CallStatus = status!,
+            Direction = webhook.Field("Direction"),
+            From = webhook.Field("From"),
+            To = webhook.Field("To"),
+            ParentCallSid = webhook.Field("ParentCallSid"),
+            ApiVersion = webhook.Field("ApiVersion"),
+            AnsweredBy = webhook.Field("AnsweredBy"),
+            CallbackSource = webhook.Field("CallbackSource"),
+            SequenceNumber = sequence,
+            Timestamp = timestamp,
+            CallDurationSeconds = duration,
+            SipResponseCode = sipCode,
+            RecordingSid = webhook.Field("RecordingSid"),
+            RecordingUrl = webhook.Field("RecordingUrl"),
+            Parameters = webhook.Form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal),
+            IdempotencyKey = idempotencyKey,
+            ReceivedAt = receivedAt,
+        }, errors);
+    }
+
+    private static int? OptionalInt(TwilioWebhook webhook, string name, Dictionary<string, string[]> errors)
+    {
+        var raw = webhook.Field(name);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        errors[name] = [$"{name} must be a non-negative integer."];
+        return null;
+    }
+
+    /// <summary>Twilio sends <c>Timestamp</c> in RFC 2822 form, e.g. <c>Tue, 14 Oct 2025 17:03:41 +0000</c>.</summary>
+    private static DateTimeOffset? OptionalTimestamp(TwilioWebhook webhook, Dictionary<string, string[]> errors)
+    {
+        var raw = webhook.Field("Timestamp");
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParseExact(raw, ["ddd, dd MMM yyyy HH:mm:ss zzz", "ddd, d MMM yyyy HH:mm:ss zzz", "r"],
+                CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var value)
+            || DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out value))
+        {
+            return value;
+        }
+
+        errors["Timestamp"] = ["Timestamp must be an RFC 2822 date."];
+        return null;
+    }
+
+    [GeneratedRegex("^CA[0-9a-f]{32}$")]
+    private static partial Regex CallSidPattern();
+}

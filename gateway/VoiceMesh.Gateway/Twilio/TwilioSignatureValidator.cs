@@ -1,0 +1,86 @@
+using System.Net;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Twilio.Security;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.Gateway.Twilio;
+
+/// <summary>
+/// Checks <c>X-Twilio-Signature</c> with the Twilio SDK's <see cref="RequestValidator"/> against the URL Twilio
+/// requested: the configured public base URL plus the raw request target (never the <c>Host</c> header), or what
+/// a trusted proxy forwarded. The primary and the secondary auth token are both accepted, for rotation.
+/// </summary>
+internal sealed class TwilioSignatureValidator
+{
+    private readonly string _publicBaseUrl;
+    private readonly HashSet<IPAddress> _trustedProxies;
+    private readonly string[] _tokens;
+
+    public TwilioSignatureValidator(IOptions<GatewayOptions> gateway, IOptions<TwilioOptions> twilio)
+    {
+        _publicBaseUrl = gateway.Value.PublicBaseUrl.TrimEnd('/');
+        _trustedProxies = [.. gateway.Value.TrustedProxies.Select(IPAddress.Parse)];
+        _tokens = string.IsNullOrEmpty(twilio.Value.SecondaryAuthToken)
+            ? [twilio.Value.AuthToken]
+            : [twilio.Value.AuthToken, twilio.Value.SecondaryAuthToken];
+    }
+
+    /// <summary>The URL Twilio requested, byte for byte: scheme, host, port, path and the undecoded query.</summary>
+    public string SignedUrl(HttpContext context)
+    {
+        var request = context.Request;
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
+            ? raw
+            : request.PathBase + request.Path + request.QueryString;
+
+        var remote = context.Connection.RemoteIpAddress;
+        if (remote is not null && _trustedProxies.Contains(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
+            && request.Headers["X-Forwarded-Host"] is { Count: > 0 } forwardedHost)
+        {
+            var scheme = request.Headers["X-Forwarded-Proto"] is { Count: > 0 } proto ? proto.ToString() : request.Scheme;
+            var port = request.Headers["X-Forwarded-Port"] is { Count: > 0 } p ? ":" + p : "";
+            return $"{scheme}://{forwardedHost}{port}{target}";
+        }
+
+        return _publicBaseUrl + target;
+    }
+
+    public bool IsValid(string url, IReadOnlyDictionary<string, StringValues> form, string? signature)
+    {
+        if (string.IsNullOrEmpty(signature))
+        {
+            return false;
+        }
+
+        var parameters = SigningParameters(form);
+        foreach (var token in _tokens)
+        {
+            if (new RequestValidator(token).Validate(url, parameters, signature))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The SDK signs <c>name + value</c> for each key of a dictionary in ordinal order. A field Twilio sent more
+    /// than once is signed as <c>name + value</c> for each distinct value in order, so its values are joined
+    /// with the name between them: <c>K</c> + <c>v1 K v2</c> yields exactly that string.
+    /// </summary>
+    internal static Dictionary<string, string> SigningParameters(IReadOnlyDictionary<string, StringValues> form)
+    {
+        var parameters = new Dictionary<string, string>(form.Count, StringComparer.Ordinal);
+        foreach (var (name, values) in form)
+        {
+            parameters[name] = values.Count <= 1
+                ? values.ToString()
+                : string.Join(name, values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        }
+
+        return parameters;
+    }
+}

@@ -1,0 +1,9 @@
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.Calls.Consumers;
+
+internal static class MessagingRegistration
+{
+    public static IHostApplicationBuilder AddCallsMessaging(this IHostApplicationBuilder builder) =>
+        builder.AddMessaging(x => x.AddConsumer<CallStatusCallbackReceivedConsumer>());
+}

@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using VoiceMesh.Contracts.Calls;
+
+namespace VoiceMesh.Calls.Domain;
+
+/// <summary>One applied status report, as the history shows it.</summary>
+public sealed record CallHistoryEntry(string Status, int? SequenceNumber, DateTimeOffset? Timestamp, string Source, string MessageId);
+
+/// <summary>
+/// A call's lifecycle, folded from its <see cref="CallStatusReported"/> events. The current status is the
+/// furthest report by Twilio's lifecycle, so it depends on the set of reports and never on their arrival order:
+/// a terminal status beats every non-terminal one, and among equals the later <c>SequenceNumber</c> wins.
+/// </summary>
+public sealed record Call
+{
+    public required string Id { get; init; }
+    public required string Status { get; init; }
+    public string? Direction { get; init; }
+    public string? From { get; init; }
+    public string? To { get; init; }
+    public string? AnsweredBy { get; init; }
+    public int? DurationSeconds { get; init; }
+
+    /// <summary>Applied reports ordered by <c>SequenceNumber</c>, then <c>Timestamp</c>.</summary>
+    public ImmutableList<CallHistoryEntry> History { get; init; } = [];
+
+    public static Call Create(CallStatusReported e) =>
+        new Call { Id = e.CallSid, Status = e.Status }.Apply(e);
+
+    public Call Apply(CallStatusReported e)
+    {
+        var entry = new CallHistoryEntry(e.Status, e.SequenceNumber, e.Timestamp, e.Source, e.MessageId);
+        var history = History.Add(entry).Sort(HistoryOrder.Instance);
+        var current = history.Max(LifecycleOrder.Instance)!;
+        return this with
+        {
+            Status = current.Status,
+            History = history,
+            Direction = Direction ?? e.Direction,
+            From = From ?? e.From,
+            To = To ?? e.To,
+            AnsweredBy = e.AnsweredBy ?? AnsweredBy,
+            DurationSeconds = e.DurationSeconds ?? DurationSeconds,
+        };
+    }
+
+    /// <summary>
+    /// Whether a report adds nothing: the same message was applied already, or Twilio's same event
+    /// (same <c>SequenceNumber</c> and status) arrived again under another id.
+    /// </summary>
+    public bool AlreadyHas(string messageId, string status, int? sequenceNumber) =>
+        History.Exists(h => h.MessageId == messageId
+            || (sequenceNumber is not null && h.SequenceNumber == sequenceNumber && h.Status == status));
+
+    /// <summary>queued &lt; initiated &lt; ringing &lt; in-progress &lt; every terminal status.</summary>
+    public static int Rank(string status) => status switch
+    {
+        CallStatuses.Queued => 0,
+        CallStatuses.Initiated => 1,
+        CallStatuses.Ringing => 2,
+        CallStatuses.InProgress => 3,
+        _ when CallStatuses.IsTerminal(status) => 4,
+        _ => -1,
+    };
+
+    private sealed class HistoryOrder : IComparer<CallHistoryEntry>
+    {
+        public static readonly HistoryOrder Instance = new();
+
+        public int Compare(CallHistoryEntry? x, CallHistoryEntry? y)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            ArgumentNullException.ThrowIfNull(y);
+            var bySequence = Nullable.Compare(x.SequenceNumber, y.SequenceNumber);
+            if (bySequence != 0)
+            {
+                return bySequence;
+            }
+
+            var byTime = Nullable.Compare(x.Timestamp, y.Timestamp);
+            return byTime != 0 ? byTime : LifecycleOrder.Instance.Compare(x, y);
+        }
+    }
+
+    private sealed class LifecycleOrder : IComparer<CallHistoryEntry>
+    {
+        public static readonly LifecycleOrder Instance = new();
+
+        public int Compare(CallHistoryEntry? x, CallHistoryEntry? y)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            ArgumentNullException.ThrowIfNull(y);
+            var byRank = Rank(x.Status).CompareTo(Rank(y.Status));
+            if (byRank != 0)
+            {
+                return byRank;
+            }
+
+            var bySequence = Nullable.Compare(x.SequenceNumber, y.SequenceNumber);
+            if (bySequence != 0)
+            {
+                return bySequence;
+            }
+
+            var byTime = Nullable.Compare(x.Timestamp, y.Timestamp);
+            return byTime != 0 ? byTime : string.CompareOrdinal(x.MessageId, y.MessageId);
+        }
+    }
+}

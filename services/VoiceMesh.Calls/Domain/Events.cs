@@ -1,0 +1,28 @@
+namespace VoiceMesh.Calls.Domain;
+
+/// <summary>Where a status report came from.</summary>
+public static class ReportSources
+{
+    /// <summary>Twilio's call progress events (<c>CallbackSource=call-progress-events</c>).</summary>
+    public const string StatusCallback = "status-callback";
+}
+
+/// <summary>Twilio reported a status for the call. One per accepted, distinct report.</summary>
+public sealed record CallStatusReported
+{
+    public required string CallSid { get; init; }
+    public required string Status { get; init; }
+    public int? SequenceNumber { get; init; }
+    public DateTimeOffset? Timestamp { get; init; }
+    public required string Source { get; init; }
+
+    /// <summary>The message id the report arrived with; a second report with the same id is a duplicate.</summary>
+    public required string MessageId { get; init; }
+
+    public string? Direction { get; init; }
+    public string? From { get; init; }
+    public string? To { get; init; }
+    public string? AnsweredBy { get; init; }
+    public int? DurationSeconds { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+}

@@ -1,0 +1,18 @@
+using VoiceMesh.Calls.Api;
+using VoiceMesh.Calls.Consumers;
+using VoiceMesh.Calls.Domain;
+using VoiceMesh.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddCallsMarten();
+builder.AddCallsMessaging();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.MapCallsApi();
+app.Run();
+
+public partial class Program;

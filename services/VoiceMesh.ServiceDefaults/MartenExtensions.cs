@@ -1,0 +1,40 @@
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace VoiceMesh.ServiceDefaults;
+
+public static class MartenExtensions
+{
+    public const string ConnectionName = "Postgres";
+
+    /// <summary>
+    /// Marten on PostgreSQL with string stream ids (one stream per Twilio SID). The schema defaults to the
+    /// service's own and can be overridden with <c>Marten:Schema</c>.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddMartenStore(
+        this IHostApplicationBuilder builder, string defaultSchema, Action<StoreOptions> configure)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionName} is not set (environment ConnectionStrings__{ConnectionName}).");
+        }
+
+        var schema = builder.Configuration["Marten:Schema"] is { Length: > 0 } configured ? configured : defaultSchema;
+        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgres", tags: [HostingExtensions.ReadyTag]);
+        return builder.Services.AddMarten(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = schema;
+                opts.Events.StreamIdentity = StreamIdentity.AsString;
+                opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                configure(opts);
+            })
+            .UseLightweightSessions();
+    }
+}
