@@ -49,7 +49,7 @@ internal sealed class TwilioSignatureValidator
 
     public bool IsValid(string url, IReadOnlyDictionary<string, StringValues> form, string? signature)
     {
-        if (string.IsNullOrEmpty(signature))
+        if (string.IsNullOrEmpty(signature) || !Uri.IsWellFormedUriString(url, UriKind.Absolute))
         {
             return false;
         }
