@@ -19,4 +19,11 @@ public sealed class TwilioOptions : IConfigurationOptions
 
     /// <summary>The token being rotated in; webhooks signed with either token are accepted.</summary>
     public string? SecondaryAuthToken { get; set; }
+
+    /// <summary>
+    /// Where Twilio REST calls go instead of <c>https://api.twilio.com</c>, e.g. the Twilio simulator.
+    /// Unset means Twilio itself.
+    /// </summary>
+    [Url(ErrorMessage = "Twilio:ApiBaseUrl must be an absolute http(s) URL.")]
+    public string? ApiBaseUrl { get; set; }
 }

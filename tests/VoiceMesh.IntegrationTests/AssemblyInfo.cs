@@ -1,0 +1,3 @@
+using VoiceMesh.Testing;
+
+[assembly: AssemblyFixture(typeof(TestInfrastructure))]

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using VoiceMesh.Testing;
+
+namespace VoiceMesh.IntegrationTests;
+
+/// <summary>
+/// The gateway and Calls running as real processes on a RabbitMQ virtual host and a Marten schema of their own.
+/// </summary>
+public sealed class Mesh : IAsyncDisposable
+{
+    public const string AccountSid = "AC00000000000000000000000000000001";
+    public const string AuthToken = "integration-auth-token";
+    public const string PublicBaseUrl = "https://voice.example.test";
+    public const string ApiKey = "integration-api-key";
+
+    private readonly List<ServiceProcess> _calls = [];
+
+    private Mesh(string rabbitMqUri, string postgres, string schema)
+    {
+        RabbitMqUri = rabbitMqUri;
+        CallsEnvironment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = postgres,
+            ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
+            ["Marten__Schema"] = schema,
+        };
+    }
+
+    public string RabbitMqUri { get; }
+
+    public IReadOnlyDictionary<string, string> CallsEnvironment { get; }
+
+    public ServiceProcess Gateway { get; private set; } = null!;
+
+    public IReadOnlyList<ServiceProcess> Calls => _calls;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public static async Task<Mesh> Start(string rabbitMqUri, string postgres, int callsInstances = 1)
+    {
+        var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"));
+        for (var i = 0; i < callsInstances; i++)
+        {
+            mesh._calls.Add(await ServiceProcess.Start("VoiceMesh.Calls", mesh.CallsEnvironment));
+        }
+
+        mesh.Gateway = await ServiceProcess.Start("VoiceMesh.Gateway", new Dictionary<string, string>
+        {
+            ["TWILIO_ACCOUNT_SID"] = AccountSid,
+            ["TWILIO_AUTH_TOKEN"] = AuthToken,
+            ["Gateway__PublicBaseUrl"] = PublicBaseUrl,
+            ["Gateway__ApiKeys__0"] = ApiKey,
+            ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
+            ["ReverseProxy__Clusters__calls__Destinations__primary__Address"] = mesh._calls[0].BaseAddress.ToString(),
+        });
+        mesh.Client = new HttpClient { BaseAddress = mesh.Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        mesh.Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return mesh;
+    }
+
+    public static string NewCallSid() => "CA" + Guid.NewGuid().ToString("N");
+
+    /// <summary>A status callback as Twilio sends it for the <paramref name="sequence"/>-th event of a call.</summary>
+    public static List<KeyValuePair<string, string>> StatusCallback(string callSid, string status, int sequence) =>
+    [
+        new("AccountSid", AccountSid),
+        new("ApiVersion", "2010-04-01"),
+        new("CallSid", callSid),
+        new("CallStatus", status),
+        new("CallbackSource", "call-progress-events"),
+        new("Direction", "outbound-api"),
+        new("From", "+15005550006"),
+        new("To", "+14155550100"),
+        new("SequenceNumber", sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Timestamp", new DateTimeOffset(2025, 10, 14, 17, 3, 41, TimeSpan.Zero).AddSeconds(sequence)
+            .ToString("ddd, dd MMM yyyy HH:mm:ss +0000", System.Globalization.CultureInfo.InvariantCulture)),
+        .. status == "completed" ? [new KeyValuePair<string, string>("CallDuration", "42")] : Array.Empty<KeyValuePair<string, string>>(),
+    ];
+
+    public Task<HttpResponseMessage> PostStatus(List<KeyValuePair<string, string>> form, string? idempotencyToken = null, CancellationToken cancellationToken = default)
+    {
+        var request = TwilioSignature.SignedPost(
+            AuthToken, PublicBaseUrl + "/twilio/voice/status", new Uri("/twilio/voice/status", UriKind.Relative), form, idempotencyToken);
+        return Client.SendAsync(request, cancellationToken);
+    }
+
+    public async Task<JsonElement?> GetCall(string callSid, CancellationToken cancellationToken = default)
+    {
+        using var response = await Client.GetAsync($"/api/calls/{callSid}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+    }
+
+    /// <summary>Polls until <paramref name="done"/> holds for the call, or fails with the last state seen.</summary>
+    public async Task<JsonElement> WaitForCall(string callSid, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        var started = DateTime.UtcNow;
+        JsonElement? last = null;
+        while (DateTime.UtcNow - started < timeout)
+        {
+            last = await GetCall(callSid);
+            if (last is { } call && done(call))
+            {
+                return call;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"Call {callSid} did not reach the expected state within {timeout}; last seen: {last}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (Gateway is not null)
+        {
+            await Gateway.DisposeAsync();
+        }
+
+        foreach (var calls in _calls)
+        {
+            await calls.DisposeAsync();
+        }
+    }
+}
