@@ -23,7 +23,10 @@ start() {
   local dir="$1" port="$2" bin
   bin="$(bin_dir)"
   mkdir -p "$dir"
-  ((EUID != 0)) || chown postgres "$dir"
+  if ((EUID == 0)); then
+    chown postgres "$dir"
+    runuser -u postgres -- test -w "$dir" || die "the postgres user cannot reach $dir: every folder above it must be searchable (chmod o+x)"
+  fi
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; die "initdb failed in $dir"; }

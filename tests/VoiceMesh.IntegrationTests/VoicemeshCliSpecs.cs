@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using VoiceMesh.Testing;
+
+namespace VoiceMesh.IntegrationTests;
+
+/// <summary>
+/// <c>./voicemesh up --detach</c> brings up PostgreSQL, RabbitMQ, Calls and the gateway with the configuration it
+/// is given, a signed callback lands in the read model, and <c>./voicemesh down</c> leaves no process behind.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class VoicemeshCliSpecs
+{
+    [Fact]
+    public async Task Up_uses_the_given_settings_serves_a_signed_callback_and_down_stops_everything()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var state = Directory.CreateTempSubdirectory("voicemesh-cli-").FullName;
+
+        // PostgreSQL runs as the postgres user, which must be able to reach its data folder inside.
+        File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
+        var gatewayPort = FreePort.Next();
+        var environment = new Dictionary<string, string>
+        {
+            ["VOICEMESH_STATE"] = state,
+            ["VOICEMESH_CONFIGURATION"] = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name,
+            ["VOICEMESH_NO_BUILD"] = "1",
+            ["VOICEMESH_GATEWAY_PORT"] = $"{gatewayPort}",
+            ["VOICEMESH_CALLS_PORT"] = $"{FreePort.Next()}",
+            ["TWILIO_AUTH_TOKEN"] = "cli-token",
+            ["Gateway__PublicBaseUrl"] = "https://voice.example.org",
+            ["Gateway__ApiKeys__0"] = "cli-key",
+        };
+
+        try
+        {
+            var output = await Voicemesh(environment, "up", "--detach");
+            Assert.Contains("auth token       cli-token", output, StringComparison.Ordinal);
+            Assert.Contains("api key          cli-key", output, StringComparison.Ordinal);
+
+            var callSid = Mesh.NewCallSid();
+            List<KeyValuePair<string, string>> form =
+                [new("AccountSid", "AC" + new string('2', 32)), new("CallSid", callSid), new("CallStatus", "completed")];
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
+            using var posted = await http.SendAsync(TwilioSignature.SignedPost(
+                "cli-token", "https://voice.example.org/twilio/voice/status", new Uri("/twilio/voice/status", UriKind.Relative), form), ct);
+            Assert.Equal(HttpStatusCode.NoContent, posted.StatusCode);
+
+            http.DefaultRequestHeaders.Add("X-Api-Key", "cli-key");
+            var deadline = Stopwatch.StartNew();
+            string body;
+            do
+            {
+                using var read = await http.GetAsync($"/api/calls/{callSid}", ct);
+                body = await read.Content.ReadAsStringAsync(ct);
+                if (read.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+
+                await Task.Delay(200, ct);
+            }
+            while (deadline.Elapsed < TimeSpan.FromSeconds(30));
+
+            Assert.Contains("\"status\":\"completed\"", body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            var pids = File.Exists(Path.Combine(state, "up.pids")) ? File.ReadAllLines(Path.Combine(state, "up.pids")) : [];
+            var infraPids = Directory.EnumerateFiles(state, "*.pid", SearchOption.AllDirectories)
+                .Concat(Directory.EnumerateFiles(state, "postmaster.pid", SearchOption.AllDirectories))
+                .Select(f => File.ReadLines(f).FirstOrDefault())
+                .ToList();
+            await Voicemesh(environment, "down");
+            foreach (var pid in pids.Concat(infraPids).Select(p => int.TryParse(p, out var n) ? n : 0).Where(n => n > 0))
+            {
+                Assert.False(IsRunning(pid), $"process {pid} outlived ./voicemesh down");
+            }
+
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    private static async Task<string> Voicemesh(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(Path.Combine(RepositoryPaths.Root, "voicemesh"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"./voicemesh {string.Join(' ', arguments)} exited {process.ExitCode}:\n{await stdout}\n{await stderr}");
+        return await stdout;
+    }
+}
