@@ -1,39 +1,227 @@
-# Shared helpers for the deploy/local scripts (sourced, not run).
+# shellcheck shell=bash
+# Shared helpers for the deploy/local scripts. Sourced, never run; the caller sets `set -euo pipefail`.
+# Everything here logs to stderr: a script's stdout carries only the one line it promises (a connection string).
+
+VOICEMESH_LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 log() { printf '[voicemesh] %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
+die() {
+  log "error: $*"
+  exit 1
+}
 
-# A TCP port on 127.0.0.1 that nothing listens on now.
+# ---------------------------------------------------------------------------------------------------------------
+# Arguments
+
+require_port() {
+  local name="$1" value="$2"
+  if [[ ! "$value" =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then
+    die "$name must be a TCP port (1-65535), got '$value'"
+  fi
+}
+
+# Prints DIR as an absolute path, creating it.
+absolute_dir() {
+  mkdir -p -- "$1"
+  (cd -- "$1" && pwd -P)
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Ports (127.0.0.1 only)
+
+# Succeeds when something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+  # shellcheck disable=SC2016 # $1 is the inner shell's argument
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
+}
+
+# Prints a TCP port that nothing listens on at 127.0.0.1, below the kernel's ephemeral range (so outgoing
+# connections cannot take it meanwhile), and not one of the ports given as arguments.
 free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  local low=32768 high=60999 first last port excluded taken
+  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
+    read -r low high </proc/sys/net/ipv4/ip_local_port_range || true
+  fi
+  if ((low > 12000)); then
+    first=10000 last=$((low - 1))
+  else
+    first=$((high + 1)) last=65535
+    ((first < last - 1000)) || { first=10000 last=65535; }
+  fi
+  for _ in $(seq 1 200); do
+    port=$((first + (RANDOM * 32768 + RANDOM) % (last - first + 1)))
+    taken=false
+    for excluded in "$@"; do
+      [[ "$port" == "$excluded" ]] && taken=true
+    done
+    [[ "$taken" == false ]] || continue
+    if ! port_open "$port"; then
       echo "$port"
       return 0
     fi
   done
-  die "no free port found on 127.0.0.1"
+  die "no free TCP port found on 127.0.0.1 between $first and $last"
 }
 
-# Waits until a TCP port on 127.0.0.1 accepts connections.
-wait_port() {
-  local port="$1" seconds="$2" deadline=$((SECONDS + $2))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+# ---------------------------------------------------------------------------------------------------------------
+# Waiting
+
+# wait_until SECONDS COMMAND...: runs COMMAND every 0.25 s until it succeeds (0) or SECONDS pass (1).
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
     ((SECONDS < deadline)) || return 1
-    sleep 0.2
+    sleep 0.25
   done
 }
 
-# Sends SIGTERM to a pid we started, waits, then SIGKILL. Succeeds when it is already gone.
+wait_port() { wait_until "$2" port_open "$1"; }
+
+# http_answers URL [CURL_ARGS...]: succeeds when URL answers 2xx.
+http_answers() {
+  local url="$1"
+  shift
+  curl -fsS -o /dev/null --max-time 3 "$@" "$url" 2>/dev/null
+}
+
+wait_http() {
+  local url="$1" seconds="$2"
+  shift 2
+  wait_until "$seconds" http_answers "$url" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Processes: only ever the ones we started, by pid, after checking the pid still is that program.
+
+# A zombie (exited, not yet reaped by its parent, often pid 1 here) counts as gone.
+pid_alive() {
+  [[ "${1:-}" =~ ^[0-9]+$ ]] && kill -0 "$1" 2>/dev/null || return 1
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != Z ]]
+}
+
+# pid_is PID PATTERN: the process PID is alive and its command line matches the extended regex PATTERN
+# (guards against a pid file outliving its process and the pid being reused).
+pid_is() {
+  local pid="$1" pattern="$2" cmdline
+  pid_alive "$pid" || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" =~ $pattern ]]
+}
+
+pid_gone() { ! pid_alive "$1"; }
+
+# Reads a pid file; prints nothing when it is missing or holds no pid.
+read_pid() {
+  local pid=""
+  if [[ -f "$1" ]]; then
+    read -r pid _ <"$1" 2>/dev/null || true
+  fi
+  [[ "$pid" =~ ^[0-9]+$ ]] && echo "$pid"
+  return 0
+}
+
+# stop_pid PID PATTERN [SECONDS]: SIGTERM, wait up to SECONDS (15), then SIGKILL and wait again.
+# Succeeds when the process is already gone; does nothing when PID is now some other program.
 stop_pid() {
-  local pid="$1" seconds="${2:-15}"
-  [[ -n "$pid" ]] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
+  local pid="$1" pattern="$2" seconds="${3:-15}"
+  pid_is "$pid" "$pattern" || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 $((seconds * 5))); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.2
-  done
+  wait_until "$seconds" pid_gone "$pid" && return 0
+  log "pid $pid did not stop within ${seconds} s of SIGTERM; sending SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
+  wait_until 10 pid_gone "$pid" || die "pid $pid is still alive after SIGKILL"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Installing what is missing
+
+# The file or command that shows a package is installed.
+_apt_probe() {
+  case "$1" in
+    postgresql) echo '/usr/lib/postgresql/*/bin/initdb' ;;
+    rabbitmq-server) echo /usr/lib/rabbitmq/bin/rabbitmq-server ;;
+    nodejs) echo node ;;
+    *) echo "$1" ;;
+  esac
+}
+
+_probe_present() {
+  local probe="$1"
+  if [[ "$probe" == */* ]]; then
+    compgen -G "$probe" >/dev/null
+  else
+    command -v "$probe" >/dev/null 2>&1
+  fi
+}
+
+# ensure_apt PKG[:PROBE]...: installs, with apt-get, the packages whose binary is missing. PROBE is a command name
+# or a path (globs allowed); known packages have a default (postgresql, rabbitmq-server, nodejs), else PKG itself.
+# 'apt-get update' runs at most once per top-level script (children inherit the marker).
+ensure_apt() {
+  local spec pkg probe missing=()
+  for spec in "$@"; do
+    pkg="${spec%%:*}"
+    probe="${spec#*:}"
+    [[ "$spec" == *:* ]] || probe="$(_apt_probe "$pkg")"
+    _probe_present "$probe" || missing+=("$pkg")
+  done
+  ((${#missing[@]} > 0)) || return 0
+
+  local hint="apt-get update && apt-get install -y ${missing[*]}"
+  local sudo=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null 2>&1 || die "${missing[*]} missing and not root: run as root: $hint"
+    sudo=(sudo -n)
+    hint="sudo $hint"
+  fi
+  command -v apt-get >/dev/null 2>&1 || die "${missing[*]} missing and apt-get not found: install ${missing[*]} with your package manager"
+  log "installing ${missing[*]} with apt-get (first run only)"
+  local apt_options=(-o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  if [[ "${VOICEMESH_APT_UPDATED:-}" != 1 ]]; then
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "${apt_options[@]}" update -qq >&2 \
+      || die "apt-get update failed; run: $hint"
+    export VOICEMESH_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "${apt_options[@]}" install -y -qq --no-install-recommends \
+    "${missing[@]}" >&2 || die "could not install ${missing[*]}; run: $hint"
+  for spec in "$@"; do
+    pkg="${spec%%:*}"
+    probe="${spec#*:}"
+    [[ "$spec" == *:* ]] || probe="$(_apt_probe "$pkg")"
+    _probe_present "$probe" || die "$pkg was installed but $probe is still missing"
+  done
+}
+
+# ensure_azurite: installs azurite 3.37.0 with npm into deploy/local/.node (gitignored) unless it is there, and
+# sets AZURITE_BLOB to its blob-only entry point.
+VOICEMESH_AZURITE_VERSION=3.37.0
+ensure_azurite() {
+  local prefix="$VOICEMESH_LOCAL_DIR/.node"
+  AZURITE_BLOB="$prefix/node_modules/.bin/azurite-blob"
+  if [[ -x "$AZURITE_BLOB" ]] && grep -q "\"version\": \"$VOICEMESH_AZURITE_VERSION\"" \
+    "$prefix/node_modules/azurite/package.json" 2>/dev/null; then
+    return 0
+  fi
+  ensure_apt nodejs npm
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  ((major >= 20)) || log "warning: azurite $VOICEMESH_AZURITE_VERSION wants Node.js >= 22 (20 works); found $(node --version 2>&1)"
+  mkdir -p "$prefix"
+  (
+    # Two scripts installing at once would corrupt node_modules: one at a time.
+    flock -w 300 9 || die "timed out waiting for another azurite install ($prefix/.lock)"
+    if [[ -x "$AZURITE_BLOB" ]] && grep -q "\"version\": \"$VOICEMESH_AZURITE_VERSION\"" \
+      "$prefix/node_modules/azurite/package.json" 2>/dev/null; then
+      exit 0
+    fi
+    log "installing azurite@$VOICEMESH_AZURITE_VERSION into $prefix (first run only)"
+    [[ -f "$prefix/package.json" ]] || echo '{ "name": "voicemesh-local-tools", "private": true }' >"$prefix/package.json"
+    npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "azurite@$VOICEMESH_AZURITE_VERSION" >&2 \
+      || die "npm install azurite@$VOICEMESH_AZURITE_VERSION failed; run: npm install --prefix '$prefix' azurite@$VOICEMESH_AZURITE_VERSION"
+  ) 9>"$prefix/.lock"
+  [[ -x "$AZURITE_BLOB" ]] || die "azurite was installed but $AZURITE_BLOB is missing"
 }

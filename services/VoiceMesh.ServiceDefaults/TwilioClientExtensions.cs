@@ -1,6 +1,8 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
 using Twilio.Clients;
 using Twilio.Http;
 
@@ -12,9 +14,9 @@ public static class TwilioClientExtensions
 
     /// <summary>
     /// The official Twilio SDK client over an <see cref="IHttpClientFactory"/> client with a resilience pipeline:
-    /// timeouts, a circuit breaker, and retries with backoff and jitter on 429, 5xx and network errors for safe
-    /// methods. POSTs are not retried here: Twilio's Calls create has no idempotency key, so callers that
-    /// create resources decide themselves whether a retry is safe. <c>Twilio:ApiBaseUrl</c> redirects every
+    /// timeouts, a circuit breaker, and retries with backoff and jitter: 429 always (honouring Retry-After), 5xx
+    /// and network errors for safe methods only. Other POST failures are not retried here: Twilio's Calls create
+    /// has no idempotency key, so callers that create resources decide themselves whether a retry is safe. <c>Twilio:ApiBaseUrl</c> redirects every
     /// request (to the simulator); otherwise it goes to Twilio.
     /// </summary>
     public static IServiceCollection AddTwilioClient(this IServiceCollection services)
@@ -23,7 +25,7 @@ public static class TwilioClientExtensions
         services.AddTransient<TwilioBaseAddressHandler>();
         services.AddHttpClient(HttpClientName)
             .AddHttpMessageHandler<TwilioBaseAddressHandler>()
-            .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
+            .AddStandardResilienceHandler(o => o.Retry.ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context)));
         services.AddScoped<ITwilioRestClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TwilioOptions>>().Value;
@@ -31,5 +33,20 @@ public static class TwilioClientExtensions
             return new TwilioRestClient(options.AccountSid, options.AuthToken, httpClient: new SystemNetHttpClient(http));
         });
         return services;
+    }
+
+    /// <summary>
+    /// A 429 is retried whatever the method, after its <c>Retry-After</c>: Twilio refused the request before doing
+    /// anything. Other transient failures are retried only for methods that are safe to repeat.
+    /// </summary>
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
+    {
+        if (outcome.Result?.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            return true;
+        }
+
+        var method = context.GetRequestMessage()?.Method;
+        return (method == System.Net.Http.HttpMethod.Get || method == System.Net.Http.HttpMethod.Head) && HttpClientResiliencePredicates.IsTransient(outcome);
     }
 }

@@ -2,11 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using VoiceMesh.Testing;
+using VoiceMesh.TwilioSimulator.Hosting;
 
 namespace VoiceMesh.IntegrationTests;
 
 /// <summary>
-/// The gateway and Calls running as real processes on a RabbitMQ virtual host and a Marten schema of their own.
+/// The gateway and Calls running as real processes on a RabbitMQ virtual host and a Marten schema of their own,
+/// with the Twilio simulator in-process standing in for Twilio: Calls reaches it through the Twilio SDK, and it
+/// delivers its signed callbacks to the gateway.
 /// </summary>
 public sealed class Mesh : IAsyncDisposable
 {
@@ -17,16 +20,25 @@ public sealed class Mesh : IAsyncDisposable
 
     private readonly List<ServiceProcess> _calls = [];
 
-    private Mesh(string rabbitMqUri, string postgres, string schema)
+    private Mesh(string rabbitMqUri, string postgres, string schema, TwilioSimulatorHost simulator, int callsPerSecond)
     {
         RabbitMqUri = rabbitMqUri;
+        Simulator = simulator;
         CallsEnvironment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = postgres,
             ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
             ["Marten__Schema"] = schema,
+            ["TWILIO_ACCOUNT_SID"] = AccountSid,
+            ["TWILIO_AUTH_TOKEN"] = AuthToken,
+            ["Twilio__ApiBaseUrl"] = simulator.BaseAddress.ToString(),
+            ["Calls__PublicBaseUrl"] = PublicBaseUrl,
+            ["Calls__DefaultFrom"] = "+15005550006",
+            ["Calls__CallsPerSecond"] = $"{callsPerSecond}",
         };
     }
+
+    public TwilioSimulatorHost Simulator { get; }
 
     public string RabbitMqUri { get; }
 
@@ -38,9 +50,15 @@ public sealed class Mesh : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
-    public static async Task<Mesh> Start(string rabbitMqUri, string postgres, int callsInstances = 1)
+    public static async Task<Mesh> Start(string rabbitMqUri, string postgres, int callsInstances = 1, int callsPerSecond = 50)
     {
-        var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"));
+        var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions
+        {
+            AccountSid = AccountSid,
+            AuthToken = AuthToken,
+            TimeScale = 0.01,
+        });
+        var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"), simulator, callsPerSecond);
         for (var i = 0; i < callsInstances; i++)
         {
             mesh._calls.Add(await ServiceProcess.Start("VoiceMesh.Calls", mesh.CallsEnvironment));
@@ -55,6 +73,7 @@ public sealed class Mesh : IAsyncDisposable
             ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
             ["ReverseProxy__Clusters__calls__Destinations__primary__Address"] = mesh._calls[0].BaseAddress.ToString(),
         });
+        simulator.Control.WebhookTarget = mesh.Gateway.BaseAddress;
         mesh.Client = new HttpClient { BaseAddress = mesh.Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         mesh.Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         return mesh;
@@ -129,5 +148,7 @@ public sealed class Mesh : IAsyncDisposable
         {
             await calls.DisposeAsync();
         }
+
+        await Simulator.DisposeAsync();
     }
 }

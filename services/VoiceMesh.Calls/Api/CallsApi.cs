@@ -12,6 +12,8 @@ public sealed record CallResponse(
     string? To,
     string? AnsweredBy,
     int? DurationSeconds,
+    string? RequestId,
+    int? PlacementAttempts,
     IReadOnlyList<CallHistoryResponse> History);
 
 public sealed record CallHistoryResponse(string Status, int? SequenceNumber, DateTimeOffset? Timestamp, string Source);
@@ -43,6 +45,8 @@ internal static class CallsApi
             call.To,
             call.AnsweredBy,
             call.DurationSeconds,
+            call.RequestId,
+            call.PlacementAttempts,
             [.. call.History.Select(h => new CallHistoryResponse(h.Status, h.SequenceNumber, h.Timestamp, h.Source))]));
     }
 }

@@ -1,3 +1,4 @@
+using VoiceMesh.Calls.Placement;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Consumers;
@@ -5,5 +6,9 @@ namespace VoiceMesh.Calls.Consumers;
 internal static class MessagingRegistration
 {
     public static IHostApplicationBuilder AddCallsMessaging(this IHostApplicationBuilder builder) =>
-        builder.AddMessaging(x => x.AddConsumer<CallStatusCallbackReceivedConsumer>());
+        builder.AddMessaging(x =>
+        {
+            x.AddConsumer<CallStatusCallbackReceivedConsumer>();
+            x.AddConsumer<PlaceCallConsumer>(typeof(PlaceCallConsumerDefinition));
+        });
 }

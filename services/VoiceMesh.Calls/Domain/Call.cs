@@ -21,11 +21,33 @@ public sealed record Call
     public string? AnsweredBy { get; init; }
     public int? DurationSeconds { get; init; }
 
+    /// <summary>The PlaceCall request that created the call, for calls VoiceMesh placed.</summary>
+    public string? RequestId { get; init; }
+
+    public int? PlacementAttempts { get; init; }
+    public DateTimeOffset? RequestedAt { get; init; }
+    public DateTimeOffset? PlacedAt { get; init; }
+
     /// <summary>Applied reports ordered by <c>SequenceNumber</c>, then <c>Timestamp</c>.</summary>
     public ImmutableList<CallHistoryEntry> History { get; init; } = [];
 
     public static Call Create(CallStatusReported e) =>
         new Call { Id = e.CallSid, Status = e.Status }.Apply(e);
+
+    /// <summary>Twilio creates a placed call <c>queued</c>; status reports move it on from there.</summary>
+    public static Call Create(CallPlaced e) =>
+        new Call { Id = e.CallSid, Status = CallStatuses.Queued }.Apply(e);
+
+    public Call Apply(CallPlaced e) => this with
+    {
+        Direction = Direction ?? "outbound-api",
+        From = From ?? e.From,
+        To = To ?? e.To,
+        RequestId = e.RequestId,
+        PlacementAttempts = e.Attempts,
+        RequestedAt = e.RequestedAt,
+        PlacedAt = e.PlacedAt,
+    };
 
     public Call Apply(CallStatusReported e)
     {

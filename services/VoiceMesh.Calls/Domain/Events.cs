@@ -26,3 +26,15 @@ public sealed record CallStatusReported
     public int? DurationSeconds { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
 }
+
+/// <summary>VoiceMesh asked Twilio for this call on behalf of a PlaceCall request, and Twilio created it.</summary>
+public sealed record CallPlaced
+{
+    public required string CallSid { get; init; }
+    public required string RequestId { get; init; }
+    public required string From { get; init; }
+    public required string To { get; init; }
+    public required int Attempts { get; init; }
+    public required DateTimeOffset RequestedAt { get; init; }
+    public required DateTimeOffset PlacedAt { get; init; }
+}

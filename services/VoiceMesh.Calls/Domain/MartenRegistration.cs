@@ -1,5 +1,8 @@
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
+using VoiceMesh.Calls.Placement;
+using VoiceMesh.Calls.Publishing;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Domain;
@@ -12,8 +15,12 @@ internal static class MartenRegistration
         {
             opts.UseSystemTextJsonForSerialization();
             opts.Events.AddEventType<CallStatusReported>();
+            opts.Events.AddEventType<CallPlaced>();
             opts.Projections.Snapshot<Call>(SnapshotLifecycle.Inline);
-        });
+            opts.Projections.Snapshot<CallPlacement>(SnapshotLifecycle.Inline);
+        })
+        .AddSubscriptionWithServices<CallEventsPublisher>(ServiceLifetime.Singleton)
+        .AddAsyncDaemon(DaemonMode.HotCold);
         return builder;
     }
 }

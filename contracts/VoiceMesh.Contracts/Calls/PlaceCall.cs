@@ -1,0 +1,38 @@
+namespace VoiceMesh.Contracts.Calls;
+
+/// <summary>
+/// Asks VoiceMesh to dial <see cref="To"/>. <see cref="RequestId"/> makes the command idempotent: a second
+/// PlaceCall with the same id places no second call. Exactly one of <see cref="Twiml"/>, <see cref="Url"/> or
+/// <see cref="Flow"/> says what the call does once answered.
+/// </summary>
+public sealed record PlaceCall
+{
+    public required string RequestId { get; init; }
+
+    /// <summary>E.164, e.g. <c>+14155550100</c>.</summary>
+    public required string To { get; init; }
+
+    /// <summary>E.164 caller id; null asks for one from the number pool.</summary>
+    public string? From { get; init; }
+
+    public string? Twiml { get; init; }
+    public string? Url { get; init; }
+
+    /// <summary>The name of a call flow the Calls service knows.</summary>
+    public string? Flow { get; init; }
+
+    /// <summary>Seconds to let the call ring, 5 to 600 (Twilio's default 60).</summary>
+    public int? TimeoutSeconds { get; init; }
+
+    public bool Record { get; init; }
+
+    /// <summary><c>Enable</c> or <c>DetectMessageEnd</c>; null for no answering-machine detection.</summary>
+    public string? MachineDetection { get; init; }
+
+    /// <summary>Deliver the AMD result asynchronously instead of delaying the call's TwiML.</summary>
+    public bool AsyncAmd { get; init; }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    public string? Tenant { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+}

@@ -1,0 +1,218 @@
+using System.Threading.RateLimiting;
+using Marten;
+using Polly;
+using Polly.Registry;
+using Twilio.Exceptions;
+using VoiceMesh.Calls.Domain;
+using VoiceMesh.Contracts.Calls;
+
+namespace VoiceMesh.Calls.Placement;
+
+/// <summary>Another delivery of the same PlaceCall is placing it right now; this one is retried later.</summary>
+public sealed class PlacementInProgressException(string requestId)
+    : Exception($"Request {requestId} is being placed by another delivery.");
+
+/// <summary>
+/// Places one PlaceCall at Twilio, at most once. Every attempt is recorded before Twilio is asked, so an attempt
+/// whose answer was lost (timeout, dropped connection, crash) is looked up at Twilio before any retry.
+/// </summary>
+public sealed partial class CallPlacementService(
+    IDocumentStore store,
+    TwilioCallPlacer placer,
+    RateLimiter callsPerSecond,
+    ResiliencePipelineProvider<string> pipelines,
+    TimeProvider clock,
+    ILogger<CallPlacementService> logger)
+{
+    /// <summary>An attempt recorded this long ago without an outcome is presumed abandoned by a crashed instance.</summary>
+    public static readonly TimeSpan AttemptLease = TimeSpan.FromSeconds(45);
+
+    public async Task Reject(PlaceCall command, PlaceCallViolation violation, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        session.Events.StartStream<CallPlacement>(
+            CallPlacement.StreamId(command.RequestId),
+            new PlacementRejected(command.RequestId, violation.Field, violation.Reason, clock.GetUtcNow()));
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception ex) when (IsStreamCollision(ex))
+        {
+            LogAlreadyKnown(command.RequestId);
+        }
+    }
+
+    public async Task Place(PlaceCall command, string from, CancellationToken cancellationToken)
+    {
+        var placement = await Begin(command, from, cancellationToken);
+        if (placement.IsFinished)
+        {
+            LogAlreadyKnown(command.RequestId);
+            return;
+        }
+
+        if (placement.AttemptInDoubtSince is { } since && clock.GetUtcNow() - since < AttemptLease)
+        {
+            throw new PlacementInProgressException(command.RequestId);
+        }
+
+        var pipeline = pipelines.GetPipeline(PlacementRegistration.Pipeline);
+        await pipeline.ExecuteAsync(async token => await Attempt(placement.Id, token), cancellationToken);
+    }
+
+    private async Task<CallPlacement> Begin(PlaceCall command, string from, CancellationToken cancellationToken)
+    {
+        var streamId = CallPlacement.StreamId(command.RequestId);
+        if (await Load(streamId, cancellationToken) is { } existing)
+        {
+            return existing;
+        }
+
+        var requested = new PlacementRequested
+        {
+            RequestId = command.RequestId,
+            To = command.To,
+            From = from,
+            Twiml = command.Twiml,
+            Url = command.Url,
+            Flow = command.Flow,
+            TimeoutSeconds = command.TimeoutSeconds,
+            Record = command.Record,
+            MachineDetection = command.MachineDetection,
+            AsyncAmd = command.AsyncAmd,
+            Metadata = command.Metadata,
+            Tenant = command.Tenant,
+            RequestedAt = clock.GetUtcNow(),
+        };
+        await using var session = store.LightweightSession();
+        session.Events.StartStream<CallPlacement>(streamId, requested);
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+            return CallPlacement.Create(requested);
+        }
+        catch (Exception ex) when (IsStreamCollision(ex))
+        {
+            return await Load(streamId, cancellationToken) ?? throw new InvalidOperationException($"Placement {streamId} vanished.");
+        }
+    }
+
+    /// <summary>One try: resolve an attempt in doubt, else wait for the rate limit and ask Twilio.</summary>
+    private async ValueTask Attempt(string streamId, CancellationToken cancellationToken)
+    {
+        var placement = await Load(streamId, cancellationToken) ?? throw new InvalidOperationException($"Placement {streamId} vanished.");
+        if (placement.IsFinished)
+        {
+            return;
+        }
+
+        var request = placement.Request!;
+        if (placement.AttemptInDoubtSince is { } since)
+        {
+            var found = await FindUnclaimed(request, since, cancellationToken);
+            if (found is not null)
+            {
+                LogFoundByLookup(request.RequestId, found);
+                await Succeed(placement, found, byLookup: true, cancellationToken);
+                return;
+            }
+        }
+
+        using var permit = await callsPerSecond.AcquireAsync(1, cancellationToken);
+        var attempt = placement.Attempts + 1;
+        await Append(placement, new PlacementAttemptStarted(request.RequestId, attempt, clock.GetUtcNow()), cancellationToken);
+        string callSid;
+        try
+        {
+            callSid = await placer.Create(request, cancellationToken);
+        }
+        catch (ApiException ex) when (TwilioErrors.IsTransient(ex))
+        {
+            LogTransient(request.RequestId, attempt, ex.Status, ex.Code);
+            await Append(placement, new PlacementAttemptFailed(request.RequestId, attempt, ex.Code, ex.Status, ex.Message), cancellationToken);
+            throw;
+        }
+        catch (ApiException ex)
+        {
+            LogRefused(request.RequestId, attempt, ex.Code);
+            await Append(placement, new PlacementFailed(request.RequestId, ex.Code, ex.Message, attempt, clock.GetUtcNow()), cancellationToken);
+            return;
+        }
+
+        await Succeed(placement with { Attempts = attempt }, callSid, byLookup: false, cancellationToken);
+    }
+
+    private async Task<string?> FindUnclaimed(PlacementRequested request, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var query = store.QuerySession();
+        var claimed = (await query.Query<CallPlacement>()
+                .Where(p => p.CallSid != null && p.Request!.To == request.To && p.RequestedAt >= since.AddMinutes(-10))
+                .Select(p => p.CallSid!)
+                .ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
+        return await placer.FindCreatedSince(request, since, claimed, cancellationToken);
+    }
+
+    /// <summary>Records the placement and starts the call's own lifecycle in one transaction.</summary>
+    private async Task Succeed(CallPlacement placement, string callSid, bool byLookup, CancellationToken cancellationToken)
+    {
+        var request = placement.Request!;
+        var now = clock.GetUtcNow();
+        await using var session = store.LightweightSession();
+        var stream = await session.Events.FetchForWriting<CallPlacement>(placement.Id, cancellationToken);
+        if (stream.Aggregate?.IsFinished == true)
+        {
+            return;
+        }
+
+        stream.AppendOne(new PlacementSucceeded(request.RequestId, callSid, Math.Max(placement.Attempts, 1), byLookup, now));
+        var call = await session.Events.FetchForWriting<Call>(callSid, cancellationToken);
+        call.AppendOne(new Domain.CallPlaced
+        {
+            CallSid = callSid,
+            RequestId = request.RequestId,
+            From = request.From,
+            To = request.To,
+            Attempts = Math.Max(placement.Attempts, 1),
+            RequestedAt = request.RequestedAt,
+            PlacedAt = now,
+        });
+        await session.SaveChangesAsync(cancellationToken);
+        LogPlaced(request.RequestId, callSid, placement.Attempts);
+    }
+
+    private async Task Append(CallPlacement placement, object @event, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var stream = await session.Events.FetchForWriting<CallPlacement>(placement.Id, cancellationToken);
+        stream.AppendOne(@event);
+        await session.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task<CallPlacement?> Load(string streamId, CancellationToken cancellationToken)
+    {
+        await using var query = store.QuerySession();
+        return await query.LoadAsync<CallPlacement>(streamId, cancellationToken);
+    }
+
+    private static bool IsStreamCollision(Exception ex) =>
+        ex is Marten.Exceptions.ExistingStreamIdCollisionException
+        || ex.InnerException is Marten.Exceptions.ExistingStreamIdCollisionException
+        || ex is JasperFx.Events.EventStreamUnexpectedMaxEventIdException;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Placed request {RequestId} as call {CallSid} after {Attempts} attempt(s)")]
+    private partial void LogPlaced(string requestId, string callSid, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} attempt {Attempt}: Twilio answered {Status} (code {Code}); retrying")]
+    private partial void LogTransient(string requestId, int attempt, int status, int code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} attempt {Attempt}: Twilio refused the call with code {Code}")]
+    private partial void LogRefused(string requestId, int attempt, int code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: an attempt whose answer was lost had created call {CallSid}")]
+    private partial void LogFoundByLookup(string requestId, string callSid);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Request {RequestId} is already known; nothing to do")]
+    private partial void LogAlreadyKnown(string requestId);
+}

@@ -1,0 +1,37 @@
+namespace VoiceMesh.Calls.Placement;
+
+/// <summary>A valid PlaceCall was accepted; what Twilio will be asked to do.</summary>
+public sealed record PlacementRequested
+{
+    public required string RequestId { get; init; }
+    public required string To { get; init; }
+    public required string From { get; init; }
+    public string? Twiml { get; init; }
+    public string? Url { get; init; }
+    public string? Flow { get; init; }
+    public int? TimeoutSeconds { get; init; }
+    public bool Record { get; init; }
+    public string? MachineDetection { get; init; }
+    public bool AsyncAmd { get; init; }
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    public string? Tenant { get; init; }
+    public required DateTimeOffset RequestedAt { get; init; }
+}
+
+/// <summary>A PlaceCall was refused before anything was dialled.</summary>
+public sealed record PlacementRejected(string RequestId, string Field, string Reason, DateTimeOffset RejectedAt);
+
+/// <summary>
+/// An attempt is about to ask Twilio to create the call. Stored before the request, so an attempt whose
+/// outcome never got recorded (a crash, a lost response) is looked up at Twilio before any retry.
+/// </summary>
+public sealed record PlacementAttemptStarted(string RequestId, int Attempt, DateTimeOffset StartedAt);
+
+/// <summary>Twilio answered an attempt with a transient error; the placement goes on.</summary>
+public sealed record PlacementAttemptFailed(string RequestId, int Attempt, int? ErrorCode, int? HttpStatus, string Message);
+
+/// <summary>Twilio created the call (seen in its response, or found afterwards by a look-up).</summary>
+public sealed record PlacementSucceeded(string RequestId, string CallSid, int Attempt, bool FoundByLookup, DateTimeOffset PlacedAt);
+
+/// <summary>Twilio refused the call for good.</summary>
+public sealed record PlacementFailed(string RequestId, int ErrorCode, string Message, int Attempt, DateTimeOffset FailedAt);

@@ -1,0 +1,68 @@
+using Twilio.Base;
+using Twilio.Clients;
+using Twilio.Rest.Api.V2010.Account;
+using Twilio.Types;
+
+namespace VoiceMesh.Calls.Placement;
+
+/// <summary>Creates and looks up calls at Twilio through the official SDK.</summary>
+public sealed class TwilioCallPlacer(ITwilioRestClient client, Microsoft.Extensions.Options.IOptions<CallsOptions> options)
+{
+    private static readonly List<string> AllProgressEvents = ["initiated", "ringing", "answered", "completed"];
+
+    /// <summary>Asks Twilio to create the call and returns its sid.</summary>
+    public async Task<string> Create(PlacementRequested request, CancellationToken cancellationToken)
+    {
+        var callbackBase = options.Value.PublicBaseUrl.TrimEnd('/');
+        var statusCallback = new Uri($"{callbackBase}/twilio/voice/status?requestId={Uri.EscapeDataString(request.RequestId)}");
+        var create = new CreateCallOptions(new PhoneNumber(request.To), new PhoneNumber(request.From))
+        {
+            StatusCallback = statusCallback,
+            StatusCallbackEvent = AllProgressEvents,
+            StatusCallbackMethod = Twilio.Http.HttpMethod.Post,
+            Timeout = request.TimeoutSeconds,
+            Record = request.Record,
+        };
+        if (request.Twiml is not null)
+        {
+            create.Twiml = new Twiml(request.Twiml);
+        }
+        else
+        {
+            create.Url = new Uri(request.Url ?? options.Value.Flows[request.Flow!]);
+        }
+
+        if (request.MachineDetection is not null)
+        {
+            create.MachineDetection = request.MachineDetection;
+            if (request.AsyncAmd)
+            {
+                create.AsyncAmd = "true";
+                create.AsyncAmdStatusCallback = new Uri($"{callbackBase}/twilio/voice/amd?requestId={Uri.EscapeDataString(request.RequestId)}");
+                create.AsyncAmdStatusCallbackMethod = Twilio.Http.HttpMethod.Post;
+            }
+        }
+
+        var call = await CallResource.CreateAsync(create, client);
+        cancellationToken.ThrowIfCancellationRequested();
+        return call.Sid;
+    }
+
+    /// <summary>
+    /// Finds a call Twilio created for this request's To and From since <paramref name="since"/>, other than
+    /// <paramref name="claimed"/> ones: the outcome of an attempt whose response never arrived.
+    /// </summary>
+    public async Task<string?> FindCreatedSince(
+        PlacementRequested request, DateTimeOffset since, IReadOnlySet<string> claimed, CancellationToken cancellationToken)
+    {
+        var read = new ReadCallOptions { To = new PhoneNumber(request.To), From = new PhoneNumber(request.From), PageSize = 50 };
+        ResourceSet<CallResource> calls = await CallResource.ReadAsync(read, client);
+        cancellationToken.ThrowIfCancellationRequested();
+        var window = since.UtcDateTime.AddSeconds(-5);
+        return calls
+            .Where(c => c.DateCreated is { } created && created.ToUniversalTime() >= window && !claimed.Contains(c.Sid))
+            .OrderBy(c => c.DateCreated)
+            .Select(c => c.Sid)
+            .FirstOrDefault();
+    }
+}

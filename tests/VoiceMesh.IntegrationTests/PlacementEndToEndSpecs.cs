@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using VoiceMesh.Testing;
+using VoiceMesh.TwilioSimulator.Calls;
+
+namespace VoiceMesh.IntegrationTests;
+
+/// <summary>
+/// PlaceCall through the API, RabbitMQ, Calls and the Twilio SDK to the simulator, whose signed callbacks come
+/// back through the gateway into the same call's lifecycle.
+/// </summary>
+public sealed class PlacementEndToEndSpecs(TestInfrastructure infrastructure) : IAsyncLifetime
+{
+    private Mesh _mesh = null!;
+
+    public async ValueTask InitializeAsync() =>
+        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString);
+
+    public ValueTask DisposeAsync() => _mesh.DisposeAsync();
+
+    private async Task<string> Place(object body)
+    {
+        using var response = await _mesh.Client.PostAsJsonAsync("/api/calls", body, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return accepted.GetProperty("requestId").GetString()!;
+    }
+
+    private async Task<JsonElement> WaitForPlacement(string requestId, string status)
+    {
+        var started = DateTime.UtcNow;
+        string last = "";
+        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(60))
+        {
+            using var response = await _mesh.Client.GetAsync($"/api/calls/requests/{requestId}", TestContext.Current.CancellationToken);
+            last = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var placement = JsonSerializer.Deserialize<JsonElement>(last);
+                if (placement.GetProperty("status").GetString() == status)
+                {
+                    return placement;
+                }
+            }
+
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"Request {requestId} did not become {status}; last seen: {last}");
+    }
+
+    private int CreatesTo(string to) => _mesh.Simulator.Control.Requests.Count(r =>
+        r.Method == "POST" && r.Path.EndsWith("/Calls.json", StringComparison.Ordinal)
+        && r.Form.TryGetValue("To", out var value) && value.Contains(to));
+
+    [Fact]
+    public async Task A_placed_call_is_dialled_once_and_its_callbacks_complete_its_lifecycle()
+    {
+        var requestId = await Place(new { to = "+14155550101", twiml = "<Response><Say>Hello</Say></Response>" });
+
+        var placement = await WaitForPlacement(requestId, "placed");
+        var callSid = placement.GetProperty("callSid").GetString()!;
+        var call = await _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(requestId, call.GetProperty("requestId").GetString());
+        Assert.Equal("outbound-api", call.GetProperty("direction").GetString());
+        Assert.Contains("in-progress", call.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+        Assert.Equal(1, CreatesTo("+14155550101"));
+        Assert.All(_mesh.Simulator.Control.Webhooks.Where(w => w.Url.Contains(requestId, StringComparison.Ordinal)),
+            w => Assert.Equal(204, w.ResponseStatus));
+    }
+
+    [Fact]
+    public async Task The_same_request_twice_dials_once()
+    {
+        var body = new { requestId = "twice-" + Guid.NewGuid().ToString("N"), to = "+14155550102", twiml = "<Response/>" };
+
+        Assert.Equal(await Place(body), await Place(body));
+        await WaitForPlacement(body.requestId, "placed");
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, CreatesTo("+14155550102"));
+    }
+
+    [Theory]
+    [InlineData("+15005550001", 21217)]
+    [InlineData("+15005550003", 21215)]
+    public async Task A_number_twilio_refuses_fails_with_its_code_and_is_not_retried(string to, int code)
+    {
+        var requestId = await Place(new { to, twiml = "<Response/>" });
+
+        var placement = await WaitForPlacement(requestId, "failed");
+
+        Assert.Equal(code, placement.GetProperty("errorCode").GetInt32());
+        Assert.Equal(1, placement.GetProperty("attempts").GetInt32());
+        Assert.Equal(1, CreatesTo(to));
+    }
+
+    [Fact]
+    public async Task A_busy_number_ends_busy()
+    {
+        _mesh.Simulator.Control.AddOutcome(new OutcomeRule { Match = "+14155550199", Outcome = CallOutcomeKind.Busy });
+        var requestId = await Place(new { to = "+14155550199", url = "https://flows.example.com/hello" });
+
+        var callSid = (await WaitForPlacement(requestId, "placed")).GetProperty("callSid").GetString()!;
+
+        await _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == "busy", TimeSpan.FromSeconds(60));
+    }
+
+    [Theory]
+    [InlineData("""{"to":"4155550100","twiml":"<Response/>"}""", "To")]
+    [InlineData("""{"to":"+14155550100"}""", "Url")]
+    [InlineData("""{"to":"+14155550100","url":"ftp://x"}""", "Url")]
+    [InlineData("""{"to":"+14155550100","flow":"nope"}""", "Flow")]
+    [InlineData("""{"to":"+14155550100","twiml":"<Response/>","timeoutSeconds":1}""", "TimeoutSeconds")]
+    [InlineData("""{"to":"+14155550100","twiml":"<Response/>","machineDetection":"Maybe"}""", "MachineDetection")]
+    public async Task An_invalid_request_gets_400_naming_the_field_and_dials_nothing(string json, string field)
+    {
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await _mesh.Client.PostAsync("/api/calls", content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains($"\"{field}\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(0, CreatesTo("+14155550100"));
+    }
+
+    [Fact]
+    public async Task Malformed_json_gets_400()
+    {
+        using var content = new StringContent("{\"to\":", Encoding.UTF8, "application/json");
+        using var response = await _mesh.Client.PostAsync("/api/calls", content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_request_is_a_404_problem()
+    {
+        using var response = await _mesh.Client.GetAsync("/api/calls/requests/unknown-request", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}

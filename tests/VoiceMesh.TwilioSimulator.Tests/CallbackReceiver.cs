@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Twilio.Security;
+
+namespace VoiceMesh.TwilioSimulator.Tests;
+
+/// <summary>One webhook as the receiver saw it.</summary>
+internal sealed record ReceivedWebhook(
+    string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Form, string? Signature, string? IdempotencyToken,
+    bool SignatureValid)
+{
+    public string this[string name] => Form[name];
+}
+
+/// <summary>
+/// A minimal Kestrel app on a free loopback port standing in for VoiceMesh's gateway behind a load balancer: it
+/// rebuilds the public URL from <see cref="PublicBaseUrl"/> and the raw request target, checks <c>X-Twilio-Signature</c>
+/// with the SDK's <see cref="RequestValidator"/>, answers 403 to a bad one and records everything.
+/// </summary>
+internal sealed class CallbackReceiver : IAsyncDisposable
+{
+    public const string PublicBaseUrl = "https://voice.example.com";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+    private readonly RequestValidator _validator;
+
+    private CallbackReceiver(WebApplication app, string authToken)
+    {
+        _app = app;
+        _validator = new RequestValidator(authToken);
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    /// <summary>Decides the status to answer (and may wait first); 204 when unset.</summary>
+    public Func<ReceivedWebhook, Task<int>>? Respond { get; set; }
+
+    public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
+
+    public static async Task<CallbackReceiver> StartAsync(string authToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        var receiver = new CallbackReceiver(app, authToken);
+        app.Map("/{**path}", receiver.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver.Address = new Uri(address);
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var form = context.Request.HasFormContentType
+            ? (await context.Request.ReadFormAsync()).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+        var signature = context.Request.Headers["X-Twilio-Signature"].ToString();
+        var valid = signature.Length > 0 && _validator.Validate(PublicBaseUrl + target, form, signature);
+        var webhook = new ReceivedWebhook(
+            context.Request.Method, target, form, signature, context.Request.Headers["I-Twilio-Idempotency-Token"].ToString(), valid);
+        _received.Enqueue(webhook);
+        context.Response.StatusCode = !valid
+            ? StatusCodes.Status403Forbidden
+            : Respond is { } respond ? await respond(webhook) : StatusCodes.Status204NoContent;
+    }
+}

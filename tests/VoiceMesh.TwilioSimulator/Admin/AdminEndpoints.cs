@@ -1,0 +1,83 @@
+using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Webhooks;
+
+namespace VoiceMesh.TwilioSimulator.Admin;
+
+/// <summary>The admin API under <c>/_sim</c> (JSON, no authentication: the simulator binds to 127.0.0.1 only).</summary>
+internal static class AdminEndpoints
+{
+    public static void MapSimulatorAdmin(this IEndpointRouteBuilder app)
+    {
+        var sim = app.MapGroup("/_sim");
+        sim.MapGet("/requests", (SimulatorControl control) => control.Requests);
+        sim.MapGet("/webhooks", (SimulatorControl control) => control.Webhooks);
+        sim.MapDelete("/logs", (SimulatorControl control) =>
+        {
+            control.ClearLogs();
+            return Results.NoContent();
+        });
+
+        sim.MapGet("/outcomes", (SimulatorControl control) => control.Outcomes);
+        sim.MapPost("/outcomes", (OutcomeRule rule, SimulatorControl control) =>
+        {
+            control.AddOutcome(rule);
+            return Results.Created("/_sim/outcomes", rule);
+        });
+        sim.MapDelete("/outcomes", (SimulatorControl control) =>
+        {
+            control.ClearOutcomes();
+            return Results.NoContent();
+        });
+
+        sim.MapPut("/webhooks/chaos", (WebhookChaos chaos, SimulatorControl control) =>
+        {
+            control.WebhookChaos = chaos;
+            return Results.Ok(chaos);
+        });
+        sim.MapPut("/webhooks/target", (WebhookTargetRequest target, SimulatorControl control) =>
+        {
+            control.WebhookTarget = target.Url;
+            return Results.Ok(target);
+        });
+
+        sim.MapPut("/faults/errors", (InjectedErrors errors, SimulatorControl control) =>
+        {
+            control.InjectErrors(errors);
+            return Results.Ok(errors);
+        });
+        sim.MapPut("/faults/latency", (LatencyRequest latency, SimulatorControl control) =>
+        {
+            control.SetLatency(TimeSpan.FromMilliseconds(latency.Milliseconds));
+            return Results.Ok(latency);
+        });
+        sim.MapPut("/faults/cps", (CpsRequest cps, SimulatorControl control) =>
+        {
+            control.SetCallsPerSecond(cps.Limit, cps.AccountSid);
+            return Results.Ok(cps);
+        });
+        sim.MapPut("/faults/create-response", (CreateResponseFault fault, SimulatorControl control) =>
+        {
+            control.FailCreateResponses(fault);
+            return Results.Ok(fault);
+        });
+        sim.MapDelete("/faults", (SimulatorControl control) =>
+        {
+            control.ClearFaults();
+            return Results.NoContent();
+        });
+
+        sim.MapPost("/accounts", (AccountRequest account, SimulatorControl control) =>
+        {
+            control.AddAccount(account.AccountSid, account.AuthToken);
+            return Results.NoContent();
+        });
+    }
+
+    internal sealed record WebhookTargetRequest(Uri? Url);
+
+    internal sealed record LatencyRequest(double Milliseconds);
+
+    internal sealed record CpsRequest(int? Limit, string? AccountSid);
+
+    internal sealed record AccountRequest(string AccountSid, string AuthToken);
+}

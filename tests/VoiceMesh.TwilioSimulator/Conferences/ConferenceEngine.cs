@@ -1,0 +1,358 @@
+using System.Globalization;
+using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Rest;
+using VoiceMesh.TwilioSimulator.Webhooks;
+
+namespace VoiceMesh.TwilioSimulator.Conferences;
+
+/// <summary>
+/// Conferences made by Participants create: each participant is an outbound call that joins when answered.
+/// Sends conference status callbacks (REFERENCE §3) for the events the first participant asked for.
+/// </summary>
+internal sealed class ConferenceEngine
+{
+    private readonly CallEngine _calls;
+    private readonly VirtualScheduler _scheduler;
+    private readonly WebhookDispatcher _webhooks;
+    private readonly Lock _gate = new();
+    private readonly List<SimConference> _conferences = [];
+
+    public ConferenceEngine(CallEngine calls, VirtualScheduler scheduler, WebhookDispatcher webhooks)
+    {
+        _calls = calls;
+        _scheduler = scheduler;
+        _webhooks = webhooks;
+        calls.Answered += (_, e) => Joined(e.Call, e.At);
+        calls.Ended += (_, e) => CallEnded(e.Call, e.At);
+    }
+
+    /// <summary>Runs <paramref name="read"/> under the lock on a conference found by SID (or the running one by name).</summary>
+    public T? With<T>(string accountSid, string sidOrName, Func<SimConference, T?> read)
+        where T : class
+    {
+        lock (_gate)
+        {
+            return Find(accountSid, sidOrName) is { } conference ? read(conference) : null;
+        }
+    }
+
+    public IReadOnlyList<T> List<T>(string accountSid, Func<SimConference, T> read)
+    {
+        lock (_gate)
+        {
+            return [.. Enumerable.Reverse(_conferences).Where(c => c.AccountSid == accountSid).Select(read)];
+        }
+    }
+
+    /// <summary>Participants create: dials <c>To</c> and joins it to the running conference named or identified by <paramref name="conference"/>.</summary>
+    public (SimParticipant? Participant, SimConference? Conference, TwilioError? Error) AddParticipant(
+        string accountSid, string authToken, string conference, IFormCollection form)
+    {
+        lock (_gate)
+        {
+            var room = Find(accountSid, conference);
+            if (room is null)
+            {
+                if (conference.StartsWith("CF", StringComparison.Ordinal) && conference.Length == 34)
+                {
+                    return (null, null, TwilioError.Of(20404, 404, $"Conference {conference} was not found"));
+                }
+
+                var events = form["ConferenceStatusCallbackEvent"]
+                    .SelectMany(e => (e ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    .ToHashSet(StringComparer.Ordinal);
+                room = new SimConference
+                {
+                    Sid = TwilioFormat.NewSid("CF"),
+                    AccountSid = accountSid,
+                    AuthToken = authToken,
+                    FriendlyName = conference,
+                    DateCreated = _scheduler.Now,
+                    DateUpdated = _scheduler.Now,
+                    StatusCallback = NullIfEmpty(form["ConferenceStatusCallback"]),
+                    StatusCallbackMethod = string.Equals(form["ConferenceStatusCallbackMethod"], "GET", StringComparison.OrdinalIgnoreCase) ? "GET" : "POST",
+                    Events = events.Count == 0 ? new HashSet<string>(["start", "end"], StringComparer.Ordinal) : events,
+                };
+                _conferences.Add(room);
+            }
+            else if (room.Status == "completed")
+            {
+                return (null, null, TwilioError.Of(20404, 404, $"Conference {conference} has ended"));
+            }
+
+            var (call, error) = _calls.Create(accountSid, authToken, form, room.Sid);
+            if (call is null)
+            {
+                return (null, null, error);
+            }
+
+            var participant = new SimParticipant
+            {
+                Call = call,
+                Label = NullIfEmpty(form["Label"]),
+                DateCreated = _scheduler.Now,
+                DateUpdated = _scheduler.Now,
+                Muted = IsTrue(form["Muted"]),
+                Coaching = IsTrue(form["Coaching"]),
+                StartConferenceOnEnter = !string.Equals(form["StartConferenceOnEnter"], "false", StringComparison.OrdinalIgnoreCase),
+                EndConferenceOnExit = IsTrue(form["EndConferenceOnExit"]),
+            };
+            room.Participants.Add(participant);
+            return (participant, room, null);
+        }
+    }
+
+    /// <summary>Participants update: <c>Muted</c>, <c>Hold</c>, <c>EndConferenceOnExit</c>.</summary>
+    public T? UpdateParticipant<T>(string accountSid, string conference, string callSidOrLabel, IFormCollection form, Func<SimConference, SimParticipant, T> read)
+        where T : class
+    {
+        lock (_gate)
+        {
+            if (Find(accountSid, conference) is not { } room || FindParticipant(room, callSidOrLabel) is not { } participant)
+            {
+                return null;
+            }
+
+            var now = _scheduler.Now;
+            participant.DateUpdated = now;
+            if (form.ContainsKey("Muted") && IsTrue(form["Muted"]) != participant.Muted)
+            {
+                participant.Muted = !participant.Muted;
+                Emit(room, "mute", participant.Muted ? "participant-mute" : "participant-unmute", now, participant);
+            }
+
+            if (form.ContainsKey("Hold") && IsTrue(form["Hold"]) != participant.Hold)
+            {
+                participant.Hold = !participant.Hold;
+                Emit(room, "hold", participant.Hold ? "participant-hold" : "participant-unhold", now, participant);
+            }
+
+            if (form.ContainsKey("EndConferenceOnExit") && IsTrue(form["EndConferenceOnExit"]) != participant.EndConferenceOnExit)
+            {
+                participant.EndConferenceOnExit = !participant.EndConferenceOnExit;
+                Emit(room, "modify", "participant-modify", now, participant);
+            }
+
+            return read(room, participant);
+        }
+    }
+
+    /// <summary>Participants delete: the participant is kicked and its call hung up.</summary>
+    public bool RemoveParticipant(string accountSid, string conference, string callSidOrLabel)
+    {
+        lock (_gate)
+        {
+            if (Find(accountSid, conference) is not { } room || FindParticipant(room, callSidOrLabel) is not { } participant)
+            {
+                return false;
+            }
+
+            var now = _scheduler.Now;
+            Leave(room, participant, "participant_updated_via_api", "in-progress", now);
+            HangUpLater(participant.Call, now);
+            if (participant.EndConferenceOnExit)
+            {
+                End(room, "participant-with-end-conference-on-exit-kicked", participant.Call.Sid, "moderator_ended_conference", now);
+            }
+            else if (!room.Participants.Any(p => p.IsPresent))
+            {
+                End(room, "last-participant-kicked", participant.Call.Sid, "conference_ended_via_api", now);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Conference update <c>Status=completed</c>: everyone is dropped.</summary>
+    public T? EndConference<T>(string accountSid, string conference, Func<SimConference, T> read)
+        where T : class
+    {
+        lock (_gate)
+        {
+            if (Find(accountSid, conference) is not { } room)
+            {
+                return null;
+            }
+
+            if (room.Status != "completed")
+            {
+                End(room, "conference-ended-via-api", null, "conference_ended_via_api", _scheduler.Now);
+            }
+
+            return read(room);
+        }
+    }
+
+    private void Joined(SimCall call, DateTimeOffset at)
+    {
+        if (call.ConferenceSid is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (FindBySid(call.ConferenceSid) is not { Status: not "completed" } room
+                || room.Participants.FirstOrDefault(p => p.Call == call) is not { Status: "queued" } participant)
+            {
+                return;
+            }
+
+            participant.Status = "connected";
+            participant.DateUpdated = at;
+            room.DateUpdated = at;
+            Emit(room, "join", "participant-join", at, participant);
+            var present = room.Participants.Where(p => p.IsPresent).ToList();
+            if (room.Status == "init" && present.Count >= 2 && present.Any(p => p.StartConferenceOnEnter))
+            {
+                room.Status = "in-progress";
+                Emit(room, "start", "conference-start", at, null);
+            }
+        }
+    }
+
+    private void CallEnded(SimCall call, DateTimeOffset at)
+    {
+        if (call.ConferenceSid is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (FindBySid(call.ConferenceSid) is not { } room || room.Participants.FirstOrDefault(p => p.Call == call) is not { } participant)
+            {
+                return;
+            }
+
+            if (participant.Status == "queued")
+            {
+                participant.Status = "failed";
+                participant.DateUpdated = at;
+                return;
+            }
+
+            if (!participant.IsPresent)
+            {
+                return;
+            }
+
+            Leave(room, participant, "participant_hung_up", call.Status, at);
+            if (room.Status == "completed")
+            {
+                return;
+            }
+
+            if (participant.EndConferenceOnExit)
+            {
+                End(room, "participant-with-end-conference-on-exit-left", call.Sid, "moderator_ended_conference", at);
+            }
+            else if (!room.Participants.Any(p => p.IsPresent))
+            {
+                End(room, "last-participant-left", call.Sid, "conference_ended_via_api", at);
+            }
+        }
+    }
+
+    private void Leave(SimConference room, SimParticipant participant, string reason, string callStatus, DateTimeOffset at)
+    {
+        participant.Status = "complete";
+        participant.DateUpdated = at;
+        room.DateUpdated = at;
+        Emit(room, "leave", "participant-leave", at, participant,
+            [new("ParticipantCallStatus", callStatus), new("ReasonParticipantLeft", reason)]);
+    }
+
+    /// <summary>Ends the room: the others leave (with <paramref name="othersReason"/>) and their calls are hung up.</summary>
+    private void End(SimConference room, string reason, string? endingCallSid, string othersReason, DateTimeOffset at)
+    {
+        foreach (var other in room.Participants.Where(p => p.IsPresent).ToList())
+        {
+            Leave(room, other, othersReason, "in-progress", at);
+            HangUpLater(other.Call, at);
+        }
+
+        foreach (var waiting in room.Participants.Where(p => p.Status == "queued"))
+        {
+            HangUpLater(waiting.Call, at);
+        }
+
+        room.Status = "completed";
+        room.ReasonConferenceEnded = reason;
+        room.CallSidEndingConference = endingCallSid;
+        room.DateUpdated = at;
+        List<KeyValuePair<string, string>> extra = [new("ReasonConferenceEnded", reason), new("Reason", reason)];
+        if (endingCallSid is not null)
+        {
+            extra.Add(new("CallSidEndingConference", endingCallSid));
+        }
+
+        Emit(room, "end", "conference-end", at, null, extra);
+    }
+
+    /// <summary>Hangs up after the current step, outside this lock (the call's lock comes first elsewhere).</summary>
+    private void HangUpLater(SimCall call, DateTimeOffset at) => _scheduler.Schedule(at, due => _calls.HangUp(call, due));
+
+    private void Emit(
+        SimConference room, string subscription, string callbackEvent, DateTimeOffset at, SimParticipant? participant,
+        IEnumerable<KeyValuePair<string, string>>? extra = null)
+    {
+        if (room.StatusCallback is not { } url || !room.Events.Contains(subscription))
+        {
+            return;
+        }
+
+        List<KeyValuePair<string, string>> parameters =
+        [
+            new("AccountSid", room.AccountSid),
+            new("ConferenceSid", room.Sid),
+            new("FriendlyName", room.FriendlyName),
+            new("SequenceNumber", (room.SequenceNumber++).ToString(CultureInfo.InvariantCulture)),
+            new("StatusCallbackEvent", callbackEvent),
+            new("Timestamp", TwilioFormat.Rfc2822(at)),
+        ];
+        if (participant is not null)
+        {
+            parameters.Add(new("CallSid", participant.Call.Sid));
+            parameters.Add(new("Coaching", Bool(participant.Coaching)));
+            parameters.Add(new("EndConferenceOnExit", Bool(participant.EndConferenceOnExit)));
+            parameters.Add(new("Hold", Bool(participant.Hold)));
+            parameters.Add(new("Muted", Bool(participant.Muted)));
+            parameters.Add(new("StartConferenceOnEnter", Bool(participant.StartConferenceOnEnter)));
+            if (participant.Label is { } label)
+            {
+                parameters.Add(new("ParticipantLabel", label));
+            }
+        }
+
+        parameters.AddRange(extra ?? []);
+        _webhooks.Dispatch(new WebhookJob
+        {
+            Kind = "conference",
+            CallSid = null,
+            Url = url,
+            Method = room.StatusCallbackMethod,
+            AuthToken = room.AuthToken,
+            GeneratedAt = at,
+            IdempotencyToken = TwilioFormat.NewSid(""),
+            Parameters = parameters,
+        });
+    }
+
+    private SimConference? Find(string accountSid, string sidOrName) =>
+        _conferences.LastOrDefault(c => c.AccountSid == accountSid
+            && (c.Sid == sidOrName || (c.FriendlyName == sidOrName && c.Status != "completed")));
+
+    private SimConference? FindBySid(string sid) => _conferences.FirstOrDefault(c => c.Sid == sid);
+
+    private static SimParticipant? FindParticipant(SimConference room, string callSidOrLabel) =>
+        room.Participants.FirstOrDefault(p => p.IsPresent && (p.Call.Sid == callSidOrLabel || p.Label == callSidOrLabel));
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    private static bool IsTrue(Microsoft.Extensions.Primitives.StringValues value) =>
+        string.Equals(value.ToString(), "true", StringComparison.OrdinalIgnoreCase);
+
+    private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues value) =>
+        value.Count == 0 || string.IsNullOrEmpty(value[0]) ? null : value[0];
+}

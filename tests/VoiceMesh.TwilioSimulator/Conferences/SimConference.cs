@@ -1,0 +1,65 @@
+using VoiceMesh.TwilioSimulator.Calls;
+
+namespace VoiceMesh.TwilioSimulator.Conferences;
+
+/// <summary>A conference room. Mutable: use only under the <see cref="ConferenceEngine"/>'s lock.</summary>
+internal sealed class SimConference
+{
+    public required string Sid { get; init; }
+
+    public required string AccountSid { get; init; }
+
+    public required string AuthToken { get; init; }
+
+    public required string FriendlyName { get; init; }
+
+    public required DateTimeOffset DateCreated { get; init; }
+
+    public DateTimeOffset DateUpdated { get; set; }
+
+    /// <summary><c>init</c>, <c>in-progress</c> or <c>completed</c>.</summary>
+    public string Status { get; set; } = "init";
+
+    public string? ReasonConferenceEnded { get; set; }
+
+    public string? CallSidEndingConference { get; set; }
+
+    /// <summary>Fixed by the first participant (REFERENCE §3.1).</summary>
+    public string? StatusCallback { get; init; }
+
+    public string StatusCallbackMethod { get; init; } = "POST";
+
+    public required IReadOnlySet<string> Events { get; init; }
+
+    /// <summary>Next conference-callback <c>SequenceNumber</c> (counts from 1).</summary>
+    public int SequenceNumber { get; set; } = 1;
+
+    public List<SimParticipant> Participants { get; } = [];
+}
+
+/// <summary>A participant: the call Participants create dialled and its place in the room.</summary>
+internal sealed class SimParticipant
+{
+    public required SimCall Call { get; init; }
+
+    public string? Label { get; init; }
+
+    public required DateTimeOffset DateCreated { get; init; }
+
+    public DateTimeOffset DateUpdated { get; set; }
+
+    /// <summary><c>queued</c> until answered, then <c>connected</c>, then <c>complete</c>; <c>failed</c> if never answered.</summary>
+    public string Status { get; set; } = "queued";
+
+    public bool Muted { get; set; }
+
+    public bool Hold { get; set; }
+
+    public bool Coaching { get; init; }
+
+    public bool StartConferenceOnEnter { get; init; } = true;
+
+    public bool EndConferenceOnExit { get; set; }
+
+    public bool IsPresent => Status == "connected";
+}

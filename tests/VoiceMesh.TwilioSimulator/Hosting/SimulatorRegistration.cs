@@ -1,0 +1,98 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using VoiceMesh.TwilioSimulator.Admin;
+using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Conferences;
+using VoiceMesh.TwilioSimulator.Numbers;
+using VoiceMesh.TwilioSimulator.Recordings;
+using VoiceMesh.TwilioSimulator.Rest;
+using VoiceMesh.TwilioSimulator.Webhooks;
+
+namespace VoiceMesh.TwilioSimulator.Hosting;
+
+public static class SimulatorRegistration
+{
+    /// <summary>
+    /// The simulator's services, options bound from section <c>Simulator</c> (with <c>TWILIO_ACCOUNT_SID</c> and
+    /// <c>TWILIO_AUTH_TOKEN</c> as fallbacks), listening on 127.0.0.1 only.
+    /// </summary>
+    public static WebApplicationBuilder AddTwilioSimulator(this WebApplicationBuilder builder)
+    {
+        var urls = builder.Configuration["urls"];
+        if (string.IsNullOrEmpty(urls))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:5050");
+        }
+        else if (urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Any(u => !IsLoopback(u)))
+        {
+            throw new InvalidOperationException($"The Twilio simulator binds to 127.0.0.1 only, not {urls}");
+        }
+
+        builder.Services.AddOptions<SimulatorOptions>()
+            .BindConfiguration(SimulatorOptions.Section)
+            .PostConfigure<IConfiguration>((options, configuration) =>
+            {
+                if (configuration[$"{SimulatorOptions.Section}:AccountSid"] is null && configuration["TWILIO_ACCOUNT_SID"] is { Length: > 0 } sid)
+                {
+                    options.AccountSid = sid;
+                }
+
+                if (configuration[$"{SimulatorOptions.Section}:AuthToken"] is null && configuration["TWILIO_AUTH_TOKEN"] is { Length: > 0 } token)
+                {
+                    options.AuthToken = token;
+                }
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSimulatorServices(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>The REST API under <c>/2010-04-01</c> and the admin API under <c>/_sim</c>.</summary>
+    public static WebApplication MapTwilioSimulator(this WebApplication app)
+    {
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/2010-04-01", StringComparison.Ordinal),
+            rest => rest.UseMiddleware<RestMiddleware>());
+        var accounts = app.MapGroup("/2010-04-01/Accounts/{accountSid}");
+        accounts.MapCalls();
+        accounts.MapNumbers();
+        accounts.MapRecordings();
+        accounts.MapConferences();
+        app.MapFallback("/2010-04-01/{**rest}", (HttpContext context) => TwilioError.NotFound(context.Request.Path).ToResult());
+        app.MapSimulatorAdmin();
+        return app;
+    }
+
+    internal static IServiceCollection AddSimulatorServices(this IServiceCollection services, TimeProvider clock)
+    {
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SimulatorOptions>>().Value);
+        services.AddSingleton(_ => new VirtualScheduler(clock));
+        services.AddSingleton<OutcomeScript>();
+        services.AddSingleton<FaultState>();
+        services.AddSingleton<RequestLog>();
+        services.AddSingleton<SimulatorAccounts>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<CallEngine>();
+        services.AddSingleton<NumberInventory>();
+        services.AddSingleton<RecordingStore>();
+        services.AddSingleton<ConferenceEngine>();
+        services.AddSingleton(sp => new SimulatorControl(
+            sp.GetRequiredService<OutcomeScript>(),
+            sp.GetRequiredService<FaultState>(),
+            sp.GetRequiredService<WebhookDispatcher>(),
+            sp.GetRequiredService<RequestLog>(),
+            sp.GetRequiredService<SimulatorAccounts>()));
+        return services;
+    }
+
+    private static bool IsLoopback(string url)
+    {
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        return uri.IsLoopback && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip));
+    }
+}
