@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using VoiceMesh.Testing;
 
 namespace VoiceMesh.IntegrationTests;
@@ -12,7 +14,7 @@ namespace VoiceMesh.IntegrationTests;
 public sealed class VoicemeshCliSpecs
 {
     [Fact]
-    public async Task Up_uses_the_given_settings_serves_a_signed_callback_and_down_stops_everything()
+    public async Task Up_uses_the_given_settings_serves_signed_callbacks_places_calls_on_the_simulator_and_down_stops_everything()
     {
         var ct = TestContext.Current.CancellationToken;
         var state = Directory.CreateTempSubdirectory("voicemesh-cli-").FullName;
@@ -27,6 +29,7 @@ public sealed class VoicemeshCliSpecs
             ["VOICEMESH_NO_BUILD"] = "1",
             ["VOICEMESH_GATEWAY_PORT"] = $"{gatewayPort}",
             ["VOICEMESH_CALLS_PORT"] = $"{FreePort.Next()}",
+            ["VOICEMESH_SIMULATOR_PORT"] = $"{FreePort.Next()}",
             ["TWILIO_AUTH_TOKEN"] = "cli-token",
             ["Gateway__PublicBaseUrl"] = "https://voice.example.org",
             ["Gateway__ApiKeys__0"] = "cli-key",
@@ -63,6 +66,25 @@ public sealed class VoicemeshCliSpecs
             while (deadline.Elapsed < TimeSpan.FromSeconds(30));
 
             Assert.Contains("\"status\":\"completed\"", body, StringComparison.Ordinal);
+
+            using var placed = await http.PostAsJsonAsync("/api/calls", new { to = "+14155550123", twiml = "<Response/>" }, ct);
+            Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
+            var requestId = (await placed.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("requestId").GetString();
+            deadline.Restart();
+            do
+            {
+                using var read = await http.GetAsync($"/api/calls/requests/{requestId}", ct);
+                body = await read.Content.ReadAsStringAsync(ct);
+                if (body.Contains("\"callSid\":\"CA", StringComparison.Ordinal))
+                {
+                    break;
+                }
+
+                await Task.Delay(200, ct);
+            }
+            while (deadline.Elapsed < TimeSpan.FromSeconds(30));
+
+            Assert.Contains("\"status\":\"placed\"", body, StringComparison.Ordinal);
         }
         finally
         {
