@@ -158,17 +158,24 @@ _probe_present() {
   fi
 }
 
-# ensure_apt PKG[:PROBE]...: installs, with apt-get, the packages whose binary is missing. PROBE is a command name
-# or a path (globs allowed); known packages have a default (postgresql, rabbitmq-server, nodejs), else PKG itself.
-# 'apt-get update' runs at most once per top-level script (children inherit the marker).
-ensure_apt() {
-  local spec pkg probe missing=()
+# The packages among PKG[:PROBE]... whose probe is missing.
+_apt_missing() {
+  local spec pkg probe
   for spec in "$@"; do
     pkg="${spec%%:*}"
     probe="${spec#*:}"
     [[ "$spec" == *:* ]] || probe="$(_apt_probe "$pkg")"
-    _probe_present "$probe" || missing+=("$pkg")
+    _probe_present "$probe" || echo "$pkg"
   done
+}
+
+# ensure_apt PKG[:PROBE]...: installs, with apt-get, the packages whose binary is missing. PROBE is a command name
+# or a path (globs allowed); known packages have a default (postgresql, rabbitmq-server, nodejs), else PKG itself.
+# 'apt-get update' runs at most once per top-level script (children inherit the marker); concurrent callers (tests
+# starting servers in parallel on a fresh machine) install one at a time.
+ensure_apt() {
+  local missing=()
+  mapfile -t missing < <(_apt_missing "$@")
   ((${#missing[@]} > 0)) || return 0
 
   local hint="apt-get update && apt-get install -y ${missing[*]}"
@@ -179,21 +186,29 @@ ensure_apt() {
     hint="sudo $hint"
   fi
   command -v apt-get >/dev/null 2>&1 || die "${missing[*]} missing and apt-get not found: install ${missing[*]} with your package manager"
-  log "installing ${missing[*]} with apt-get (first run only)"
-  local apt_options=(-o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
-  if [[ "${VOICEMESH_APT_UPDATED:-}" != 1 ]]; then
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "${apt_options[@]}" update -qq >&2 \
-      || die "apt-get update failed; run: $hint"
-    export VOICEMESH_APT_UPDATED=1
-  fi
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "${apt_options[@]}" install -y -qq --no-install-recommends \
-    "${missing[@]}" >&2 || die "could not install ${missing[*]}; run: $hint"
-  for spec in "$@"; do
-    pkg="${spec%%:*}"
-    probe="${spec#*:}"
-    [[ "$spec" == *:* ]] || probe="$(_apt_probe "$pkg")"
-    _probe_present "$probe" || die "$pkg was installed but $probe is still missing"
-  done
+  (
+    flock -w 900 8 || die "timed out waiting for another install (/tmp/voicemesh-apt.lock)"
+    mapfile -t missing < <(_apt_missing "$@")
+    ((${#missing[@]} > 0)) || exit 0 # installed by whoever held the lock
+    log "installing ${missing[*]} with apt-get (first run only)"
+    apt_options=(-o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+    apt_log="$(mktemp /tmp/voicemesh-apt.XXXXXX)"
+    trap 'rm -f "$apt_log"' EXIT
+    if [[ "${VOICEMESH_APT_UPDATED:-}" != 1 ]]; then
+      if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "${apt_options[@]}" update >"$apt_log" 2>&1; then
+        tail -n 20 "$apt_log" >&2
+        die "apt-get update failed; run: $hint"
+      fi
+    fi
+    if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "${apt_options[@]}" install -y --no-install-recommends \
+      "${missing[@]}" >"$apt_log" 2>&1; then
+      tail -n 20 "$apt_log" >&2
+      die "could not install ${missing[*]}; run: $hint"
+    fi
+  ) 8>>/tmp/voicemesh-apt.lock || exit 1
+  export VOICEMESH_APT_UPDATED=1
+  mapfile -t missing < <(_apt_missing "$@")
+  ((${#missing[@]} == 0)) || die "apt-get installed ${missing[*]} but the expected binary is still missing"
 }
 
 # ensure_azurite: installs azurite 3.37.0 with npm into deploy/local/.node (gitignored) unless it is there, and
@@ -220,8 +235,8 @@ ensure_azurite() {
     fi
     log "installing azurite@$VOICEMESH_AZURITE_VERSION into $prefix (first run only)"
     [[ -f "$prefix/package.json" ]] || echo '{ "name": "voicemesh-local-tools", "private": true }' >"$prefix/package.json"
-    npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "azurite@$VOICEMESH_AZURITE_VERSION" >&2 \
+    npm install --prefix "$prefix" --save-exact --no-audit --no-fund --loglevel=error "azurite@$VOICEMESH_AZURITE_VERSION" >&2 \
       || die "npm install azurite@$VOICEMESH_AZURITE_VERSION failed; run: npm install --prefix '$prefix' azurite@$VOICEMESH_AZURITE_VERSION"
-  ) 9>"$prefix/.lock"
+  ) 9>"$prefix/.lock" || exit 1
   [[ -x "$AZURITE_BLOB" ]] || die "azurite was installed but $AZURITE_BLOB is missing"
 }

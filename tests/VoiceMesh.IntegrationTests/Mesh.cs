@@ -20,7 +20,9 @@ public sealed class Mesh : IAsyncDisposable
 
     private readonly List<ServiceProcess> _calls = [];
 
-    private Mesh(string rabbitMqUri, string postgres, string schema, TwilioSimulatorHost simulator, int callsPerSecond)
+    private Mesh(
+        string rabbitMqUri, string postgres, string schema, TwilioSimulatorHost simulator, int callsPerSecond,
+        IReadOnlyDictionary<string, string>? callsSettings)
     {
         RabbitMqUri = rabbitMqUri;
         Simulator = simulator;
@@ -35,14 +37,19 @@ public sealed class Mesh : IAsyncDisposable
             ["Calls__PublicBaseUrl"] = PublicBaseUrl,
             ["Calls__DefaultFrom"] = "+15005550006",
             ["Calls__CallsPerSecond"] = $"{callsPerSecond}",
+            ["Calls__Reconciliation__Interval"] = "00:00:01",
         };
+        foreach (var (name, value) in callsSettings ?? new Dictionary<string, string>())
+        {
+            CallsEnvironment[name] = value;
+        }
     }
 
     public TwilioSimulatorHost Simulator { get; }
 
     public string RabbitMqUri { get; }
 
-    public IReadOnlyDictionary<string, string> CallsEnvironment { get; }
+    public Dictionary<string, string> CallsEnvironment { get; }
 
     public ServiceProcess Gateway { get; private set; } = null!;
 
@@ -50,7 +57,12 @@ public sealed class Mesh : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
-    public static async Task<Mesh> Start(string rabbitMqUri, string postgres, int callsInstances = 1, int callsPerSecond = 50)
+    public static async Task<Mesh> Start(
+        string rabbitMqUri,
+        string postgres,
+        int callsInstances = 1,
+        int callsPerSecond = 50,
+        IReadOnlyDictionary<string, string>? callsSettings = null)
     {
         var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions
         {
@@ -58,7 +70,7 @@ public sealed class Mesh : IAsyncDisposable
             AuthToken = AuthToken,
             TimeScale = 0.01,
         });
-        var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"), simulator, callsPerSecond);
+        var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"), simulator, callsPerSecond, callsSettings);
         for (var i = 0; i < callsInstances; i++)
         {
             mesh._calls.Add(await ServiceProcess.Start("VoiceMesh.Calls", mesh.CallsEnvironment));
@@ -80,6 +92,43 @@ public sealed class Mesh : IAsyncDisposable
     }
 
     public static string NewCallSid() => "CA" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The five status callbacks of an answered call, in Twilio's order.</summary>
+    public static IReadOnlyList<string> Lifecycle { get; } = ["queued", "initiated", "ringing", "in-progress", "completed"];
+
+    /// <summary>Sends a PlaceCall through the API and returns its request id.</summary>
+    public async Task<string> Place(object body)
+    {
+        using var response = await Client.PostAsJsonAsync("/api/calls", body);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return accepted.GetProperty("requestId").GetString()!;
+    }
+
+    /// <summary>Polls the placement read model until <paramref name="done"/> holds.</summary>
+    public async Task<JsonElement> WaitForPlacement(string requestId, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        var started = DateTime.UtcNow;
+        var last = "";
+        while (DateTime.UtcNow - started < timeout)
+        {
+            using var response = await Client.GetAsync($"/api/calls/requests/{requestId}");
+            last = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.OK && JsonSerializer.Deserialize<JsonElement>(last) is var placement && done(placement))
+            {
+                return placement;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"Request {requestId} did not reach the expected state within {timeout}; last seen: {last}");
+    }
+
+    /// <summary>How many Calls create requests for <paramref name="to"/> reached the simulator.</summary>
+    public int CreatesTo(string to) => Simulator.Control.Requests.Count(r =>
+        r.Method == "POST" && r.Path.EndsWith("/Calls.json", StringComparison.Ordinal)
+        && r.Form.TryGetValue("To", out var value) && value.Contains(to));
 
     /// <summary>A status callback as Twilio sends it for the <paramref name="sequence"/>-th event of a call.</summary>
     public static List<KeyValuePair<string, string>> StatusCallback(string callSid, string status, int sequence) =>

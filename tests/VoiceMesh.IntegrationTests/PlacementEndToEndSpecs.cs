@@ -20,54 +20,19 @@ public sealed class PlacementEndToEndSpecs(TestInfrastructure infrastructure) : 
 
     public ValueTask DisposeAsync() => _mesh.DisposeAsync();
 
-    private async Task<string> Place(object body)
-    {
-        using var response = await _mesh.Client.PostAsJsonAsync("/api/calls", body, TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        return accepted.GetProperty("requestId").GetString()!;
-    }
-
-    private async Task<JsonElement> WaitForPlacement(string requestId, string status)
-    {
-        var started = DateTime.UtcNow;
-        string last = "";
-        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(60))
-        {
-            using var response = await _mesh.Client.GetAsync($"/api/calls/requests/{requestId}", TestContext.Current.CancellationToken);
-            last = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                var placement = JsonSerializer.Deserialize<JsonElement>(last);
-                if (placement.GetProperty("status").GetString() == status)
-                {
-                    return placement;
-                }
-            }
-
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException($"Request {requestId} did not become {status}; last seen: {last}");
-    }
-
-    private int CreatesTo(string to) => _mesh.Simulator.Control.Requests.Count(r =>
-        r.Method == "POST" && r.Path.EndsWith("/Calls.json", StringComparison.Ordinal)
-        && r.Form.TryGetValue("To", out var value) && value.Contains(to));
-
     [Fact]
     public async Task A_placed_call_is_dialled_once_and_its_callbacks_complete_its_lifecycle()
     {
-        var requestId = await Place(new { to = "+14155550101", twiml = "<Response><Say>Hello</Say></Response>" });
+        var requestId = await _mesh.Place(new { to = "+14155550101", twiml = "<Response><Say>Hello</Say></Response>" });
 
-        var placement = await WaitForPlacement(requestId, "placed");
+        var placement = await _mesh.WaitForPlacement(requestId, p => p.GetProperty("status").GetString() == "placed", TimeSpan.FromSeconds(60));
         var callSid = placement.GetProperty("callSid").GetString()!;
         var call = await _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(60));
 
         Assert.Equal(requestId, call.GetProperty("requestId").GetString());
         Assert.Equal("outbound-api", call.GetProperty("direction").GetString());
         Assert.Contains("in-progress", call.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
-        Assert.Equal(1, CreatesTo("+14155550101"));
+        Assert.Equal(1, _mesh.CreatesTo("+14155550101"));
         Assert.All(_mesh.Simulator.Control.Webhooks.Where(w => w.Url.Contains(requestId, StringComparison.Ordinal)),
             w => Assert.Equal(204, w.ResponseStatus));
     }
@@ -77,11 +42,11 @@ public sealed class PlacementEndToEndSpecs(TestInfrastructure infrastructure) : 
     {
         var body = new { requestId = "twice-" + Guid.NewGuid().ToString("N"), to = "+14155550102", twiml = "<Response/>" };
 
-        Assert.Equal(await Place(body), await Place(body));
-        await WaitForPlacement(body.requestId, "placed");
+        Assert.Equal(await _mesh.Place(body), await _mesh.Place(body));
+        await _mesh.WaitForPlacement(body.requestId, p => p.GetProperty("status").GetString() == "placed", TimeSpan.FromSeconds(60));
         await Task.Delay(1000, TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, CreatesTo("+14155550102"));
+        Assert.Equal(1, _mesh.CreatesTo("+14155550102"));
     }
 
     [Theory]
@@ -89,22 +54,22 @@ public sealed class PlacementEndToEndSpecs(TestInfrastructure infrastructure) : 
     [InlineData("+15005550003", 21215)]
     public async Task A_number_twilio_refuses_fails_with_its_code_and_is_not_retried(string to, int code)
     {
-        var requestId = await Place(new { to, twiml = "<Response/>" });
+        var requestId = await _mesh.Place(new { to, twiml = "<Response/>" });
 
-        var placement = await WaitForPlacement(requestId, "failed");
+        var placement = await _mesh.WaitForPlacement(requestId, p => p.GetProperty("status").GetString() == "failed", TimeSpan.FromSeconds(60));
 
         Assert.Equal(code, placement.GetProperty("errorCode").GetInt32());
         Assert.Equal(1, placement.GetProperty("attempts").GetInt32());
-        Assert.Equal(1, CreatesTo(to));
+        Assert.Equal(1, _mesh.CreatesTo(to));
     }
 
     [Fact]
     public async Task A_busy_number_ends_busy()
     {
         _mesh.Simulator.Control.AddOutcome(new OutcomeRule { Match = "+14155550199", Outcome = CallOutcomeKind.Busy });
-        var requestId = await Place(new { to = "+14155550199", url = "https://flows.example.com/hello" });
+        var requestId = await _mesh.Place(new { to = "+14155550199", url = "https://flows.example.com/hello" });
 
-        var callSid = (await WaitForPlacement(requestId, "placed")).GetProperty("callSid").GetString()!;
+        var callSid = (await _mesh.WaitForPlacement(requestId, p => p.GetProperty("status").GetString() == "placed", TimeSpan.FromSeconds(60))).GetProperty("callSid").GetString()!;
 
         await _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == "busy", TimeSpan.FromSeconds(60));
     }
@@ -123,7 +88,7 @@ public sealed class PlacementEndToEndSpecs(TestInfrastructure infrastructure) : 
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains($"\"{field}\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
-        Assert.Equal(0, CreatesTo("+14155550100"));
+        Assert.Equal(0, _mesh.CreatesTo("+14155550100"));
     }
 
     [Fact]

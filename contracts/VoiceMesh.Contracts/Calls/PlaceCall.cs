@@ -32,6 +32,14 @@ public sealed record PlaceCall
     /// <summary>Deliver the AMD result asynchronously instead of delaying the call's TwiML.</summary>
     public bool AsyncAmd { get; init; }
 
+    /// <summary>
+    /// What an asynchronous AMD result of a machine does: <c>continue</c> (default), <c>hangup</c>, or <c>message</c>
+    /// (play <see cref="MachineMessageTwiml"/>, e.g. after the beep with <c>DetectMessageEnd</c>).
+    /// </summary>
+    public string? OnMachine { get; init; }
+
+    public string? MachineMessageTwiml { get; init; }
+
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public string? Tenant { get; init; }
     public required DateTimeOffset OccurredAt { get; init; }

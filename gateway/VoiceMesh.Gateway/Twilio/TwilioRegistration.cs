@@ -10,6 +10,7 @@ internal static class TwilioRegistration
         builder.Services.AddValidatedOptions<TwilioOptions>();
         builder.Services.AddSingleton<TwilioSignatureValidator>();
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<WebhookPublisher>();
         return builder;
     }
 

@@ -17,6 +17,8 @@ public sealed record PlaceCallRequest(
     bool Record = false,
     string? MachineDetection = null,
     bool AsyncAmd = false,
+    string? OnMachine = null,
+    string? MachineMessageTwiml = null,
     Dictionary<string, string>? Metadata = null,
     string? Tenant = null);
 
@@ -59,6 +61,8 @@ internal static class PlacementApi
             Record = body.Record,
             MachineDetection = body.MachineDetection,
             AsyncAmd = body.AsyncAmd,
+            OnMachine = body.OnMachine,
+            MachineMessageTwiml = body.MachineMessageTwiml,
             Metadata = body.Metadata ?? [],
             Tenant = body.Tenant,
             OccurredAt = clock.GetUtcNow(),

@@ -1,3 +1,4 @@
+using VoiceMesh.Calls.Control;
 using VoiceMesh.Calls.Placement;
 using VoiceMesh.ServiceDefaults;
 
@@ -10,5 +11,8 @@ internal static class MessagingRegistration
         {
             x.AddConsumer<CallStatusCallbackReceivedConsumer>();
             x.AddConsumer<PlaceCallConsumer>(typeof(PlaceCallConsumerDefinition));
+            x.AddConsumer<AnsweringMachineDetectionReceivedConsumer>();
+            x.AddConsumer<HangUpCallConsumer>();
+            x.AddConsumer<RedirectCallConsumer>();
         });
 }

@@ -28,6 +28,20 @@ public sealed record Call
     public DateTimeOffset? RequestedAt { get; init; }
     public DateTimeOffset? PlacedAt { get; init; }
 
+    /// <summary>When the lifecycle last changed (by the time its events were received).</summary>
+    public DateTimeOffset? LastChangedAt { get; init; }
+
+    /// <summary>When reconciliation last found nothing new at Twilio.</summary>
+    public DateTimeOffset? LastCheckedAt { get; init; }
+
+    /// <summary>The later of <see cref="LastChangedAt"/> and <see cref="LastCheckedAt"/>: how long the call has been quiet.</summary>
+    public DateTimeOffset? QuietSince { get; init; }
+
+    public bool IsTerminal => CallStatuses.IsTerminal(Status);
+
+    /// <summary>The message id of the applied AMD result, so a redelivered one changes nothing.</summary>
+    public string? AmdMessageId { get; init; }
+
     /// <summary>Applied reports ordered by <c>SequenceNumber</c>, then <c>Timestamp</c>.</summary>
     public ImmutableList<CallHistoryEntry> History { get; init; } = [];
 
@@ -38,6 +52,21 @@ public sealed record Call
     public static Call Create(CallPlaced e) =>
         new Call { Id = e.CallSid, Status = CallStatuses.Queued }.Apply(e);
 
+    public static Call Create(AnsweredByDetected e) =>
+        new Call { Id = e.CallSid, Status = CallStatuses.Queued }.Apply(e);
+
+    public Call Apply(AnsweredByDetected e) =>
+        this with
+        {
+            AnsweredBy = e.AnsweredBy,
+            AmdMessageId = e.MessageId,
+            LastChangedAt = Later(LastChangedAt, e.DetectedAt),
+            QuietSince = Later(QuietSince, e.DetectedAt),
+        };
+
+    public Call Apply(CallReconciliationChecked e) =>
+        this with { LastCheckedAt = e.CheckedAt, QuietSince = Later(QuietSince, e.CheckedAt) };
+
     public Call Apply(CallPlaced e) => this with
     {
         Direction = Direction ?? "outbound-api",
@@ -47,7 +76,12 @@ public sealed record Call
         PlacementAttempts = e.Attempts,
         RequestedAt = e.RequestedAt,
         PlacedAt = e.PlacedAt,
+        LastChangedAt = Later(LastChangedAt, e.PlacedAt),
+        QuietSince = Later(QuietSince, e.PlacedAt),
     };
+
+    private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>
+        current is { } c && c > candidate ? c : candidate;
 
     public Call Apply(CallStatusReported e)
     {
@@ -63,6 +97,8 @@ public sealed record Call
             To = To ?? e.To,
             AnsweredBy = e.AnsweredBy ?? AnsweredBy,
             DurationSeconds = e.DurationSeconds ?? DurationSeconds,
+            LastChangedAt = Later(LastChangedAt, e.ReceivedAt),
+            QuietSince = Later(QuietSince, e.ReceivedAt),
         };
     }
 

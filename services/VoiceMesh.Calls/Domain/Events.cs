@@ -5,6 +5,9 @@ public static class ReportSources
 {
     /// <summary>Twilio's call progress events (<c>CallbackSource=call-progress-events</c>).</summary>
     public const string StatusCallback = "status-callback";
+
+    /// <summary>Read from Twilio's REST API because the call had not moved for too long.</summary>
+    public const string Reconciliation = "reconciliation";
 }
 
 /// <summary>Twilio reported a status for the call. One per accepted, distinct report.</summary>
@@ -38,3 +41,16 @@ public sealed record CallPlaced
     public required DateTimeOffset RequestedAt { get; init; }
     public required DateTimeOffset PlacedAt { get; init; }
 }
+
+/// <summary>Twilio's answering-machine detection decided who answered.</summary>
+public sealed record AnsweredByDetected
+{
+    public required string CallSid { get; init; }
+    public required string AnsweredBy { get; init; }
+    public int? DetectionMilliseconds { get; init; }
+    public required string MessageId { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+}
+
+/// <summary>Reconciliation asked Twilio about the call and found nothing new.</summary>
+public sealed record CallReconciliationChecked(string CallSid, string TwilioStatus, DateTimeOffset CheckedAt);

@@ -16,6 +16,8 @@ internal static class MartenRegistration
             opts.UseSystemTextJsonForSerialization();
             opts.Events.AddEventType<CallStatusReported>();
             opts.Events.AddEventType<CallPlaced>();
+            opts.Events.AddEventType<AnsweredByDetected>();
+            opts.Events.AddEventType<CallReconciliationChecked>();
             opts.Projections.Snapshot<Call>(SnapshotLifecycle.Inline);
             opts.Projections.Snapshot<CallPlacement>(SnapshotLifecycle.Inline);
         })

@@ -81,6 +81,8 @@ public sealed partial class CallPlacementService(
             Record = command.Record,
             MachineDetection = command.MachineDetection,
             AsyncAmd = command.AsyncAmd,
+            OnMachine = command.OnMachine,
+            MachineMessageTwiml = command.MachineMessageTwiml,
             Metadata = command.Metadata,
             Tenant = command.Tenant,
             RequestedAt = clock.GetUtcNow(),
@@ -197,9 +199,9 @@ public sealed partial class CallPlacementService(
     }
 
     private static bool IsStreamCollision(Exception ex) =>
-        ex is Marten.Exceptions.ExistingStreamIdCollisionException
-        || ex.InnerException is Marten.Exceptions.ExistingStreamIdCollisionException
-        || ex is JasperFx.Events.EventStreamUnexpectedMaxEventIdException;
+        ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
+            or JasperFx.Events.EventStreamUnexpectedMaxEventIdException
+        || ex.InnerException is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Placed request {RequestId} as call {CallSid} after {Attempts} attempt(s)")]
     private partial void LogPlaced(string requestId, string callSid, int attempts);

@@ -65,6 +65,15 @@ public sealed partial class PlaceCallValidator(IOptions<CallsOptions> options)
             violations.Add(new(nameof(command.AsyncAmd), "AsyncAmd needs MachineDetection."));
         }
 
+        if (command.OnMachine is not null && !(command.OnMachine is "continue" or "hangup" or "message" && command.AsyncAmd))
+        {
+            violations.Add(new(nameof(command.OnMachine), "OnMachine must be continue, hangup or message, with MachineDetection and AsyncAmd."));
+        }
+        else if (command.OnMachine == "message" && string.IsNullOrWhiteSpace(command.MachineMessageTwiml))
+        {
+            violations.Add(new(nameof(command.MachineMessageTwiml), "OnMachine=message needs MachineMessageTwiml."));
+        }
+
         return violations;
     }
 

@@ -13,6 +13,8 @@ public sealed record PlacementRequested
     public bool Record { get; init; }
     public string? MachineDetection { get; init; }
     public bool AsyncAmd { get; init; }
+    public string? OnMachine { get; init; }
+    public string? MachineMessageTwiml { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public string? Tenant { get; init; }
     public required DateTimeOffset RequestedAt { get; init; }

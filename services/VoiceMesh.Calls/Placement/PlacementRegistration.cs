@@ -23,6 +23,7 @@ internal static class PlacementRegistration
         builder.Services.AddTwilioClient();
         builder.Services.AddSingleton<PlaceCallValidator>();
         builder.Services.AddScoped<TwilioCallPlacer>();
+        builder.Services.AddScoped<Control.TwilioCallControl>();
         builder.Services.AddScoped<CallPlacementService>();
         builder.Services.AddSingleton<RateLimiter>(sp =>
         {

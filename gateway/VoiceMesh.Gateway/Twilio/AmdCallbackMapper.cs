@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.WebUtilities;
+using VoiceMesh.Contracts.Calls;
+
+namespace VoiceMesh.Gateway.Twilio;
+
+/// <summary>Turns an async AMD callback's form into <see cref="AnsweringMachineDetectionReceived"/>, or names what is wrong.</summary>
+internal static partial class AmdCallbackMapper
+{
+    public static (AnsweringMachineDetectionReceived? Message, Dictionary<string, string[]> Errors) Map(
+        TwilioWebhook webhook, string idempotencyKey, DateTimeOffset receivedAt)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var callSid = webhook.Field("CallSid");
+        var accountSid = webhook.Field("AccountSid");
+        var answeredBy = webhook.Field("AnsweredBy");
+        if (callSid is null || !CallSidPattern().IsMatch(callSid))
+        {
+            errors["CallSid"] = ["CallSid must be CA followed by 32 hex digits."];
+        }
+
+        if (accountSid is null)
+        {
+            errors["AccountSid"] = ["AccountSid is required."];
+        }
+
+        if (answeredBy is null || !CallStatuses.AnsweredByValues.Contains(answeredBy, StringComparer.Ordinal))
+        {
+            errors["AnsweredBy"] = [$"AnsweredBy must be one of {string.Join(", ", CallStatuses.AnsweredByValues)}."];
+        }
+
+        int? duration = null;
+        if (webhook.Field("MachineDetectionDuration") is { } rawDuration)
+        {
+            if (int.TryParse(rawDuration, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                duration = parsed;
+            }
+            else
+            {
+                errors["MachineDetectionDuration"] = ["MachineDetectionDuration must be a non-negative integer."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var query = new Uri(webhook.SignedUrl).Query;
+        var requestId = QueryHelpers.ParseQuery(query).TryGetValue("requestId", out var id) ? id.ToString() : null;
+        return (new AnsweringMachineDetectionReceived
+        {
+            CallSid = callSid!,
+            AccountSid = accountSid!,
+            AnsweredBy = answeredBy!,
+            MachineDetectionDurationMs = duration,
+            RequestId = requestId,
+            Parameters = webhook.Form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal),
+            IdempotencyKey = idempotencyKey,
+            ReceivedAt = receivedAt,
+        }, errors);
+    }
+
+    [GeneratedRegex("^CA[0-9a-f]{32}$")]
+    private static partial Regex CallSidPattern();
+}

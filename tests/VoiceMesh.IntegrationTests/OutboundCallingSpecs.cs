@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using VoiceMesh.Testing;
+using VoiceMesh.TwilioSimulator.Admin;
+using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Webhooks;
+
+namespace VoiceMesh.IntegrationTests;
+
+/// <summary>Outbound calling against a misbehaving Twilio: lost responses, outages, rate limits, lost callbacks.</summary>
+public sealed class OutboundCallingSpecs(TestInfrastructure infrastructure) : IAsyncLifetime
+{
+    private Mesh _mesh = null!;
+
+    public async ValueTask InitializeAsync() =>
+        _mesh = await Mesh.Start(
+            await infrastructure.CreateVirtualHostAsync(),
+            infrastructure.PostgresConnectionString,
+            callsPerSecond: 20,
+            callsSettings: new Dictionary<string, string> { ["Calls__Reconciliation__StaleAfter"] = "00:00:03" });
+
+    public ValueTask DisposeAsync() => _mesh.DisposeAsync();
+
+    private static string Number(int i) => $"+1415556{i:D4}";
+
+    private static bool Is(JsonElement placement, string status) => placement.GetProperty("status").GetString() == status;
+
+    private Task<JsonElement> WaitForStatus(string callSid, string status) =>
+        _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == status, TimeSpan.FromSeconds(90));
+
+    [Fact]
+    public async Task A_create_whose_response_is_lost_dials_each_number_exactly_once()
+    {
+        _mesh.Simulator.Control.FailCreateResponses(new CreateResponseFault { Mode = CreateResponseFaultMode.Abort, Count = 5 });
+
+        var requests = new List<(string RequestId, string To)>();
+        for (var i = 0; i < 8; i++)
+        {
+            requests.Add((await _mesh.Place(new { to = Number(i), twiml = "<Response/>" }), Number(i)));
+        }
+
+        foreach (var (requestId, to) in requests)
+        {
+            var placement = await _mesh.WaitForPlacement(requestId, p => Is(p, "placed"), TimeSpan.FromSeconds(90));
+            Assert.StartsWith("CA", placement.GetProperty("callSid").GetString(), StringComparison.Ordinal);
+            Assert.Equal(1, _mesh.CreatesTo(to));
+        }
+    }
+
+    [Fact]
+    public async Task Thirty_seconds_of_503_hold_placements_and_place_every_call_after_recovery()
+    {
+        _mesh.Simulator.Control.InjectErrors(new InjectedErrors { Status = 503, Seconds = 30 });
+        var clock = Stopwatch.StartNew();
+        var requests = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            requests.Add(await _mesh.Place(new { to = Number(100 + i), twiml = "<Response/>" }));
+        }
+
+        foreach (var requestId in requests)
+        {
+            var placement = await _mesh.WaitForPlacement(requestId, p => !Is(p, "requested"), TimeSpan.FromSeconds(120));
+            Assert.Equal("placed", placement.GetProperty("status").GetString());
+        }
+
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(25), $"placed after {clock.Elapsed}, before the outage ended");
+        Assert.Contains(_mesh.Simulator.Control.Requests, r => r.StatusCode == 503);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(1, _mesh.Simulator.Control.Requests.Count(r =>
+                r.StatusCode == 201 && r.Form.TryGetValue("To", out var to) && to.Contains(Number(100 + i))));
+        }
+    }
+
+    [Fact]
+    public async Task Above_twilios_rate_limit_429s_are_retried_and_every_call_is_placed()
+    {
+        _mesh.Simulator.Control.SetCallsPerSecond(5);
+        var requests = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            requests.Add(await _mesh.Place(new { to = Number(200 + i), twiml = "<Response/>" }));
+        }
+
+        foreach (var requestId in requests)
+        {
+            await _mesh.WaitForPlacement(requestId, p => Is(p, "placed"), TimeSpan.FromSeconds(120));
+        }
+
+        Assert.Contains(_mesh.Simulator.Control.Requests, r => r.StatusCode == 429);
+        Assert.Equal(30, _mesh.Simulator.Control.Requests.Count(r => r.StatusCode == 201));
+    }
+
+    [Fact]
+    public async Task With_a_tenth_of_callbacks_dropped_reconciliation_brings_every_call_to_its_true_end()
+    {
+        _mesh.Simulator.Control.WebhookChaos = new WebhookChaos { Drop = 0.1, Seed = 7 };
+        _mesh.Simulator.Control.AddOutcome(new OutcomeRule { Match = "+1415556030*", Outcome = CallOutcomeKind.Busy });
+        var requests = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            requests.Add(await _mesh.Place(new { to = Number(300 + i), twiml = "<Response/>" }));
+        }
+
+        var twilio = _mesh.Simulator.CreateTwilioClient();
+        foreach (var requestId in requests)
+        {
+            var callSid = (await _mesh.WaitForPlacement(requestId, p => Is(p, "placed"), TimeSpan.FromSeconds(90)))
+                .GetProperty("callSid").GetString()!;
+            var truth = await WaitUntilTerminalAtTwilio(twilio, callSid);
+            await WaitForStatus(callSid, truth);
+        }
+
+        Assert.Contains(_mesh.Simulator.Control.Webhooks, w => w.Dropped);
+    }
+
+    private static async Task<string> WaitUntilTerminalAtTwilio(Twilio.Clients.ITwilioRestClient twilio, string callSid)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var call = await Twilio.Rest.Api.V2010.Account.CallResource.FetchAsync(callSid, client: twilio);
+            var status = call.Status.ToString();
+            if (status is "completed" or "busy" or "failed" or "no-answer" or "canceled")
+            {
+                return status;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"Call {callSid} never ended at the simulator.");
+    }
+
+    [Fact]
+    public async Task Hanging_up_a_ringing_call_cancels_it_and_an_answered_one_completes()
+    {
+        _mesh.Simulator.Control.AddOutcome(new OutcomeRule { Match = Number(400), Outcome = CallOutcomeKind.Human, RingSeconds = 1000 });
+        _mesh.Simulator.Control.AddOutcome(new OutcomeRule { Match = Number(401), Outcome = CallOutcomeKind.Human, TalkSeconds = 3000 });
+        var ringingSid = (await _mesh.WaitForPlacement(
+            await _mesh.Place(new { to = Number(400), twiml = "<Response/>", timeoutSeconds = 600 }), p => Is(p, "placed"), TimeSpan.FromSeconds(60)))
+            .GetProperty("callSid").GetString()!;
+        var answeredSid = (await _mesh.WaitForPlacement(
+            await _mesh.Place(new { to = Number(401), twiml = "<Response/>" }), p => Is(p, "placed"), TimeSpan.FromSeconds(60)))
+            .GetProperty("callSid").GetString()!;
+        await WaitForStatus(ringingSid, "ringing");
+        await WaitForStatus(answeredSid, "in-progress");
+
+        using var hangUpRinging = await _mesh.Client.PostAsync($"/api/calls/{ringingSid}/hangup", null, TestContext.Current.CancellationToken);
+        using var hangUpAnswered = await _mesh.Client.PostAsync($"/api/calls/{answeredSid}/hangup", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, hangUpRinging.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, hangUpAnswered.StatusCode);
+        await WaitForStatus(ringingSid, "canceled");
+        await WaitForStatus(answeredSid, "completed");
+    }
+
+    [Fact]
+    public async Task Hanging_up_with_a_malformed_call_sid_gets_400()
+    {
+        using var response = await _mesh.Client.PostAsync("/api/calls/not-a-sid/hangup", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_machine_answering_a_call_that_hangs_up_on_machines_is_recorded_and_hung_up()
+    {
+        _mesh.Simulator.Control.AddOutcome(new OutcomeRule
+        {
+            Match = Number(500), Outcome = CallOutcomeKind.Machine, AnsweredBy = "machine_start", TalkSeconds = 3000,
+        });
+        var requestId = await _mesh.Place(new
+        {
+            to = Number(500), twiml = "<Response/>", machineDetection = "Enable", asyncAmd = true, onMachine = "hangup",
+        });
+        var callSid = (await _mesh.WaitForPlacement(requestId, p => Is(p, "placed"), TimeSpan.FromSeconds(60)))
+            .GetProperty("callSid").GetString()!;
+
+        var call = await WaitForStatus(callSid, "completed");
+
+        Assert.Equal("machine_start", call.GetProperty("answeredBy").GetString());
+        Assert.Contains(_mesh.Simulator.Control.Requests, r =>
+            r.Method == "POST" && r.Path.EndsWith($"/Calls/{callSid}.json", StringComparison.Ordinal)
+            && r.Form.TryGetValue("Status", out var status) && status.Contains("completed"));
+    }
+}
