@@ -130,4 +130,20 @@ public sealed class CallLifecycleSpecs
         Assert.Equal("+15005550006", call.From);
         Assert.Equal("+14155550100", call.To);
     }
+
+    [Fact]
+    public void Timings_come_from_twilios_timestamps()
+    {
+        var call = Fold(Lifecycle.Select((s, i) => Report(s, i)));
+
+        Assert.Equal(new CallTimings(QueuedToRingingSeconds: 2, RingingToAnsweredSeconds: 1, TalkSeconds: 42), call.Timings());
+    }
+
+    [Fact]
+    public void A_call_that_was_never_answered_has_no_talk_time()
+    {
+        var call = Fold([Report(CallStatuses.Queued, 0), Report(CallStatuses.Ringing, 2), Report(CallStatuses.Busy, 5)]);
+
+        Assert.Equal(new CallTimings(2, null, null), call.Timings());
+    }
 }

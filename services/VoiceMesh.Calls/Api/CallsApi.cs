@@ -12,8 +12,10 @@ public sealed record CallResponse(
     string? To,
     string? AnsweredBy,
     int? DurationSeconds,
+    int? SipResponseCode,
     string? RequestId,
     int? PlacementAttempts,
+    CallTimings Timings,
     IReadOnlyList<CallHistoryResponse> History);
 
 public sealed record CallHistoryResponse(string Status, int? SequenceNumber, DateTimeOffset? Timestamp, string Source);
@@ -45,8 +47,10 @@ internal static class CallsApi
             call.To,
             call.AnsweredBy,
             call.DurationSeconds,
+            call.SipResponseCode,
             call.RequestId,
             call.PlacementAttempts,
+            call.Timings(),
             [.. call.History.Select(h => new CallHistoryResponse(h.Status, h.SequenceNumber, h.Timestamp, h.Source))]));
     }
 }

@@ -38,6 +38,7 @@ public sealed partial class CallStatusCallbackReceivedConsumer(
             To = callback.To,
             AnsweredBy = callback.AnsweredBy,
             DurationSeconds = callback.CallDurationSeconds,
+            SipResponseCode = callback.SipResponseCode,
             ReceivedAt = callback.ReceivedAt,
         });
         await session.SaveChangesAsync(context.CancellationToken);

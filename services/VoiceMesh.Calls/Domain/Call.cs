@@ -3,6 +3,9 @@ using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Calls.Domain;
 
+/// <summary>How long a call spent in each phase, in whole seconds.</summary>
+public sealed record CallTimings(int? QueuedToRingingSeconds, int? RingingToAnsweredSeconds, int? TalkSeconds);
+
 /// <summary>One applied status report, as the history shows it.</summary>
 public sealed record CallHistoryEntry(string Status, int? SequenceNumber, DateTimeOffset? Timestamp, string Source, string MessageId);
 
@@ -20,6 +23,9 @@ public sealed record Call
     public string? To { get; init; }
     public string? AnsweredBy { get; init; }
     public int? DurationSeconds { get; init; }
+
+    /// <summary>The SIP response of the call's end, e.g. 486 for busy.</summary>
+    public int? SipResponseCode { get; init; }
 
     /// <summary>The PlaceCall request that created the call, for calls VoiceMesh placed.</summary>
     public string? RequestId { get; init; }
@@ -97,6 +103,7 @@ public sealed record Call
             To = To ?? e.To,
             AnsweredBy = e.AnsweredBy ?? AnsweredBy,
             DurationSeconds = e.DurationSeconds ?? DurationSeconds,
+            SipResponseCode = e.SipResponseCode ?? SipResponseCode,
             LastChangedAt = Later(LastChangedAt, e.ReceivedAt),
             QuietSince = Later(QuietSince, e.ReceivedAt),
         };
@@ -109,6 +116,27 @@ public sealed record Call
     public bool AlreadyHas(string messageId, string status, int? sequenceNumber) =>
         History.Exists(h => h.MessageId == messageId
             || (sequenceNumber is not null && h.SequenceNumber == sequenceNumber && h.Status == status));
+
+    /// <summary>
+    /// Seconds from queued to ringing, ringing to answered, and of talk (Twilio's CallDuration, else answered to
+    /// end), from the reports' Twilio timestamps; null where the call never got there.
+    /// </summary>
+    public CallTimings Timings()
+    {
+        DateTimeOffset? At(Func<string, bool> status) =>
+            History.Where(h => status(h.Status) && h.Timestamp is not null).Select(h => h.Timestamp).Min();
+        var queued = At(s => s is CallStatuses.Queued or CallStatuses.Initiated) ?? PlacedAt;
+        var ringing = At(s => s == CallStatuses.Ringing);
+        var answered = At(s => s == CallStatuses.InProgress);
+        var ended = At(CallStatuses.IsTerminal);
+        return new CallTimings(
+            Seconds(queued, ringing),
+            Seconds(ringing, answered),
+            answered is null ? null : DurationSeconds ?? Seconds(answered, ended));
+    }
+
+    private static int? Seconds(DateTimeOffset? from, DateTimeOffset? to) =>
+        from is { } f && to is { } t && t >= f ? (int)(t - f).TotalSeconds : null;
 
     /// <summary>queued &lt; initiated &lt; ringing &lt; in-progress &lt; every terminal status.</summary>
     public static int Rank(string status) => status switch

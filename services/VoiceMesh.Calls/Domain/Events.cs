@@ -27,6 +27,7 @@ public sealed record CallStatusReported
     public string? To { get; init; }
     public string? AnsweredBy { get; init; }
     public int? DurationSeconds { get; init; }
+    public int? SipResponseCode { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
 }
 

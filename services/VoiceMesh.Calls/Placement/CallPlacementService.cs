@@ -43,6 +43,11 @@ public sealed partial class CallPlacementService(
         }
     }
 
+    /// <summary>
+    /// Places the call unless this request is finished already. While another delivery of the same request has an
+    /// attempt under way, this one is retried later (<see cref="PlacementInProgressException"/>): by then the other
+    /// has finished, or its attempt has lapsed and this one looks it up at Twilio and takes over.
+    /// </summary>
     public async Task Place(PlaceCall command, string from, CancellationToken cancellationToken)
     {
         var placement = await Begin(command, from, cancellationToken);
@@ -58,7 +63,8 @@ public sealed partial class CallPlacementService(
         }
 
         var pipeline = pipelines.GetPipeline(PlacementRegistration.Pipeline);
-        await pipeline.ExecuteAsync(async token => await Attempt(placement.Id, token), cancellationToken);
+        var ownAttempts = new HashSet<int>();
+        await pipeline.ExecuteAsync(async token => await Attempt(placement.Id, ownAttempts, token), cancellationToken);
     }
 
     private async Task<CallPlacement> Begin(PlaceCall command, string from, CancellationToken cancellationToken)
@@ -100,30 +106,47 @@ public sealed partial class CallPlacementService(
         }
     }
 
-    /// <summary>One try: resolve an attempt in doubt, else wait for the rate limit and ask Twilio.</summary>
-    private async ValueTask Attempt(string streamId, CancellationToken cancellationToken)
+    /// <summary>
+    /// One try: wait for the rate limit, then decide and record the attempt against the version just read, so two
+    /// deliveries racing on one request cannot both dial: the second one's append fails Marten's version check.
+    /// An attempt in doubt is first looked up at Twilio.
+    /// </summary>
+    private async ValueTask Attempt(string streamId, HashSet<int> ownAttempts, CancellationToken cancellationToken)
     {
-        var placement = await Load(streamId, cancellationToken) ?? throw new InvalidOperationException($"Placement {streamId} vanished.");
-        if (placement.IsFinished)
+        using var permit = await callsPerSecond.AcquireAsync(1, cancellationToken);
+        int attempt;
+        PlacementRequested request;
+        await using (var session = store.LightweightSession())
         {
-            return;
-        }
+            var stream = await session.Events.FetchForWriting<CallPlacement>(streamId, cancellationToken);
+            var placement = stream.Aggregate ?? throw new InvalidOperationException($"Placement {streamId} vanished.");
+            if (placement.IsFinished)
+            {
+                return;
+            }
 
-        var request = placement.Request!;
-        if (placement.AttemptInDoubtSince is { } since)
-        {
-            var found = await FindUnclaimed(request, since, cancellationToken);
-            if (found is not null)
+            request = placement.Request!;
+            if (placement.AttemptInDoubtSince is { } recent && !ownAttempts.Contains(placement.Attempts)
+                && clock.GetUtcNow() - recent < AttemptLease)
+            {
+                throw new PlacementInProgressException(request.RequestId);
+            }
+
+            if (placement.AttemptInDoubtSince is { } since
+                && await FindUnclaimed(request, since, cancellationToken) is { } found)
             {
                 LogFoundByLookup(request.RequestId, found);
                 await Succeed(placement, found, byLookup: true, cancellationToken);
                 return;
             }
+
+            attempt = placement.Attempts + 1;
+            stream.AppendOne(new PlacementAttemptStarted(request.RequestId, attempt, clock.GetUtcNow()));
+            await session.SaveChangesAsync(cancellationToken);
+            ownAttempts.Add(attempt);
         }
 
-        using var permit = await callsPerSecond.AcquireAsync(1, cancellationToken);
-        var attempt = placement.Attempts + 1;
-        await Append(placement, new PlacementAttemptStarted(request.RequestId, attempt, clock.GetUtcNow()), cancellationToken);
+        var started = new CallPlacement { Id = streamId, RequestId = request.RequestId, Status = CallPlacement.Requested, Request = request, Attempts = attempt };
         string callSid;
         try
         {
@@ -132,17 +155,17 @@ public sealed partial class CallPlacementService(
         catch (ApiException ex) when (TwilioErrors.IsTransient(ex))
         {
             LogTransient(request.RequestId, attempt, ex.Status, ex.Code);
-            await Append(placement, new PlacementAttemptFailed(request.RequestId, attempt, ex.Code, ex.Status, ex.Message), cancellationToken);
+            await Append(started, new PlacementAttemptFailed(request.RequestId, attempt, ex.Code, ex.Status, ex.Message), cancellationToken);
             throw;
         }
         catch (ApiException ex)
         {
             LogRefused(request.RequestId, attempt, ex.Code);
-            await Append(placement, new PlacementFailed(request.RequestId, ex.Code, ex.Message, attempt, clock.GetUtcNow()), cancellationToken);
+            await Append(started, new PlacementFailed(request.RequestId, ex.Code, ex.Message, attempt, clock.GetUtcNow()), cancellationToken);
             return;
         }
 
-        await Succeed(placement with { Attempts = attempt }, callSid, byLookup: false, cancellationToken);
+        await Succeed(started, callSid, byLookup: false, cancellationToken);
     }
 
     private async Task<string?> FindUnclaimed(PlacementRequested request, DateTimeOffset since, CancellationToken cancellationToken)
@@ -156,8 +179,27 @@ public sealed partial class CallPlacementService(
         return await placer.FindCreatedSince(request, since, claimed, cancellationToken);
     }
 
-    /// <summary>Records the placement and starts the call's own lifecycle in one transaction.</summary>
+    /// <summary>
+    /// Records the placement and starts the call's own lifecycle in one transaction. Twilio's first callbacks race
+    /// this on the call's stream; a lost race is simply tried again on the new version.
+    /// </summary>
     private async Task Succeed(CallPlacement placement, string callSid, bool byLookup, CancellationToken cancellationToken)
+    {
+        for (var race = 1; ; race++)
+        {
+            try
+            {
+                await RecordSuccess(placement, callSid, byLookup, cancellationToken);
+                return;
+            }
+            catch (JasperFx.Events.EventStreamUnexpectedMaxEventIdException) when (race < 10)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * race), clock, cancellationToken);
+            }
+        }
+    }
+
+    private async Task RecordSuccess(CallPlacement placement, string callSid, bool byLookup, CancellationToken cancellationToken)
     {
         var request = placement.Request!;
         var now = clock.GetUtcNow();

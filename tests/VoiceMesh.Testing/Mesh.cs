@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using VoiceMesh.Testing;
 using VoiceMesh.TwilioSimulator.Hosting;
 
-namespace VoiceMesh.IntegrationTests;
+namespace VoiceMesh.Testing;
 
 /// <summary>
 /// The gateway and Calls running as real processes on a RabbitMQ virtual host and a Marten schema of their own,
@@ -100,7 +99,11 @@ public sealed class Mesh : IAsyncDisposable
     public async Task<string> Place(object body)
     {
         using var response = await Client.PostAsJsonAsync("/api/calls", body);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"POST /api/calls answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
         return accepted.GetProperty("requestId").GetString()!;
     }
