@@ -27,11 +27,17 @@ public sealed class PlacementEndToEndSpecs(TestInfrastructure infrastructure) : 
 
         var placement = await _mesh.WaitForPlacement(requestId, p => p.GetProperty("status").GetString() == "placed", TimeSpan.FromSeconds(60));
         var callSid = placement.GetProperty("callSid").GetString()!;
-        var call = await _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(60));
+        // Callbacks arrive in any order: wait for all four requested events (initiated, ringing, answered, completed).
+        var call = await _mesh.WaitForCall(
+            callSid,
+            c => c.GetProperty("status").GetString() == "completed" && c.GetProperty("history").GetArrayLength() == 4,
+            TimeSpan.FromSeconds(60));
 
         Assert.Equal(requestId, call.GetProperty("requestId").GetString());
         Assert.Equal("outbound-api", call.GetProperty("direction").GetString());
-        Assert.Contains("in-progress", call.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+        Assert.Equal(
+            ["initiated", "ringing", "in-progress", "completed"],
+            call.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
         Assert.Equal(1, _mesh.CreatesTo("+14155550101"));
         Assert.All(_mesh.Simulator.Control.Webhooks.Where(w => w.Url.Contains(requestId, StringComparison.Ordinal)),
             w => Assert.Equal(204, w.ResponseStatus));

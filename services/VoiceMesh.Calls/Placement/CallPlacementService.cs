@@ -37,7 +37,7 @@ public sealed partial class CallPlacementService(
         {
             await session.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception ex) when (IsStreamCollision(ex))
+        catch (Exception ex) when (IsLostRace(ex))
         {
             LogAlreadyKnown(command.RequestId);
         }
@@ -100,7 +100,7 @@ public sealed partial class CallPlacementService(
             await session.SaveChangesAsync(cancellationToken);
             return CallPlacement.Create(requested);
         }
-        catch (Exception ex) when (IsStreamCollision(ex))
+        catch (Exception ex) when (IsLostRace(ex))
         {
             return await Load(streamId, cancellationToken) ?? throw new InvalidOperationException($"Placement {streamId} vanished.");
         }
@@ -192,7 +192,7 @@ public sealed partial class CallPlacementService(
                 await RecordSuccess(placement, callSid, byLookup, cancellationToken);
                 return;
             }
-            catch (JasperFx.Events.EventStreamUnexpectedMaxEventIdException) when (race < 10)
+            catch (Exception ex) when (IsLostRace(ex) && race < 10)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * race), clock, cancellationToken);
             }
@@ -240,7 +240,8 @@ public sealed partial class CallPlacementService(
         return await query.LoadAsync<CallPlacement>(streamId, cancellationToken);
     }
 
-    private static bool IsStreamCollision(Exception ex) =>
+    /// <summary>Another writer started the stream first, or appended since it was read.</summary>
+    private static bool IsLostRace(Exception ex) =>
         ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
             or JasperFx.Events.EventStreamUnexpectedMaxEventIdException
         || ex.InnerException is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;
