@@ -67,6 +67,7 @@ public sealed class OutboundCallingSpecs(TestInfrastructure infrastructure) : IA
 
         Assert.True(clock.Elapsed > TimeSpan.FromSeconds(25), $"placed after {clock.Elapsed}, before the outage ended");
         Assert.Contains(_mesh.Simulator.Control.Requests, r => r.StatusCode == 503);
+        Assert.True(_mesh.Calls[0].Wrote("OnCircuitOpened"), "the circuit breaker never opened");
         for (var i = 0; i < 10; i++)
         {
             Assert.Equal(1, _mesh.Simulator.Control.Requests.Count(r =>

@@ -31,8 +31,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             lock (_output)
             {
-                return string.Join('\n', _output);
+                return string.Join('\n', _output.TakeLast(200));
             }
+        }
+    }
+
+    /// <summary>Whether any of the last 20,000 lines the process wrote contains <paramref name="text"/>.</summary>
+    public bool Wrote(string text)
+    {
+        lock (_output)
+        {
+            return _output.Any(line => line.Contains(text, StringComparison.Ordinal));
         }
     }
 
@@ -129,7 +138,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         lock (_output)
         {
             _output.Enqueue(line);
-            while (_output.Count > 200)
+            while (_output.Count > 20_000)
             {
                 _output.Dequeue();
             }
