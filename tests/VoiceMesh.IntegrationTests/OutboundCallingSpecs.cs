@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using VoiceMesh.Testing;
 using VoiceMesh.TwilioSimulator.Admin;
@@ -158,11 +159,17 @@ public sealed class OutboundCallingSpecs(TestInfrastructure infrastructure) : IA
     }
 
     [Fact]
-    public async Task Hanging_up_with_a_malformed_call_sid_gets_400()
+    public async Task Malformed_hang_up_and_redirect_requests_get_400()
     {
-        using var response = await _mesh.Client.PostAsync("/api/calls/not-a-sid/hangup", null, TestContext.Current.CancellationToken);
+        var ct = TestContext.Current.CancellationToken;
+        using var badSid = await _mesh.Client.PostAsync("/api/calls/not-a-sid/hangup", null, ct);
+        using var noTarget = await _mesh.Client.PostAsJsonAsync($"/api/calls/{Mesh.NewCallSid()}/redirect", new { }, ct);
+        using var badJson = await _mesh.Client.PostAsync(
+            $"/api/calls/{Mesh.NewCallSid()}/redirect", new StringContent("{", System.Text.Encoding.UTF8, "application/json"), ct);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badSid.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noTarget.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
     }
 
     [Fact]

@@ -15,3 +15,13 @@ public sealed record RedirectCall
     public string? Twiml { get; init; }
     public required DateTimeOffset OccurredAt { get; init; }
 }
+
+/// <summary>A HangUpCall or RedirectCall was refused; <see cref="Field"/> names what is wrong.</summary>
+public sealed record CallCommandRejected
+{
+    public required string Command { get; init; }
+    public required string CallSid { get; init; }
+    public required string Field { get; init; }
+    public required string Reason { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+}

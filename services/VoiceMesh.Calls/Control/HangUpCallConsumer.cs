@@ -3,7 +3,23 @@ using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Calls.Control;
 
-public sealed class HangUpCallConsumer(TwilioCallControl twilio) : IConsumer<HangUpCall>
+public sealed class HangUpCallConsumer(TwilioCallControl twilio, TimeProvider clock) : IConsumer<HangUpCall>
 {
-    public Task Consume(ConsumeContext<HangUpCall> context) => twilio.HangUp(context.Message.CallSid);
+    public async Task Consume(ConsumeContext<HangUpCall> context)
+    {
+        if (CallCommandValidator.Validate(context.Message) is { } violation)
+        {
+            await context.Publish(new CallCommandRejected
+            {
+                Command = nameof(HangUpCall),
+                CallSid = context.Message.CallSid,
+                Field = violation.Field,
+                Reason = violation.Reason,
+                OccurredAt = clock.GetUtcNow(),
+            });
+            return;
+        }
+
+        await twilio.HangUp(context.Message.CallSid);
+    }
 }

@@ -3,8 +3,24 @@ using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Calls.Control;
 
-public sealed class RedirectCallConsumer(TwilioCallControl twilio) : IConsumer<RedirectCall>
+public sealed class RedirectCallConsumer(TwilioCallControl twilio, TimeProvider clock) : IConsumer<RedirectCall>
 {
-    public Task Consume(ConsumeContext<RedirectCall> context) =>
-        twilio.Redirect(context.Message.CallSid, context.Message.Url, context.Message.Twiml);
+    public async Task Consume(ConsumeContext<RedirectCall> context)
+    {
+        var command = context.Message;
+        if (CallCommandValidator.Validate(command) is { } violation)
+        {
+            await context.Publish(new CallCommandRejected
+            {
+                Command = nameof(RedirectCall),
+                CallSid = command.CallSid,
+                Field = violation.Field,
+                Reason = violation.Reason,
+                OccurredAt = clock.GetUtcNow(),
+            });
+            return;
+        }
+
+        await twilio.Redirect(command.CallSid, command.Url, command.Twiml);
+    }
 }
