@@ -6,7 +6,6 @@ namespace VoiceMesh.IntegrationTests;
 /// <summary>Killing Calls outright while it consumes loses nothing and applies nothing twice.</summary>
 public sealed class CrashRecoverySpecs(TestInfrastructure infrastructure) : IAsyncLifetime
 {
-    private static readonly string[] Lifecycle = ["queued", "initiated", "ringing", "in-progress", "completed"];
     private Mesh _mesh = null!;
 
     public async ValueTask InitializeAsync() =>
@@ -20,7 +19,7 @@ public sealed class CrashRecoverySpecs(TestInfrastructure infrastructure) : IAsy
         var ct = TestContext.Current.CancellationToken;
         var callbacks = Enumerable.Range(0, 200)
             .Select(_ => Mesh.NewCallSid())
-            .SelectMany(sid => Lifecycle.Select((status, sequence) => (CallSid: sid, Status: status, Sequence: sequence)))
+            .SelectMany(sid => Mesh.Lifecycle.Select((status, sequence) => (CallSid: sid, Status: status, Sequence: sequence)))
             .ToList();
         Assert.Equal(1000, callbacks.Count);
 
@@ -54,7 +53,7 @@ public sealed class CrashRecoverySpecs(TestInfrastructure infrastructure) : IAsy
         {
             var call = await _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == "completed"
                 && c.GetProperty("history").GetArrayLength() >= 5, TimeSpan.FromSeconds(120));
-            Assert.Equal(Lifecycle, call.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+            Assert.Equal(Mesh.Lifecycle, call.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
         }
     }
 }

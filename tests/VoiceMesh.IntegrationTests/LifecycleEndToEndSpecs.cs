@@ -10,7 +10,6 @@ namespace VoiceMesh.IntegrationTests;
 /// </summary>
 public sealed class LifecycleEndToEndSpecs(TestInfrastructure infrastructure) : IAsyncLifetime
 {
-    private static readonly string[] Lifecycle = ["queued", "initiated", "ringing", "in-progress", "completed"];
     private Mesh _mesh = null!;
 
     public async ValueTask InitializeAsync() =>
@@ -59,7 +58,7 @@ public sealed class LifecycleEndToEndSpecs(TestInfrastructure infrastructure) : 
                 foreach (var sequence in call.Order)
                 {
                     using var response = await _mesh.PostStatus(
-                        Mesh.StatusCallback(call.CallSid, Lifecycle[sequence], sequence),
+                        Mesh.StatusCallback(call.CallSid, Mesh.Lifecycle[sequence], sequence),
                         $"{call.CallSid}-{sequence}",
                         TestContext.Current.CancellationToken);
                     Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
@@ -75,7 +74,7 @@ public sealed class LifecycleEndToEndSpecs(TestInfrastructure infrastructure) : 
         {
             var call = await _mesh.WaitForCall(callSid, c => c.GetProperty("history").GetArrayLength() >= 5, TimeSpan.FromSeconds(120));
             Assert.Equal("completed", call.GetProperty("status").GetString());
-            Assert.Equal(Lifecycle, call.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+            Assert.Equal(Mesh.Lifecycle, call.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
             Assert.Equal([0, 1, 2, 3, 4], call.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("sequenceNumber").GetInt32()));
             Assert.Equal(42, call.GetProperty("durationSeconds").GetInt32());
             Assert.Equal("outbound-api", call.GetProperty("direction").GetString());

@@ -15,9 +15,9 @@ internal static partial class AmdCallbackMapper
         var callSid = webhook.Field("CallSid");
         var accountSid = webhook.Field("AccountSid");
         var answeredBy = webhook.Field("AnsweredBy");
-        if (callSid is null || !CallSidPattern().IsMatch(callSid))
+        if (!CallSids.IsValid(callSid))
         {
-            errors["CallSid"] = ["CallSid must be CA followed by 32 hex digits."];
+            errors["CallSid"] = [CallSids.Description];
         }
 
         if (accountSid is null)
@@ -63,6 +63,4 @@ internal static partial class AmdCallbackMapper
         }, errors);
     }
 
-    [GeneratedRegex("^CA[0-9a-f]{32}$")]
-    private static partial Regex CallSidPattern();
 }

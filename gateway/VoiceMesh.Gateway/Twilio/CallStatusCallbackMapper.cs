@@ -19,9 +19,9 @@ internal static partial class CallStatusCallbackMapper
         {
             errors["CallSid"] = ["CallSid is required."];
         }
-        else if (!CallSidPattern().IsMatch(callSid))
+        else if (!CallSids.IsValid(callSid))
         {
-            errors["CallSid"] = ["CallSid must be CA followed by 32 hex digits."];
+            errors["CallSid"] = [CallSids.Description];
         }
 
         if (accountSid is null)
@@ -108,6 +108,4 @@ internal static partial class CallStatusCallbackMapper
         return null;
     }
 
-    [GeneratedRegex("^CA[0-9a-f]{32}$")]
-    private static partial Regex CallSidPattern();
 }

@@ -1,19 +1,18 @@
-using System.Text.RegularExpressions;
 using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Calls.Control;
 
 /// <summary>Checks HangUpCall and RedirectCall; the first violation names its field.</summary>
-public static partial class CallCommandValidator
+public static class CallCommandValidator
 {
     public static (string Field, string Reason)? Validate(HangUpCall command) =>
-        IsCallSid(command.CallSid) ? null : ("CallSid", "CallSid must be CA followed by 32 hex digits.");
+        CallSids.IsValid(command.CallSid) ? null : ("CallSid", CallSids.Description);
 
     public static (string Field, string Reason)? Validate(RedirectCall command)
     {
-        if (!IsCallSid(command.CallSid))
+        if (!CallSids.IsValid(command.CallSid))
         {
-            return ("CallSid", "CallSid must be CA followed by 32 hex digits.");
+            return ("CallSid", CallSids.Description);
         }
 
         var hasUrl = command.Url is not null;
@@ -26,8 +25,5 @@ public static partial class CallCommandValidator
         return null;
     }
 
-    public static bool IsCallSid(string? callSid) => callSid is not null && CallSidPattern().IsMatch(callSid);
 
-    [GeneratedRegex("^CA[0-9a-f]{32}$")]
-    private static partial Regex CallSidPattern();
 }
