@@ -19,13 +19,22 @@ public static class TwilioClientExtensions
     /// has no idempotency key, so callers that create resources decide themselves whether a retry is safe. <c>Twilio:ApiBaseUrl</c> redirects every
     /// request (to the simulator); otherwise it goes to Twilio.
     /// </summary>
-    public static IServiceCollection AddTwilioClient(this IServiceCollection services)
+    /// <param name="services">The service collection.</param>
+    /// <param name="innermost">Handlers to run below the resilience pipeline, once per HTTP attempt (e.g. pacing).</param>
+    public static IServiceCollection AddTwilioClient(this IServiceCollection services, Action<IHttpClientBuilder>? innermost = null)
     {
         services.AddValidatedOptions<TwilioOptions>();
         services.AddTransient<TwilioBaseAddressHandler>();
-        services.AddHttpClient(HttpClientName)
-            .AddHttpMessageHandler<TwilioBaseAddressHandler>()
-            .AddStandardResilienceHandler(o => o.Retry.ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context)));
+        var client = services.AddHttpClient(HttpClientName).AddHttpMessageHandler<TwilioBaseAddressHandler>();
+        client.AddStandardResilienceHandler(o =>
+        {
+            o.Retry.ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context));
+
+            // A 429 says "slower", not "broken": it must not open the breaker for every other request.
+            o.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(args.Outcome));
+        });
+        innermost?.Invoke(client);
         services.AddScoped<ITwilioRestClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TwilioOptions>>().Value;

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Marten;
 using Polly;
 using Polly.Registry;
@@ -19,7 +18,6 @@ public sealed class PlacementInProgressException(string requestId)
 public sealed partial class CallPlacementService(
     IDocumentStore store,
     TwilioCallPlacer placer,
-    RateLimiter callsPerSecond,
     ResiliencePipelineProvider<string> pipelines,
     TimeProvider clock,
     ILogger<CallPlacementService> logger)
@@ -107,13 +105,12 @@ public sealed partial class CallPlacementService(
     }
 
     /// <summary>
-    /// One try: wait for the rate limit, then decide and record the attempt against the version just read, so two
+    /// One try: decide and record the attempt against the version just read, so two
     /// deliveries racing on one request cannot both dial: the second one's append fails Marten's version check.
     /// An attempt in doubt is first looked up at Twilio.
     /// </summary>
     private async ValueTask Attempt(string streamId, HashSet<int> ownAttempts, CancellationToken cancellationToken)
     {
-        using var permit = await callsPerSecond.AcquireAsync(1, cancellationToken);
         int attempt;
         PlacementRequested request;
         await using (var session = store.LightweightSession())

@@ -29,7 +29,12 @@ public sealed class PlaceCallConsumer(
 /// </summary>
 public sealed class PlaceCallConsumerDefinition : ConsumerDefinition<PlaceCallConsumer>
 {
-    public PlaceCallConsumerDefinition() => ConcurrentMessageLimit = 64;
+    /// <summary>
+    /// About two seconds' worth of placements in flight: enough to keep the pace, few enough that a create never
+    /// waits for its slot longer than an HTTP attempt may take.
+    /// </summary>
+    public PlaceCallConsumerDefinition(IOptions<CallsOptions> options) =>
+        ConcurrentMessageLimit = Math.Clamp((int)Math.Ceiling(2 * options.Value.CallsPerSecond), 2, 256);
 
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
@@ -39,7 +44,7 @@ public sealed class PlaceCallConsumerDefinition : ConsumerDefinition<PlaceCallCo
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.SingleActiveConsumer = true;
-            rabbit.PrefetchCount = 64;
+            rabbit.PrefetchCount = ConcurrentMessageLimit ?? 2;
         }
 
         consumerConfigurator.UseMessageRetry(r =>

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -13,31 +12,20 @@ internal static class PlacementRegistration
     public const string Pipeline = "twilio-call-placement";
 
     /// <summary>
-    /// Placement: the account's calls-per-second token bucket, and a resilience pipeline that retries transient
-    /// Twilio failures with exponential backoff and jitter behind a circuit breaker, holding placements (never
-    /// failing them) until Twilio answers again or <see cref="CallsOptions.MaxPlacementHold"/> runs out.
+    /// Placement: Calls creates paced to the account's calls per second as they are sent, and a resilience pipeline
+    /// that retries transient Twilio failures with exponential backoff and jitter behind a circuit breaker, holding
+    /// placements (never failing them) until Twilio answers again or <see cref="CallsOptions.MaxPlacementHold"/> runs out.
     /// </summary>
     public static IHostApplicationBuilder AddCallPlacement(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<CallsOptions>();
-        builder.Services.AddTwilioClient();
+        builder.Services.AddSingleton<CallCreatePacer>();
+        builder.Services.AddTransient<CallCreatePacingHandler>();
+        builder.Services.AddTwilioClient(client => client.AddHttpMessageHandler<CallCreatePacingHandler>());
         builder.Services.AddSingleton<PlaceCallValidator>();
         builder.Services.AddScoped<TwilioCallPlacer>();
         builder.Services.AddScoped<Control.TwilioCallControl>();
         builder.Services.AddScoped<CallPlacementService>();
-        builder.Services.AddSingleton<RateLimiter>(sp =>
-        {
-            var perSecond = sp.GetRequiredService<IOptions<CallsOptions>>().Value.CallsPerSecond;
-            return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = 1,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1 / perSecond),
-                QueueLimit = int.MaxValue,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                AutoReplenishment = true,
-            });
-        });
         builder.Services.AddResiliencePipeline(Pipeline, (pipeline, context) =>
         {
             var hold = context.ServiceProvider.GetRequiredService<IOptions<CallsOptions>>().Value.MaxPlacementHold;
@@ -57,7 +45,10 @@ internal static class PlacementRegistration
                 })
                 .AddCircuitBreaker(new CircuitBreakerStrategyOptions
                 {
-                    ShouldHandle = new PredicateBuilder().Handle<ApiException>(TwilioErrors.IsTransient).Handle<ApiConnectionException>(),
+                    // Rate limiting is not an outage: 429s are paced and retried, never counted towards opening.
+                    ShouldHandle = new PredicateBuilder()
+                        .Handle<ApiException>(e => TwilioErrors.IsTransient(e) && e.Status != 429 && e.Code != 20429)
+                        .Handle<ApiConnectionException>(),
                     FailureRatio = 0.5,
                     MinimumThroughput = 5,
                     SamplingDuration = TimeSpan.FromSeconds(10),
