@@ -193,4 +193,34 @@ public sealed class OutboundCallingSpecs(TestInfrastructure infrastructure) : IA
             r.Method == "POST" && r.Path.EndsWith($"/Calls/{callSid}.json", StringComparison.Ordinal)
             && r.Form.TryGetValue("Status", out var status) && status.Contains("completed"));
     }
+
+    [Fact]
+    public async Task A_machine_on_a_call_that_leaves_a_message_gets_the_message_after_the_beep()
+    {
+        _mesh.Simulator.Control.AddOutcome(new OutcomeRule
+        {
+            Match = Number(501), Outcome = CallOutcomeKind.Machine, AnsweredBy = "machine_end_beep", TalkSeconds = 3000,
+        });
+        var message = "<Response><Say>Please call us back.</Say><Hangup/></Response>";
+        var requestId = await _mesh.Place(new
+        {
+            to = Number(501), twiml = "<Response/>", machineDetection = "DetectMessageEnd", asyncAmd = true,
+            onMachine = "message", machineMessageTwiml = message,
+        });
+        var callSid = (await _mesh.WaitForPlacement(requestId, p => Is(p, "placed"), TimeSpan.FromSeconds(60)))
+            .GetProperty("callSid").GetString()!;
+
+        await _mesh.WaitForCall(callSid, c => c.GetProperty("answeredBy").GetString() == "machine_end_beep", TimeSpan.FromSeconds(60));
+
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30) && !_mesh.Simulator.Control.Requests.Any(r =>
+            r.Path.EndsWith($"/Calls/{callSid}.json", StringComparison.Ordinal) && r.Form.TryGetValue("Twiml", out var twiml) && twiml.Contains(message)))
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Contains(_mesh.Simulator.Control.Requests, r =>
+            r.Method == "POST" && r.Path.EndsWith($"/Calls/{callSid}.json", StringComparison.Ordinal)
+            && r.Form.TryGetValue("Twiml", out var twiml) && twiml.Contains(message));
+    }
 }
