@@ -17,7 +17,7 @@ public sealed class CallCreatePacerSpecs
 
         var waits = Enumerable.Range(0, 6).Select(_ => pacer.Reserve().TotalMilliseconds).ToList();
 
-        Assert.Equal([0, 206, 412, 618, 824, 1030], waits.Select(w => Math.Round(w)));
+        Assert.Equal([0, 208, 416, 624, 832, 1040], waits.Select(w => Math.Round(w)));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace VoiceMesh.Calls.Placement;
 public sealed class CallCreatePacer(IOptions<CallsOptions> options, TimeProvider clock)
 {
     /// <summary>How much longer than 1/rate each gap is, to absorb jitter between here and Twilio.</summary>
-    public const double Margin = 1.03;
+    public const double Margin = 1.04;
 
     private readonly TimeSpan _gap = TimeSpan.FromSeconds(Margin / options.Value.CallsPerSecond);
     private readonly Lock _gate = new();
