@@ -133,7 +133,7 @@ public sealed partial class CallPlacementService(
                 && await FindUnclaimed(request, since, cancellationToken) is { } found)
             {
                 LogFoundByLookup(request.RequestId, found);
-                await Succeed(placement, found, byLookup: true, cancellationToken);
+                await Succeed(streamId, found, byLookup: true, cancellationToken);
                 return;
             }
 
@@ -143,7 +143,6 @@ public sealed partial class CallPlacementService(
             ownAttempts.Add(attempt);
         }
 
-        var started = new CallPlacement { Id = streamId, RequestId = request.RequestId, Status = CallPlacement.Requested, Request = request, Attempts = attempt };
         string callSid;
         try
         {
@@ -152,17 +151,17 @@ public sealed partial class CallPlacementService(
         catch (ApiException ex) when (TwilioErrors.IsTransient(ex))
         {
             LogTransient(request.RequestId, attempt, ex.Status, ex.Code);
-            await Append(started, new PlacementAttemptFailed(request.RequestId, attempt, ex.Code, ex.Status, ex.Message), cancellationToken);
+            await Append(streamId, new PlacementAttemptFailed(request.RequestId, attempt, ex.Code, ex.Status, ex.Message), cancellationToken);
             throw;
         }
         catch (ApiException ex)
         {
             LogRefused(request.RequestId, attempt, ex.Code);
-            await Append(started, new PlacementFailed(request.RequestId, ex.Code, ex.Message, attempt, clock.GetUtcNow()), cancellationToken);
+            await Append(streamId, new PlacementFailed(request.RequestId, ex.Code, ex.Message, attempt, clock.GetUtcNow()), cancellationToken);
             return;
         }
 
-        await Succeed(started, callSid, byLookup: false, cancellationToken);
+        await Succeed(streamId, callSid, byLookup: false, cancellationToken);
     }
 
     private async Task<string?> FindUnclaimed(PlacementRequested request, DateTimeOffset since, CancellationToken cancellationToken)
@@ -180,13 +179,13 @@ public sealed partial class CallPlacementService(
     /// Records the placement and starts the call's own lifecycle in one transaction. Twilio's first callbacks race
     /// this on the call's stream; a lost race is simply tried again on the new version.
     /// </summary>
-    private async Task Succeed(CallPlacement placement, string callSid, bool byLookup, CancellationToken cancellationToken)
+    private async Task Succeed(string streamId, string callSid, bool byLookup, CancellationToken cancellationToken)
     {
         for (var race = 1; ; race++)
         {
             try
             {
-                await RecordSuccess(placement, callSid, byLookup, cancellationToken);
+                await RecordSuccess(streamId, callSid, byLookup, cancellationToken);
                 return;
             }
             catch (Exception ex) when (IsLostRace(ex) && race < 10)
@@ -196,17 +195,18 @@ public sealed partial class CallPlacementService(
         }
     }
 
-    private async Task RecordSuccess(CallPlacement placement, string callSid, bool byLookup, CancellationToken cancellationToken)
+    private async Task RecordSuccess(string streamId, string callSid, bool byLookup, CancellationToken cancellationToken)
     {
-        var request = placement.Request!;
         var now = clock.GetUtcNow();
         await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchForWriting<CallPlacement>(placement.Id, cancellationToken);
-        if (stream.Aggregate?.IsFinished == true)
+        var stream = await session.Events.FetchForWriting<CallPlacement>(streamId, cancellationToken);
+        var placement = stream.Aggregate ?? throw new InvalidOperationException($"Placement {streamId} vanished.");
+        if (placement.IsFinished)
         {
             return;
         }
 
+        var request = placement.Request!;
         stream.AppendOne(new PlacementSucceeded(request.RequestId, callSid, Math.Max(placement.Attempts, 1), byLookup, now));
         var call = await session.Events.FetchForWriting<Call>(callSid, cancellationToken);
         call.AppendOne(new Domain.CallPlaced
@@ -223,10 +223,10 @@ public sealed partial class CallPlacementService(
         LogPlaced(request.RequestId, callSid, placement.Attempts);
     }
 
-    private async Task Append(CallPlacement placement, object @event, CancellationToken cancellationToken)
+    private async Task Append(string streamId, object @event, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchForWriting<CallPlacement>(placement.Id, cancellationToken);
+        var stream = await session.Events.FetchForWriting<CallPlacement>(streamId, cancellationToken);
         stream.AppendOne(@event);
         await session.SaveChangesAsync(cancellationToken);
     }
