@@ -25,8 +25,4 @@ public sealed class CallsOptions : IConfigurationOptions
 
     /// <summary>Call flows by name: the TwiML URL Twilio fetches when the call is answered.</summary>
     public IDictionary<string, string> Flows { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
-
-    /// <summary>How long a placement waits through Twilio errors and an open circuit before it gives up.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:25:00")]
-    public TimeSpan MaxPlacementHold { get; set; } = TimeSpan.FromMinutes(20);
 }

@@ -1,24 +1,27 @@
-using VoiceMesh.Calls.Api;
-using VoiceMesh.Calls.Consumers;
-using VoiceMesh.Calls.Domain;
+using VoiceMesh.Calls.Control;
+using VoiceMesh.Calls.Lifecycle;
+using VoiceMesh.Calls.MachineDetection;
+using VoiceMesh.Calls.Outbox;
 using VoiceMesh.Calls.Placement;
 using VoiceMesh.Calls.Reconciliation;
 using VoiceMesh.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddCallsMarten();
-builder.AddCallsMessaging();
+builder.AddEventStore("calls").AddCallsOutbox();
+builder.AddCallLifecycle();
 builder.AddCallPlacement();
+builder.AddCallControl();
+builder.AddMachineDetection();
 builder.AddCallReconciliation();
+builder.AddMessaging();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
-app.MapCallsApi();
-app.MapPlacementApi();
-app.MapControlApi();
+app.UseServiceDefaults();
+var calls = app.MapGroup("/api/calls");
+calls.MapCallLifecycle();
+calls.MapCallPlacement();
+calls.MapCallControl();
 app.Run();
 
 public partial class Program;

@@ -1,59 +1,91 @@
 using JasperFx.Events;
-using Twilio.Exceptions;
+using Microsoft.Extensions.Time.Testing;
+using VoiceMesh.Calls.Lifecycle;
+using VoiceMesh.Calls.MachineDetection;
+using VoiceMesh.Calls.Outbox;
 using VoiceMesh.Calls.Placement;
-using VoiceMesh.Calls.Publishing;
 using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Calls.Tests;
 
+/// <summary>Placement decisions: given the placement's events, when a delivery acts, then these events.</summary>
 public sealed class CallPlacementSpecs
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+    private const string CallSid = "CA22222222222222222222222222222222";
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
 
-    private static readonly PlacementRequested Requested = new()
+    private PlacementRequested Requested => new()
     {
         RequestId = "req-1",
         To = "+14155550100",
         From = "+15005550006",
         Twiml = "<Response/>",
-        RequestedAt = T0,
+        RequestedAt = _clock.GetUtcNow(),
     };
 
-    [Fact]
-    public void An_attempt_stays_in_doubt_until_twilio_answers()
+    private static CallPlacement Given(params object[] events)
     {
-        var placement = CallPlacement.Create(Requested).Apply(new PlacementAttemptStarted("req-1", 1, T0.AddSeconds(1)));
+        var placement = CallPlacement.Create((PlacementRequested)events[0]);
+        foreach (var e in events.Skip(1))
+        {
+            placement = e switch
+            {
+                PlacementAttemptStarted started => placement.Apply(started),
+                PlacementAttemptFailed failed => placement.Apply(failed),
+                PlacementSucceeded succeeded => placement.Apply(succeeded),
+                PlacementFailed failed => placement.Apply(failed),
+                _ => throw new ArgumentException($"Unexpected event {e.GetType().Name}"),
+            };
+        }
 
-        Assert.Equal(T0.AddSeconds(1), placement.AttemptInDoubtSince);
-        Assert.False(placement.IsFinished);
-
-        var answered = placement.Apply(new PlacementAttemptFailed("req-1", 1, 20429, 429, "Too many requests"));
-        Assert.Null(answered.AttemptInDoubtSince);
-        Assert.Equal(1, answered.Attempts);
+        return placement;
     }
 
     [Fact]
-    public void Success_and_failure_finish_the_placement()
+    public void A_new_request_is_accepted_once()
     {
-        var placed = CallPlacement.Create(Requested)
-            .Apply(new PlacementAttemptStarted("req-1", 1, T0))
-            .Apply(new PlacementSucceeded("req-1", "CA" + new string('1', 32), 1, FoundByLookup: true, T0.AddSeconds(2)));
-        var failed = CallPlacement.Create(Requested)
-            .Apply(new PlacementAttemptStarted("req-1", 1, T0))
-            .Apply(new PlacementFailed("req-1", 21217, "invalid", 1, T0.AddSeconds(2)));
-
-        Assert.Equal((CallPlacement.Placed, true, (string?)("CA" + new string('1', 32))), (placed.Status, placed.IsFinished, placed.CallSid));
-        Assert.Equal((CallPlacement.Failed, true, (int?)21217), (failed.Status, failed.IsFinished, failed.ErrorCode));
-        Assert.Null(placed.AttemptInDoubtSince);
+        Assert.IsType<PlacementRequested>(Assert.Single(CallPlacement.Accept(null, Requested).Events));
+        Assert.Empty(CallPlacement.Accept(Given(Requested), Requested).Events);
     }
 
     [Fact]
-    public void A_rejected_request_is_finished_and_names_its_field()
+    public void A_fresh_request_is_attempted_and_the_attempt_names_its_delivery()
     {
-        var rejected = CallPlacement.Create(new PlacementRejected("req-1", "To", "To must be E.164", T0));
+        var placement = Given(Requested);
 
-        Assert.True(rejected.IsFinished);
-        Assert.Equal("To", rejected.RejectedField);
+        Assert.Equal(PlacementStep.Attempt, placement.Next("delivery-a", _clock.GetUtcNow()));
+        var started = Assert.IsType<PlacementAttemptStarted>(Assert.Single(placement.StartAttempt("delivery-a", _clock.GetUtcNow()).Events));
+        Assert.Equal((1, "delivery-a"), (started.Attempt, started.DeliveryId));
+    }
+
+    [Fact]
+    public void Another_delivery_waits_while_a_recent_attempt_is_in_doubt()
+    {
+        var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "delivery-a"));
+        _clock.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(PlacementStep.WaitForOtherDelivery, placement.Next("delivery-b", _clock.GetUtcNow()));
+        Assert.Empty(placement.StartAttempt("delivery-b", _clock.GetUtcNow()).Events);
+    }
+
+    [Fact]
+    public void The_owner_of_an_attempt_in_doubt_looks_it_up_before_trying_again()
+    {
+        var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "delivery-a"));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(PlacementStep.LookUp, placement.Next("delivery-a", _clock.GetUtcNow()));
+        var next = Assert.IsType<PlacementAttemptStarted>(Assert.Single(placement.StartAttempt("delivery-a", _clock.GetUtcNow()).Events));
+        Assert.Equal(2, next.Attempt);
+    }
+
+    [Fact]
+    public void An_attempt_in_doubt_past_its_lease_is_taken_over_by_another_delivery()
+    {
+        var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "crashed"));
+        _clock.Advance(CallPlacement.AttemptLease);
+
+        Assert.Equal(PlacementStep.LookUp, placement.Next("delivery-b", _clock.GetUtcNow()));
     }
 
     [Theory]
@@ -63,20 +95,94 @@ public sealed class CallPlacementSpecs
     [InlineData(400, 21217, false)]
     [InlineData(400, 21215, false)]
     [InlineData(401, 20003, false)]
-    public void Only_rate_limits_and_server_errors_are_transient(int status, int code, bool transient) =>
-        Assert.Equal(transient, TwilioErrors.IsTransient(new ApiException(code, status, "message", "https://www.twilio.com/docs/errors")));
+    public void Twilio_errors_are_classified_by_code_transient_ones_keep_the_placement_going(int status, int code, bool transient)
+    {
+        var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "delivery-a"));
+
+        var decided = Assert.Single(placement.Refused(1, status, code, "message", _clock.GetUtcNow()).Events);
+
+        if (transient)
+        {
+            var failed = Assert.IsType<PlacementAttemptFailed>(decided);
+            var after = placement.Apply(failed);
+            Assert.False(after.IsFinished);
+            Assert.Null(after.AttemptInDoubtSince);
+            Assert.Equal(PlacementStep.Attempt, after.Next("delivery-a", _clock.GetUtcNow()));
+        }
+        else
+        {
+            var failed = placement.Apply(Assert.IsType<PlacementFailed>(decided));
+            Assert.Equal((CallPlacement.Failed, (int?)code), (failed.Status, failed.ErrorCode));
+        }
+    }
 
     [Fact]
-    public void The_publisher_maps_outcomes_to_their_contracts_and_nothing_else()
+    public void An_answer_to_an_older_attempt_changes_nothing()
     {
-        var placed = CallEventsPublisher.Map(new Event<PlacementSucceeded>(
-            new PlacementSucceeded("req-1", "CA" + new string('2', 32), 2, false, T0)));
-        var failed = CallEventsPublisher.Map(new Event<PlacementFailed>(new PlacementFailed("req-1", 21215, "geo", 1, T0)));
-        var rejected = CallEventsPublisher.Map(new Event<PlacementRejected>(new PlacementRejected("req-1", "To", "bad", T0)));
+        var placement = Given(
+            Requested,
+            new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "delivery-a"),
+            new PlacementAttemptFailed("req-1", 1, 20503, 503, "unavailable"),
+            new PlacementAttemptStarted("req-1", 2, _clock.GetUtcNow(), "delivery-a"));
 
-        Assert.Equal(new CallPlaced { RequestId = "req-1", CallSid = "CA" + new string('2', 32), Attempts = 2, OccurredAt = T0 }, placed);
+        Assert.Empty(placement.Refused(1, 400, 21217, "late", _clock.GetUtcNow()).Events);
+    }
+
+    [Fact]
+    public void A_request_that_never_left_is_not_in_doubt()
+    {
+        var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "delivery-a"));
+
+        var after = placement.Apply(Assert.IsType<PlacementAttemptFailed>(Assert.Single(placement.NotSent(1, "circuit open").Events)));
+
+        Assert.Null(after.AttemptInDoubtSince);
+    }
+
+    [Fact]
+    public void Success_finishes_the_placement_and_tells_the_call_stream_who_placed_it()
+    {
+        var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "delivery-a"));
+        _clock.Advance(TimeSpan.FromSeconds(2));
+
+        var decision = placement.Succeed(CallSid, foundByLookup: false, _clock.GetUtcNow());
+
+        var after = placement.Apply(Assert.IsType<PlacementSucceeded>(Assert.Single(decision.Events)));
+        Assert.Equal((CallPlacement.Placed, (string?)CallSid), (after.Status, after.CallSid));
+        var (stream, fact) = Assert.Single(decision.Elsewhere);
+        Assert.Equal(CallSid, stream);
+        Assert.Equal(("req-1", 1), (((Lifecycle.CallPlaced)fact).RequestId, ((Lifecycle.CallPlaced)fact).Attempts));
+        Assert.Equal(PlacementStep.Finished, after.Next("delivery-b", _clock.GetUtcNow()));
+        Assert.Empty(after.Succeed("CA33333333333333333333333333333333", true, _clock.GetUtcNow()).Events);
+    }
+
+    [Fact]
+    public void A_rejected_request_is_finished_names_its_field_and_is_rejected_once()
+    {
+        var rejection = new PlacementRejected("req-1", "To", "To must be E.164", _clock.GetUtcNow());
+        var rejected = CallPlacement.Create(Assert.IsType<PlacementRejected>(Assert.Single(CallPlacement.Reject(null, rejection).Events)));
+
+        Assert.True(rejected.IsFinished);
+        Assert.Equal("To", rejected.RejectedField);
+        Assert.Empty(CallPlacement.Reject(rejected, rejection).Events);
+    }
+
+    [Fact]
+    public void The_outbox_maps_outcomes_and_machine_actions_to_their_messages_and_nothing_else()
+    {
+        var t0 = _clock.GetUtcNow();
+        var placed = CallEventsPublisher.Map(new Event<PlacementSucceeded>(new PlacementSucceeded("req-1", CallSid, 2, false, t0)));
+        var failed = CallEventsPublisher.Map(new Event<PlacementFailed>(new PlacementFailed("req-1", 21215, "geo", 1, t0)));
+        var rejected = CallEventsPublisher.Map(new Event<PlacementRejected>(new PlacementRejected("req-1", "To", "bad", t0)));
+        var hangUp = CallEventsPublisher.Map(new Event<MachineActionRequested>(
+            new MachineActionRequested { CallSid = CallSid, Action = MachineAction.HangUp, RequestedAt = t0 }));
+        var message = CallEventsPublisher.Map(new Event<MachineActionRequested>(
+            new MachineActionRequested { CallSid = CallSid, Action = MachineAction.Message, Twiml = "<Response/>", RequestedAt = t0 }));
+
+        Assert.Equal(new Contracts.Calls.CallPlaced { RequestId = "req-1", CallSid = CallSid, Attempts = 2, OccurredAt = t0 }, placed);
         Assert.Equal(21215, Assert.IsType<CallPlacementFailed>(failed).ErrorCode);
         Assert.Equal("To", Assert.IsType<CallPlacementRejected>(rejected).Field);
-        Assert.Null(CallEventsPublisher.Map(new Event<PlacementAttemptStarted>(new PlacementAttemptStarted("req-1", 1, T0))));
+        Assert.Equal(new HangUpCall { CallSid = CallSid, OccurredAt = t0 }, hangUp);
+        Assert.Equal("<Response/>", Assert.IsType<RedirectCall>(message).Twiml);
+        Assert.Null(CallEventsPublisher.Map(new Event<PlacementAttemptStarted>(new PlacementAttemptStarted("req-1", 1, t0, "d"))));
     }
 }

@@ -2,6 +2,7 @@ using Twilio.Clients;
 using Twilio.Exceptions;
 using Twilio.Rest.Api.V2010.Account;
 using Twilio.Types;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Control;
 
@@ -15,11 +16,21 @@ public sealed partial class TwilioCallControl(ITwilioRestClient client, ILogger<
 
     /// <summary>
     /// Ends the call by what Twilio says its state is: canceled while queued or ringing, completed once answered.
-    /// A call that already ended is left as it is.
+    /// A call that already ended, or that Twilio does not know, is left as it is, so a repeated hang-up changes nothing.
     /// </summary>
     public async Task HangUp(string callSid)
     {
-        var call = await Fetch(callSid);
+        CallResource call;
+        try
+        {
+            call = await Fetch(callSid);
+        }
+        catch (ApiException ex) when (ex.Code == TwilioErrors.NotFound)
+        {
+            LogUnknown(callSid);
+            return;
+        }
+
         var status = call.Status == CallResource.StatusEnum.Queued || call.Status == CallResource.StatusEnum.Ringing
             ? CallResource.UpdateStatusEnum.Canceled
             : call.Status == CallResource.StatusEnum.InProgress ? CallResource.UpdateStatusEnum.Completed : null;
@@ -60,6 +71,9 @@ public sealed partial class TwilioCallControl(ITwilioRestClient client, ILogger<
             LogAlreadyEnded(callSid);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallSid} is not known at Twilio; nothing to hang up")]
+    private partial void LogUnknown(string callSid);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallSid} has already ended at Twilio; nothing to change")]
     private partial void LogAlreadyEnded(string callSid);

@@ -1,12 +1,37 @@
+using VoiceMesh.Calls.Lifecycle;
+using VoiceMesh.ServiceDefaults;
+
 namespace VoiceMesh.Calls.Placement;
 
-/// <summary>What became of one PlaceCall request; the stream id is <c>placement:{requestId}</c>.</summary>
+/// <summary>What a delivery of a PlaceCall does next, decided from the placement's state.</summary>
+public enum PlacementStep
+{
+    /// <summary>Placed, failed or rejected already: nothing to do.</summary>
+    Finished,
+
+    /// <summary>Another delivery's attempt is under way and recent: wait for it.</summary>
+    WaitForOtherDelivery,
+
+    /// <summary>An attempt's outcome is unknown (this delivery's, or one whose lease lapsed): look it up at Twilio first.</summary>
+    LookUp,
+
+    /// <summary>Ask Twilio to create the call.</summary>
+    Attempt,
+}
+
+/// <summary>
+/// What became of one PlaceCall request; the stream id is <c>placement:{requestId}</c>. Its decisions are pure
+/// functions of its state, the command and the time.
+/// </summary>
 public sealed record CallPlacement
 {
     public const string Requested = "requested";
     public const string Placed = "placed";
     public const string Failed = "failed";
     public const string Rejected = "rejected";
+
+    /// <summary>An attempt recorded this long ago without an outcome is presumed abandoned by a crashed delivery.</summary>
+    public static readonly TimeSpan AttemptLease = TimeSpan.FromSeconds(45);
 
     public required string Id { get; init; }
     public required string RequestId { get; init; }
@@ -18,6 +43,9 @@ public sealed record CallPlacement
     /// <summary>The start of the newest attempt whose outcome is not recorded yet, if any.</summary>
     public DateTimeOffset? AttemptInDoubtSince { get; init; }
 
+    /// <summary>The delivery that owns the attempt in doubt.</summary>
+    public string? AttemptBy { get; init; }
+
     public int? ErrorCode { get; init; }
     public string? Error { get; init; }
     public string? RejectedField { get; init; }
@@ -27,6 +55,89 @@ public sealed record CallPlacement
     public bool IsFinished => Status is Placed or Failed or Rejected;
 
     public static string StreamId(string requestId) => "placement:" + requestId;
+
+    /// <summary>A valid request starts its stream; a request known already changes nothing.</summary>
+    public static Decision Accept(CallPlacement? existing, PlacementRequested requested) =>
+        existing is null ? new object[] { requested } : Decision.None;
+
+    /// <summary>An invalid request is recorded as rejected, naming its field, unless the request id is known already.</summary>
+    public static Decision Reject(CallPlacement? existing, PlacementRejected rejected) =>
+        existing is null ? new object[] { rejected } : Decision.None;
+
+    /// <summary>What the delivery <paramref name="deliveryId"/> should do next.</summary>
+    public PlacementStep Next(string deliveryId, DateTimeOffset now)
+    {
+        if (IsFinished || Request is null)
+        {
+            return PlacementStep.Finished;
+        }
+
+        if (AttemptInDoubtSince is { } since)
+        {
+            return AttemptBy == deliveryId || now - since >= AttemptLease ? PlacementStep.LookUp : PlacementStep.WaitForOtherDelivery;
+        }
+
+        return PlacementStep.Attempt;
+    }
+
+    /// <summary>
+    /// Records the next attempt before Twilio is asked, owned by <paramref name="deliveryId"/>. Only when the
+    /// delivery may attempt: an attempt in doubt must have been looked up by its owner (or have lapsed) first.
+    /// </summary>
+    public Decision StartAttempt(string deliveryId, DateTimeOffset now) =>
+        Next(deliveryId, now) is PlacementStep.Attempt or PlacementStep.LookUp
+            ? new object[] { new PlacementAttemptStarted(RequestId, Attempts + 1, now, deliveryId) }
+            : Decision.None;
+
+    /// <summary>
+    /// Twilio answered <paramref name="attempt"/> with an error: transient ones (429, 5xx) leave the placement going,
+    /// any other code fails it for good with Twilio's code.
+    /// </summary>
+    public Decision Refused(int attempt, int httpStatus, int code, string message, DateTimeOffset now)
+    {
+        if (IsFinished || attempt != Attempts)
+        {
+            return Decision.None;
+        }
+
+        return TwilioErrors.IsTransient(httpStatus, code)
+            ? new object[] { new PlacementAttemptFailed(RequestId, attempt, code, httpStatus, message) }
+            : new object[] { new PlacementFailed(RequestId, code, message, attempt, now) };
+    }
+
+    /// <summary>The request of <paramref name="attempt"/> never reached Twilio (an open circuit): the attempt is not in doubt.</summary>
+    public Decision NotSent(int attempt, string reason) =>
+        IsFinished || attempt != Attempts ? Decision.None : new object[] { new PlacementAttemptFailed(RequestId, attempt, null, null, reason) };
+
+    /// <summary>
+    /// Twilio created the call: the placement is done, and the call's own stream learns who placed it, in the same
+    /// transaction. The call's stream may be racing Twilio's first callback, so that fact is appended unversioned.
+    /// </summary>
+    public Decision Succeed(string callSid, bool foundByLookup, DateTimeOffset now)
+    {
+        if (IsFinished || Request is not { } request)
+        {
+            return Decision.None;
+        }
+
+        var attempts = Math.Max(Attempts, 1);
+        return new Decision([new PlacementSucceeded(RequestId, callSid, attempts, foundByLookup, now)])
+        {
+            Elsewhere =
+            [
+                (callSid, new CallPlaced
+                {
+                    CallSid = callSid,
+                    RequestId = RequestId,
+                    From = request.From,
+                    To = request.To,
+                    Attempts = attempts,
+                    RequestedAt = request.RequestedAt,
+                    PlacedAt = now,
+                }),
+            ],
+        };
+    }
 
     public static CallPlacement Create(PlacementRequested e) => new()
     {
@@ -48,14 +159,14 @@ public sealed record CallPlacement
     };
 
     public CallPlacement Apply(PlacementAttemptStarted e) =>
-        this with { Attempts = e.Attempt, AttemptInDoubtSince = e.StartedAt };
+        this with { Attempts = e.Attempt, AttemptInDoubtSince = e.StartedAt, AttemptBy = e.DeliveryId };
 
     public CallPlacement Apply(PlacementAttemptFailed e) =>
-        this with { AttemptInDoubtSince = null, ErrorCode = e.ErrorCode, Error = e.Message };
+        this with { AttemptInDoubtSince = null, AttemptBy = null, ErrorCode = e.ErrorCode, Error = e.Message };
 
     public CallPlacement Apply(PlacementSucceeded e) =>
-        this with { Status = Placed, CallSid = e.CallSid, AttemptInDoubtSince = null, CompletedAt = e.PlacedAt };
+        this with { Status = Placed, CallSid = e.CallSid, AttemptInDoubtSince = null, AttemptBy = null, CompletedAt = e.PlacedAt };
 
     public CallPlacement Apply(PlacementFailed e) =>
-        this with { Status = Failed, ErrorCode = e.ErrorCode, Error = e.Message, AttemptInDoubtSince = null, CompletedAt = e.FailedAt };
+        this with { Status = Failed, ErrorCode = e.ErrorCode, Error = e.Message, AttemptInDoubtSince = null, AttemptBy = null, CompletedAt = e.FailedAt };
 }

@@ -19,13 +19,14 @@ public sealed class PlaceCallConsumer(
             return;
         }
 
-        await placements.Place(command, command.From ?? options.Value.DefaultFrom!, context.CancellationToken);
+        var deliveryId = context.MessageId?.ToString("N") ?? command.RequestId;
+        await placements.Place(command, command.From ?? options.Value.DefaultFrom!, deliveryId, context.CancellationToken);
     }
 }
 
 /// <summary>
 /// The placement queue has a single active consumer, so the calls-per-second limit of that one instance is the
-/// account's rate while the other instances stand by. A duplicate delivery of a request being placed waits.
+/// account's rate while the other instances stand by. Retries follow the shared endpoint policy.
 /// </summary>
 public sealed class PlaceCallConsumerDefinition : ConsumerDefinition<PlaceCallConsumer>
 {
@@ -46,11 +47,5 @@ public sealed class PlaceCallConsumerDefinition : ConsumerDefinition<PlaceCallCo
             rabbit.SingleActiveConsumer = true;
             rabbit.PrefetchCount = ConcurrentMessageLimit ?? 2;
         }
-
-        consumerConfigurator.UseMessageRetry(r =>
-        {
-            r.Handle<PlacementInProgressException>();
-            r.Intervals(1000, 2000, 5000, 10000, 20000, 30000, 30000);
-        });
     }
 }

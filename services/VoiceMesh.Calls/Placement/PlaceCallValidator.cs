@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Calls.Placement;
@@ -65,11 +66,12 @@ public sealed partial class PlaceCallValidator(IOptions<CallsOptions> options)
             violations.Add(new(nameof(command.AsyncAmd), "AsyncAmd needs MachineDetection."));
         }
 
-        if (command.OnMachine is not null && !(command.OnMachine is "continue" or "hangup" or "message" && command.AsyncAmd))
+        var hasAction = MachineActionWire.TryParse(command.OnMachine, out var onMachine);
+        if (command.OnMachine is not null && !(hasAction && command.AsyncAmd))
         {
             violations.Add(new(nameof(command.OnMachine), "OnMachine must be continue, hangup or message, with MachineDetection and AsyncAmd."));
         }
-        else if (command.OnMachine == "message" && string.IsNullOrWhiteSpace(command.MachineMessageTwiml))
+        else if (hasAction && onMachine == MachineAction.Message && string.IsNullOrWhiteSpace(command.MachineMessageTwiml))
         {
             violations.Add(new(nameof(command.MachineMessageTwiml), "OnMachine=message needs MachineMessageTwiml."));
         }

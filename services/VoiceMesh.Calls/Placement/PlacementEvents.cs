@@ -1,3 +1,5 @@
+using VoiceMesh.Calls.MachineDetection;
+
 namespace VoiceMesh.Calls.Placement;
 
 /// <summary>A valid PlaceCall was accepted; what Twilio will be asked to do.</summary>
@@ -13,7 +15,7 @@ public sealed record PlacementRequested
     public bool Record { get; init; }
     public string? MachineDetection { get; init; }
     public bool AsyncAmd { get; init; }
-    public string? OnMachine { get; init; }
+    public MachineAction? OnMachine { get; init; }
     public string? MachineMessageTwiml { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public string? Tenant { get; init; }
@@ -26,10 +28,14 @@ public sealed record PlacementRejected(string RequestId, string Field, string Re
 /// <summary>
 /// An attempt is about to ask Twilio to create the call. Stored before the request, so an attempt whose
 /// outcome never got recorded (a crash, a lost response) is looked up at Twilio before any retry.
+/// <paramref name="DeliveryId"/> names the message delivery that owns the attempt.
 /// </summary>
-public sealed record PlacementAttemptStarted(string RequestId, int Attempt, DateTimeOffset StartedAt);
+public sealed record PlacementAttemptStarted(string RequestId, int Attempt, DateTimeOffset StartedAt, string DeliveryId);
 
-/// <summary>Twilio answered an attempt with a transient error; the placement goes on.</summary>
+/// <summary>
+/// An attempt ended without a call: Twilio answered with a transient error, or the request never left because the
+/// circuit was open. The placement goes on.
+/// </summary>
 public sealed record PlacementAttemptFailed(string RequestId, int Attempt, int? ErrorCode, int? HttpStatus, string Message);
 
 /// <summary>Twilio created the call (seen in its response, or found afterwards by a look-up).</summary>

@@ -1,21 +1,14 @@
-using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Retry;
-using Twilio.Exceptions;
+using Marten;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Placement;
 
+/// <summary>
+/// Outbound placement: PlaceCall over the bus or <c>POST /api/calls</c>, one stream per request, Calls creates paced
+/// to the account's calls per second as they are sent (below the Twilio client's resilience pipeline).
+/// </summary>
 internal static class PlacementRegistration
 {
-    public const string Pipeline = "twilio-call-placement";
-
-    /// <summary>
-    /// Placement: Calls creates paced to the account's calls per second as they are sent, and a resilience pipeline
-    /// that retries transient Twilio failures with exponential backoff and jitter behind a circuit breaker, holding
-    /// placements (never failing them) until Twilio answers again or <see cref="CallsOptions.MaxPlacementHold"/> runs out.
-    /// </summary>
     public static IHostApplicationBuilder AddCallPlacement(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<CallsOptions>();
@@ -24,37 +17,21 @@ internal static class PlacementRegistration
         builder.Services.AddTwilioClient(client => client.AddHttpMessageHandler<CallCreatePacingHandler>());
         builder.Services.AddSingleton<PlaceCallValidator>();
         builder.Services.AddScoped<TwilioCallPlacer>();
-        builder.Services.AddScoped<Control.TwilioCallControl>();
         builder.Services.AddScoped<CallPlacementService>();
-        builder.Services.AddResiliencePipeline(Pipeline, (pipeline, context) =>
+        builder.Services.ConfigureMarten(opts =>
         {
-            var hold = context.ServiceProvider.GetRequiredService<IOptions<CallsOptions>>().Value.MaxPlacementHold;
-            var transient = new PredicateBuilder().Handle<ApiException>(TwilioErrors.IsTransient)
-                .Handle<ApiConnectionException>()
-                .Handle<BrokenCircuitException>();
-            pipeline
-                .AddTimeout(hold)
-                .AddRetry(new RetryStrategyOptions
-                {
-                    ShouldHandle = transient,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = TimeSpan.FromMilliseconds(250),
-                    MaxDelay = TimeSpan.FromSeconds(10),
-                    MaxRetryAttempts = int.MaxValue,
-                })
-                .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-                {
-                    // Rate limiting is not an outage: 429s are paced and retried, never counted towards opening.
-                    ShouldHandle = new PredicateBuilder()
-                        .Handle<ApiException>(e => TwilioErrors.IsTransient(e) && e.Status != 429 && e.Code != 20429)
-                        .Handle<ApiConnectionException>(),
-                    FailureRatio = 0.5,
-                    MinimumThroughput = 5,
-                    SamplingDuration = TimeSpan.FromSeconds(10),
-                    BreakDuration = TimeSpan.FromSeconds(5),
-                });
+            opts.Events.AddEventType<PlacementRequested>();
+            opts.Events.AddEventType<PlacementRejected>();
+            opts.Events.AddEventType<PlacementAttemptStarted>();
+            opts.Events.AddEventType<PlacementAttemptFailed>();
+            opts.Events.AddEventType<PlacementSucceeded>();
+            opts.Events.AddEventType<PlacementFailed>();
+            opts.Projections.Snapshot<CallPlacement>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
         });
+        builder.Services.AddConsumers(x => x.AddConsumer<PlaceCallConsumer>(typeof(PlaceCallConsumerDefinition)));
         return builder;
     }
+
+    /// <summary><c>POST /api/calls</c> and <c>GET /api/calls/requests/{requestId}</c>.</summary>
+    public static RouteGroupBuilder MapCallPlacement(this RouteGroupBuilder calls) => calls.MapPlacementEndpoints();
 }

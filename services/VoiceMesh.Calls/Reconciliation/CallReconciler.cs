@@ -2,17 +2,19 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Twilio.Exceptions;
 using VoiceMesh.Calls.Control;
-using VoiceMesh.Calls.Domain;
+using VoiceMesh.Calls.Lifecycle;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Reconciliation;
 
 /// <summary>
-/// Asks Twilio about calls whose lifecycle stopped moving and appends what Twilio says, so a lost callback never
-/// leaves a call stuck. Several instances may run it at once: each append is checked by Marten's optimistic
-/// concurrency, and the loser skips that call.
+/// Asks Twilio about calls whose lifecycle stopped moving and appends what Twilio says through the command path, so
+/// a lost callback never leaves a call stuck. Several instances may run it at once: each append is checked by
+/// Marten's optimistic concurrency, and the loser skips that call until the next run.
 /// </summary>
 public sealed partial class CallReconciler(
     IDocumentStore store,
+    StreamCommands commands,
     TwilioCallControl twilio,
     IOptions<ReconciliationOptions> options,
     TimeProvider clock,
@@ -22,32 +24,31 @@ public sealed partial class CallReconciler(
     public async Task<int> RunOnce(CancellationToken cancellationToken)
     {
         var cutoff = clock.GetUtcNow() - options.Value.StaleAfter;
-        List<Call> stale;
+        List<string> stale;
         await using (var query = store.QuerySession())
         {
             stale = [.. await query.Query<Call>()
-                .Where(c => c.Status != "completed" && c.Status != "busy" && c.Status != "failed"
-                    && c.Status != "no-answer" && c.Status != "canceled"
-                    && c.QuietSince < cutoff)
+                .Where(c => !c.IsTerminal && c.QuietSince < cutoff)
                 .OrderBy(c => c.QuietSince)
                 .Take(options.Value.BatchSize)
+                .Select(c => c.Id)
                 .ToListAsync(cancellationToken)];
         }
 
         var moved = 0;
-        foreach (var call in stale)
+        foreach (var callSid in stale)
         {
             try
             {
-                moved += await Reconcile(call.Id, cancellationToken) ? 1 : 0;
+                moved += await Reconcile(callSid, cancellationToken) ? 1 : 0;
             }
             catch (ApiException ex)
             {
-                LogTwilioError(call.Id, ex.Code);
+                LogTwilioError(callSid, ex.Code);
             }
-            catch (JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
+            catch (StreamConflictException)
             {
-                LogRaced(call.Id);
+                LogRaced(callSid);
             }
         }
 
@@ -56,43 +57,27 @@ public sealed partial class CallReconciler(
 
     private async Task<bool> Reconcile(string callSid, CancellationToken cancellationToken)
     {
-        var atTwilio = await twilio.Fetch(callSid);
-        var status = atTwilio.Status.ToString();
-        var now = clock.GetUtcNow();
-        await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchForWriting<Call>(callSid, cancellationToken);
-        var call = stream.Aggregate;
-        if (call is null || call.IsTerminal)
+        var call = await twilio.Fetch(callSid);
+        if (!CallStatusWire.TryParse(call.Status?.ToString(), out var status))
         {
             return false;
         }
 
-        var messageId = $"reconciliation:{callSid}:{status}";
-        if (Call.Rank(status) <= Call.Rank(call.Status) || call.AlreadyHas(messageId, status, null))
+        var atTwilio = new TwilioCallState(
+            status, call.StartTime, call.EndTime, call.AnsweredBy, int.TryParse(call.Duration, out var seconds) ? seconds : null);
+        var appended = await commands.Execute<Call>(
+            callSid, null, current => ReconciliationDecision.Decide(current, atTwilio, clock.GetUtcNow()), cancellationToken);
+        if (appended.OfType<CallStatusReported>().FirstOrDefault() is not { } report)
         {
-            stream.AppendOne(new CallReconciliationChecked(callSid, status, now));
-            await session.SaveChangesAsync(cancellationToken);
             return false;
         }
 
-        stream.AppendOne(new CallStatusReported
-        {
-            CallSid = callSid,
-            Status = status,
-            Timestamp = atTwilio.EndTime ?? atTwilio.StartTime ?? now,
-            Source = ReportSources.Reconciliation,
-            MessageId = messageId,
-            AnsweredBy = atTwilio.AnsweredBy,
-            DurationSeconds = status == "completed" && int.TryParse(atTwilio.Duration, out var seconds) ? seconds : null,
-            ReceivedAt = now,
-        });
-        await session.SaveChangesAsync(cancellationToken);
-        LogReconciled(callSid, call.Status, status);
+        LogReconciled(callSid, report.Status);
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled call {CallSid} from {Before} to {After} from Twilio's REST API")]
-    private partial void LogReconciled(string callSid, string before, string after);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled call {CallSid} to {After} from Twilio's REST API")]
+    private partial void LogReconciled(string callSid, CallStatus after);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reconcile call {CallSid}: Twilio error {Code}")]
     private partial void LogTwilioError(string callSid, int code);

@@ -1,3 +1,4 @@
+using Marten;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Reconciliation;
@@ -7,6 +8,7 @@ internal static class ReconciliationRegistration
     public static IHostApplicationBuilder AddCallReconciliation(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<ReconciliationOptions>();
+        builder.Services.ConfigureMarten(opts => opts.Events.AddEventType<CallReconciliationChecked>());
         builder.Services.AddScoped<CallReconciler>();
         builder.Services.AddHostedService<ReconciliationWorker>();
         return builder;

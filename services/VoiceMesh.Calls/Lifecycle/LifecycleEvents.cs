@@ -1,23 +1,34 @@
-namespace VoiceMesh.Calls.Domain;
+namespace VoiceMesh.Calls.Lifecycle;
 
 /// <summary>Where a status report came from.</summary>
-public static class ReportSources
+public enum ReportSource
 {
     /// <summary>Twilio's call progress events (<c>CallbackSource=call-progress-events</c>).</summary>
-    public const string StatusCallback = "status-callback";
+    StatusCallback,
 
     /// <summary>Read from Twilio's REST API because the call had not moved for too long.</summary>
-    public const string Reconciliation = "reconciliation";
+    Reconciliation,
+}
+
+/// <summary>The one conversion of <see cref="ReportSource"/> to the read model's strings.</summary>
+public static class ReportSourceWire
+{
+    public static string ToWire(this ReportSource source) => source switch
+    {
+        ReportSource.StatusCallback => "status-callback",
+        ReportSource.Reconciliation => "reconciliation",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
+    };
 }
 
 /// <summary>Twilio reported a status for the call. One per accepted, distinct report.</summary>
 public sealed record CallStatusReported
 {
     public required string CallSid { get; init; }
-    public required string Status { get; init; }
+    public required CallStatus Status { get; init; }
     public int? SequenceNumber { get; init; }
     public DateTimeOffset? Timestamp { get; init; }
-    public required string Source { get; init; }
+    public required ReportSource Source { get; init; }
 
     /// <summary>The message id the report arrived with; a second report with the same id is a duplicate.</summary>
     public required string MessageId { get; init; }
@@ -42,16 +53,3 @@ public sealed record CallPlaced
     public required DateTimeOffset RequestedAt { get; init; }
     public required DateTimeOffset PlacedAt { get; init; }
 }
-
-/// <summary>Twilio's answering-machine detection decided who answered.</summary>
-public sealed record AnsweredByDetected
-{
-    public required string CallSid { get; init; }
-    public required string AnsweredBy { get; init; }
-    public int? DetectionMilliseconds { get; init; }
-    public required string MessageId { get; init; }
-    public required DateTimeOffset DetectedAt { get; init; }
-}
-
-/// <summary>Reconciliation asked Twilio about the call and found nothing new.</summary>
-public sealed record CallReconciliationChecked(string CallSid, string TwilioStatus, DateTimeOffset CheckedAt);

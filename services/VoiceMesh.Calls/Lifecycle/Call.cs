@@ -1,23 +1,25 @@
 using System.Collections.Immutable;
-using VoiceMesh.Contracts.Calls;
+using VoiceMesh.Calls.MachineDetection;
+using VoiceMesh.Calls.Reconciliation;
+using VoiceMesh.ServiceDefaults;
 
-namespace VoiceMesh.Calls.Domain;
+namespace VoiceMesh.Calls.Lifecycle;
 
 /// <summary>How long a call spent in each phase, in whole seconds.</summary>
 public sealed record CallTimings(int? QueuedToRingingSeconds, int? RingingToAnsweredSeconds, int? TalkSeconds);
 
 /// <summary>One applied status report, as the history shows it.</summary>
-public sealed record CallHistoryEntry(string Status, int? SequenceNumber, DateTimeOffset? Timestamp, string Source, string MessageId);
+public sealed record CallHistoryEntry(CallStatus Status, int? SequenceNumber, DateTimeOffset? Timestamp, ReportSource Source, string MessageId);
 
 /// <summary>
-/// A call's lifecycle, folded from its <see cref="CallStatusReported"/> events. The current status is the
-/// furthest report by Twilio's lifecycle, so it depends on the set of reports and never on their arrival order:
-/// a terminal status beats every non-terminal one, and among equals the later <c>SequenceNumber</c> wins.
+/// A call's lifecycle, the write-side state of its stream (and the document the read model is served from). The
+/// current status is the furthest report by Twilio's lifecycle, so it depends on the set of reports and never on
+/// their arrival order: a terminal status beats every live one, and among equals the later <c>SequenceNumber</c> wins.
 /// </summary>
 public sealed record Call
 {
     public required string Id { get; init; }
-    public required string Status { get; init; }
+    public required CallStatus Status { get; init; }
     public string? Direction { get; init; }
     public string? From { get; init; }
     public string? To { get; init; }
@@ -43,23 +45,34 @@ public sealed record Call
     /// <summary>The later of <see cref="LastChangedAt"/> and <see cref="LastCheckedAt"/>: how long the call has been quiet.</summary>
     public DateTimeOffset? QuietSince { get; init; }
 
-    public bool IsTerminal => CallStatuses.IsTerminal(Status);
+    /// <summary>Stored with the document so queries can select live calls without naming statuses.</summary>
+    public bool IsTerminal { get; init; }
 
     /// <summary>The message id of the applied AMD result, so a redelivered one changes nothing.</summary>
     public string? AmdMessageId { get; init; }
 
+    /// <summary>When a machine action was requested for the call; one per call.</summary>
+    public DateTimeOffset? MachineActionRequestedAt { get; init; }
+
     /// <summary>Applied reports ordered by <c>SequenceNumber</c>, then <c>Timestamp</c>.</summary>
     public ImmutableList<CallHistoryEntry> History { get; init; } = [];
+
+    /// <summary>
+    /// A status report changes the call unless the stream holds it already: the same message, or Twilio's same
+    /// event (same <c>SequenceNumber</c> and status) under another id.
+    /// </summary>
+    public static Decision Decide(Call? call, CallStatusReported report) =>
+        call?.AlreadyHas(report.MessageId, report.Status, report.SequenceNumber) == true ? Decision.None : new object[] { report };
 
     public static Call Create(CallStatusReported e) =>
         new Call { Id = e.CallSid, Status = e.Status }.Apply(e);
 
     /// <summary>Twilio creates a placed call <c>queued</c>; status reports move it on from there.</summary>
     public static Call Create(CallPlaced e) =>
-        new Call { Id = e.CallSid, Status = CallStatuses.Queued }.Apply(e);
+        new Call { Id = e.CallSid, Status = CallStatus.Queued }.Apply(e);
 
     public static Call Create(AnsweredByDetected e) =>
-        new Call { Id = e.CallSid, Status = CallStatuses.Queued }.Apply(e);
+        new Call { Id = e.CallSid, Status = CallStatus.Queued }.Apply(e);
 
     public Call Apply(AnsweredByDetected e) =>
         this with
@@ -69,6 +82,9 @@ public sealed record Call
             LastChangedAt = Later(LastChangedAt, e.DetectedAt),
             QuietSince = Later(QuietSince, e.DetectedAt),
         };
+
+    public Call Apply(MachineActionRequested e) =>
+        this with { MachineActionRequestedAt = e.RequestedAt, LastChangedAt = Later(LastChangedAt, e.RequestedAt) };
 
     public Call Apply(CallReconciliationChecked e) =>
         this with { LastCheckedAt = e.CheckedAt, QuietSince = Later(QuietSince, e.CheckedAt) };
@@ -97,6 +113,7 @@ public sealed record Call
         return this with
         {
             Status = current.Status,
+            IsTerminal = current.Status.IsTerminal(),
             History = history,
             Direction = Direction ?? e.Direction,
             From = From ?? e.From,
@@ -113,7 +130,7 @@ public sealed record Call
     /// Whether a report adds nothing: the same message was applied already, or Twilio's same event
     /// (same <c>SequenceNumber</c> and status) arrived again under another id.
     /// </summary>
-    public bool AlreadyHas(string messageId, string status, int? sequenceNumber) =>
+    public bool AlreadyHas(string messageId, CallStatus status, int? sequenceNumber) =>
         History.Exists(h => h.MessageId == messageId
             || (sequenceNumber is not null && h.SequenceNumber == sequenceNumber && h.Status == status));
 
@@ -123,12 +140,12 @@ public sealed record Call
     /// </summary>
     public CallTimings Timings()
     {
-        DateTimeOffset? At(Func<string, bool> status) =>
+        DateTimeOffset? At(Func<CallStatus, bool> status) =>
             History.Where(h => status(h.Status) && h.Timestamp is not null).Select(h => h.Timestamp).Min();
-        var queued = At(s => s is CallStatuses.Queued or CallStatuses.Initiated) ?? PlacedAt;
-        var ringing = At(s => s == CallStatuses.Ringing);
-        var answered = At(s => s == CallStatuses.InProgress);
-        var ended = At(CallStatuses.IsTerminal);
+        var queued = At(s => s is CallStatus.Queued or CallStatus.Initiated) ?? PlacedAt;
+        var ringing = At(s => s == CallStatus.Ringing);
+        var answered = At(s => s == CallStatus.InProgress);
+        var ended = At(s => s.IsTerminal());
         return new CallTimings(
             Seconds(queued, ringing),
             Seconds(ringing, answered),
@@ -137,17 +154,6 @@ public sealed record Call
 
     private static int? Seconds(DateTimeOffset? from, DateTimeOffset? to) =>
         from is { } f && to is { } t && t >= f ? (int)(t - f).TotalSeconds : null;
-
-    /// <summary>queued &lt; initiated &lt; ringing &lt; in-progress &lt; every terminal status.</summary>
-    public static int Rank(string status) => status switch
-    {
-        CallStatuses.Queued => 0,
-        CallStatuses.Initiated => 1,
-        CallStatuses.Ringing => 2,
-        CallStatuses.InProgress => 3,
-        _ when CallStatuses.IsTerminal(status) => 4,
-        _ => -1,
-    };
 
     private sealed class HistoryOrder : IComparer<CallHistoryEntry>
     {
@@ -176,7 +182,7 @@ public sealed record Call
         {
             ArgumentNullException.ThrowIfNull(x);
             ArgumentNullException.ThrowIfNull(y);
-            var byRank = Rank(x.Status).CompareTo(Rank(y.Status));
+            var byRank = x.Status.Rank().CompareTo(y.Status.Rank());
             if (byRank != 0)
             {
                 return byRank;

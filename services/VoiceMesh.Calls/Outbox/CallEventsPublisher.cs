@@ -4,15 +4,18 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using MassTransit;
+using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Placement;
 using VoiceMesh.Contracts.Calls;
 
-namespace VoiceMesh.Calls.Publishing;
+namespace VoiceMesh.Calls.Outbox;
 
 /// <summary>
-/// Forwards the Calls service's domain events to the bus from the event store itself, so an event is published
-/// if and only if it was stored (at least once; consumers are idempotent). Runs in the async daemon, on one
-/// instance at a time (HotCold). The mapping from domain events to contracts lives only here.
+/// Forwards what the Calls service stored to the bus from the event store itself, so a message leaves if and only if
+/// its event was stored (at least once; every consumer is idempotent): outcome events for other systems, and the
+/// Twilio actions that follow a stored decision (a machine's hang-up or message), as the same HangUpCall and
+/// RedirectCall commands other systems send. Runs in the async daemon, on one instance at a time (HotCold). The
+/// mapping from domain events to messages lives only here.
 /// </summary>
 public sealed class CallEventsPublisher : SubscriptionBase
 {
@@ -25,6 +28,7 @@ public sealed class CallEventsPublisher : SubscriptionBase
         IncludeType<PlacementRejected>();
         IncludeType<PlacementSucceeded>();
         IncludeType<PlacementFailed>();
+        IncludeType<MachineActionRequested>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -56,6 +60,11 @@ public sealed class CallEventsPublisher : SubscriptionBase
         PlacementFailed e => new CallPlacementFailed
         {
             RequestId = e.RequestId, ErrorCode = e.ErrorCode, ErrorMessage = e.Message, Attempts = e.Attempt, OccurredAt = e.FailedAt,
+        },
+        MachineActionRequested { Action: MachineAction.HangUp } e => new HangUpCall { CallSid = e.CallSid, OccurredAt = e.RequestedAt },
+        MachineActionRequested { Action: MachineAction.Message } e => new RedirectCall
+        {
+            CallSid = e.CallSid, Twiml = e.Twiml, OccurredAt = e.RequestedAt,
         },
         _ => null,
     };

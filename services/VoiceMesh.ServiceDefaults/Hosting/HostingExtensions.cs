@@ -36,6 +36,15 @@ public static class HostingExtensions
         return builder;
     }
 
+    /// <summary>A service's request pipeline: problem details for errors and status codes, then the health endpoints.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
     /// <summary>
     /// <c>/health/live</c> answers while the process runs; <c>/health/ready</c> checks its broker and database.
     /// </summary>

@@ -1,9 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using MassTransit;
-using VoiceMesh.Calls.Placement;
 using VoiceMesh.Contracts.Calls;
 
-namespace VoiceMesh.Calls.Api;
+namespace VoiceMesh.Calls.Placement;
 
 /// <summary>The body of <c>POST /api/calls</c>: a PlaceCall in JSON.</summary>
 public sealed record PlaceCallRequest(
@@ -36,17 +36,17 @@ public sealed record PlacementResponse(
     DateTimeOffset? RequestedAt,
     DateTimeOffset? CompletedAt);
 
-internal static class PlacementApi
+internal static class PlacementEndpoints
 {
-    public static IEndpointRouteBuilder MapPlacementApi(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapPlacementEndpoints(this RouteGroupBuilder calls)
     {
-        endpoints.MapPost("/api/calls", PlaceCall);
-        endpoints.MapGet("/api/calls/requests/{requestId}", GetPlacement);
-        return endpoints;
+        calls.MapPost("/", PlaceCall);
+        calls.MapGet("/requests/{requestId}", GetPlacement);
+        return calls;
     }
 
     /// <summary>Validates, then publishes PlaceCall exactly as another system would; 202 with the request id.</summary>
-    private static async Task<IResult> PlaceCall(
+    private static async Task<Results<Accepted<PlaceCallAccepted>, ValidationProblem>> PlaceCall(
         PlaceCallRequest body, PlaceCallValidator validator, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
     {
         var command = new PlaceCall
@@ -79,7 +79,7 @@ internal static class PlacementApi
         return TypedResults.Accepted($"/api/calls/requests/{command.RequestId}", new PlaceCallAccepted(command.RequestId, null));
     }
 
-    private static async Task<IResult> GetPlacement(string requestId, IQuerySession session, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PlacementResponse>, ProblemHttpResult>> GetPlacement(string requestId, IQuerySession session, CancellationToken cancellationToken)
     {
         var placement = await session.LoadAsync<CallPlacement>(CallPlacement.StreamId(requestId), cancellationToken);
         if (placement is null)

@@ -1,37 +1,25 @@
-using Marten;
 using MassTransit;
-using VoiceMesh.Calls.Domain;
 using VoiceMesh.Contracts.Calls;
+using VoiceMesh.ServiceDefaults;
 
-namespace VoiceMesh.Calls.Consumers;
+namespace VoiceMesh.Calls.Lifecycle;
 
-/// <summary>
-/// Appends a status callback to the call's stream. Safe on redelivery: a report the stream already holds
-/// appends nothing. Two consumers racing on one call meet Marten's optimistic concurrency check, and the
-/// loser is retried against the new version.
-/// </summary>
+/// <summary>Applies a status callback to the call's stream through the command path; a report it holds appends nothing.</summary>
 public sealed partial class CallStatusCallbackReceivedConsumer(
-    IDocumentSession session, ILogger<CallStatusCallbackReceivedConsumer> logger)
+    StreamCommands commands, ILogger<CallStatusCallbackReceivedConsumer> logger)
     : IConsumer<CallStatusCallbackReceived>
 {
     public async Task Consume(ConsumeContext<CallStatusCallbackReceived> context)
     {
         var callback = context.Message;
         var messageId = context.MessageId?.ToString("N") ?? callback.IdempotencyKey;
-        var stream = await session.Events.FetchForWriting<Call>(callback.CallSid, context.CancellationToken);
-        if (stream.Aggregate?.AlreadyHas(messageId, callback.CallStatus, callback.SequenceNumber) == true)
-        {
-            LogDuplicate(callback.CallSid, callback.CallStatus, callback.SequenceNumber);
-            return;
-        }
-
-        stream.AppendOne(new CallStatusReported
+        var report = new CallStatusReported
         {
             CallSid = callback.CallSid,
-            Status = callback.CallStatus,
+            Status = CallStatusWire.Parse(callback.CallStatus),
             SequenceNumber = callback.SequenceNumber,
             Timestamp = callback.Timestamp,
-            Source = ReportSources.StatusCallback,
+            Source = ReportSource.StatusCallback,
             MessageId = messageId,
             Direction = callback.Direction,
             From = callback.From,
@@ -40,9 +28,17 @@ public sealed partial class CallStatusCallbackReceivedConsumer(
             DurationSeconds = callback.CallDurationSeconds,
             SipResponseCode = callback.SipResponseCode,
             ReceivedAt = callback.ReceivedAt,
-        });
-        await session.SaveChangesAsync(context.CancellationToken);
-        LogApplied(callback.CallSid, callback.CallStatus, callback.SequenceNumber);
+        };
+        var appended = await commands.Execute<Call>(
+            callback.CallSid, messageId, call => Call.Decide(call, report), context.CancellationToken);
+        if (appended.Count > 0)
+        {
+            LogApplied(callback.CallSid, callback.CallStatus, callback.SequenceNumber);
+        }
+        else
+        {
+            LogDuplicate(callback.CallSid, callback.CallStatus, callback.SequenceNumber);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {CallStatus} (sequence {SequenceNumber}) to call {CallSid}")]

@@ -12,11 +12,13 @@ public static class MartenExtensions
     public const string ConnectionName = "Postgres";
 
     /// <summary>
-    /// Marten on PostgreSQL with string stream ids (one stream per Twilio SID). The schema defaults to the
-    /// service's own and can be overridden with <c>Marten:Schema</c>.
+    /// Marten on PostgreSQL with string stream ids (one stream per Twilio SID), the one command path
+    /// (<see cref="StreamCommands"/>) and the PostgreSQL failure classes of the retry policy. The schema defaults to
+    /// the service's own and can be overridden with <c>Marten:Schema</c>. Each slice adds its own event types and
+    /// projections with <c>services.ConfigureMarten(...)</c>.
     /// </summary>
-    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddMartenStore(
-        this IHostApplicationBuilder builder, string defaultSchema, Action<StoreOptions> configure)
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddEventStore(
+        this IHostApplicationBuilder builder, string defaultSchema)
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName);
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -27,13 +29,16 @@ public static class MartenExtensions
 
         var schema = builder.Configuration["Marten:Schema"] is { Length: > 0 } configured ? configured : defaultSchema;
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgres", tags: [HostingExtensions.ReadyTag]);
+        builder.Services.AddSingleton<IFailureClassifier, PostgresFailureClassifier>();
+        builder.Services.AddSingleton<StreamCommands>();
         return builder.Services.AddMarten(opts =>
             {
                 opts.Connection(connectionString);
                 opts.DatabaseSchemaName = schema;
                 opts.Events.StreamIdentity = StreamIdentity.AsString;
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                configure(opts);
+                opts.UseSystemTextJsonForSerialization();
+                opts.Schema.For<ProcessedMessage>();
             })
             .UseLightweightSessions();
     }

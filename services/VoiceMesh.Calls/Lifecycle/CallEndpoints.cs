@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Marten;
+
+namespace VoiceMesh.Calls.Lifecycle;
+
+/// <summary>The read model <c>GET /api/calls/{callSid}</c> answers with, in Twilio's wire strings.</summary>
+public sealed record CallResponse(
+    string CallSid,
+    string Status,
+    string? Direction,
+    string? From,
+    string? To,
+    string? AnsweredBy,
+    int? DurationSeconds,
+    int? SipResponseCode,
+    string? RequestId,
+    int? PlacementAttempts,
+    CallTimings Timings,
+    IReadOnlyList<CallHistoryResponse> History)
+{
+    public static CallResponse Of(Call call) => new(
+        call.Id,
+        call.Status.ToWire(),
+        call.Direction,
+        call.From,
+        call.To,
+        call.AnsweredBy,
+        call.DurationSeconds,
+        call.SipResponseCode,
+        call.RequestId,
+        call.PlacementAttempts,
+        call.Timings(),
+        [.. call.History.Select(h => new CallHistoryResponse(h.Status.ToWire(), h.SequenceNumber, h.Timestamp, h.Source.ToWire()))]);
+}
+
+public sealed record CallHistoryResponse(string Status, int? SequenceNumber, DateTimeOffset? Timestamp, string Source);
+
+internal static class CallEndpoints
+{
+    public static RouteGroupBuilder MapCallEndpoints(this RouteGroupBuilder calls)
+    {
+        calls.MapGet("/{callSid}", GetCall).WithName("GetCall");
+        return calls;
+    }
+
+    private static async Task<Results<Ok<CallResponse>, ProblemHttpResult>> GetCall(
+        string callSid, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var call = await session.LoadAsync<Call>(callSid, cancellationToken);
+        if (call is null)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Call not found",
+                detail: $"No call with sid {callSid} is known.");
+        }
+
+        return TypedResults.Ok(CallResponse.Of(call));
+    }
+}

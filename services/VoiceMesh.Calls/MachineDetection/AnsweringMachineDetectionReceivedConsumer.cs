@@ -1,0 +1,55 @@
+using MassTransit;
+using VoiceMesh.Calls.Lifecycle;
+using VoiceMesh.Calls.Placement;
+using VoiceMesh.Contracts.Calls;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.Calls.MachineDetection;
+
+/// <summary>
+/// Records an asynchronous AMD result on the call and, in the same transaction, the machine action its PlaceCall
+/// asked for; the outbox performs that action from the event store. A redelivered result changes nothing.
+/// </summary>
+public sealed partial class AnsweringMachineDetectionReceivedConsumer(
+    StreamCommands commands, TimeProvider clock, ILogger<AnsweringMachineDetectionReceivedConsumer> logger)
+    : IConsumer<AnsweringMachineDetectionReceived>
+{
+    public async Task Consume(ConsumeContext<AnsweringMachineDetectionReceived> context)
+    {
+        var result = context.Message;
+        var messageId = context.MessageId?.ToString("N") ?? result.IdempotencyKey;
+        var requestId = result.RequestId ?? (await commands.Load<Call>(result.CallSid, context.CancellationToken))?.RequestId;
+        var placement = requestId is null
+            ? null
+            : await commands.Load<CallPlacement>(CallPlacement.StreamId(requestId), context.CancellationToken);
+        var detected = new AnsweredByDetected
+        {
+            CallSid = result.CallSid,
+            AnsweredBy = result.AnsweredBy,
+            DetectionMilliseconds = result.MachineDetectionDurationMs,
+            MessageId = messageId,
+            DetectedAt = result.ReceivedAt,
+        };
+        var now = clock.GetUtcNow();
+        var appended = await commands.Execute<Call>(
+            result.CallSid,
+            messageId,
+            call => MachineDetectionDecision.Decide(call, placement?.Request, detected, now),
+            context.CancellationToken);
+        foreach (var action in appended.OfType<MachineActionRequested>())
+        {
+            LogActionRequested(result.CallSid, result.AnsweredBy, action.Action);
+        }
+
+        if (appended.Count > 0)
+        {
+            LogDetected(result.CallSid, result.AnsweredBy);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallSid} was answered by {AnsweredBy}")]
+    private partial void LogDetected(string callSid, string answeredBy);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallSid} answered by {AnsweredBy}: {Action} requested")]
+    private partial void LogActionRequested(string callSid, string answeredBy, MachineAction action);
+}

@@ -1,0 +1,110 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Exceptions;
+
+namespace VoiceMesh.ServiceDefaults;
+
+/// <summary>A message a stream has applied, so a redelivery of it changes nothing. Id: <c>{streamId}/{messageId}</c>.</summary>
+public sealed record ProcessedMessage(string Id);
+
+/// <summary>
+/// What a decision appends: events to the decided stream, and optionally facts to other streams in the same
+/// transaction, appended without a version check because their aggregates fold them in any order.
+/// </summary>
+public sealed record Decision(IReadOnlyList<object> Events)
+{
+    public static readonly Decision None = new([]);
+
+    public IReadOnlyList<(string StreamId, object Event)> Elsewhere { get; init; } = [];
+
+    public static implicit operator Decision(object[] events) => new((IReadOnlyList<object>)events);
+}
+
+/// <summary>Another writer appended to, or started, the stream after it was read. The retry policy tries again.</summary>
+public sealed class StreamConflictException(string streamId, Exception inner)
+    : Exception($"Stream {streamId} changed while a command was decided on it.", inner)
+{
+    public string StreamId { get; } = streamId;
+}
+
+/// <summary>
+/// The one command path for event-sourced streams: load the stream for writing, let the aggregate decide (a pure
+/// function of its state), append what it decided together with the message id, and save in one transaction.
+/// A message id the stream has applied already appends nothing; a stream changed meanwhile throws
+/// <see cref="StreamConflictException"/>, which the endpoint's retry policy retries on the new version.
+/// </summary>
+public sealed class StreamCommands(IDocumentStore store)
+{
+    /// <summary>Decides on <paramref name="streamId"/> and stores the outcome; returns the events appended to it.</summary>
+    /// <param name="streamId">The stream, e.g. a CallSid.</param>
+    /// <param name="messageId">The message being applied; null when the decision itself is idempotent.</param>
+    /// <param name="decide">The aggregate's decision, given its current state (null for a new stream).</param>
+    /// <param name="cancellationToken">Cancels the command.</param>
+    public async Task<IReadOnlyList<object>> Execute<T>(
+        string streamId, string? messageId, Func<T?, Decision> decide, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var session = store.LightweightSession();
+        var stream = await session.Events.FetchForWriting<T>(streamId, cancellationToken);
+        var decision = decide(stream.Aggregate);
+        if (decision.Events.Count == 0 && decision.Elsewhere.Count == 0)
+        {
+            return [];
+        }
+
+        if (messageId is not null)
+        {
+            session.Insert(new ProcessedMessage($"{streamId}/{messageId}"));
+        }
+
+        stream.AppendMany(decision.Events);
+        foreach (var (otherStream, fact) in decision.Elsewhere)
+        {
+            session.Events.Append(otherStream, fact);
+        }
+
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception ex) when (messageId is not null && Find<JasperFx.DocumentAlreadyExistsException>(ex) is not null)
+        {
+            return [];
+        }
+        catch (Exception ex) when (IsConflict(ex))
+        {
+            throw new StreamConflictException(streamId, ex);
+        }
+
+        return decision.Events;
+    }
+
+    /// <summary>Reads a stream's current state without writing.</summary>
+    public async Task<T?> Load<T>(string id, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var query = store.QuerySession();
+        return await query.LoadAsync<T>(id, cancellationToken);
+    }
+
+    /// <summary>Marten's two conflict signals: a version check that failed, or a new stream someone else started first.</summary>
+    internal static bool IsConflict(Exception exception) =>
+        Find<EventStreamUnexpectedMaxEventIdException>(exception) is not null
+        || Find<Marten.Exceptions.ExistingStreamIdCollisionException>(exception) is not null
+        || Find<JasperFx.Events.ExistingStreamIdCollisionException>(exception) is not null
+        || Find<StreamConflictException>(exception) is not null;
+
+    private static TException? Find<TException>(Exception? exception)
+        where TException : Exception
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is TException found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+}
