@@ -1,4 +1,5 @@
 using VoiceMesh.Gateway.Api;
+using VoiceMesh.Gateway.Routing;
 using VoiceMesh.Gateway.Twilio;
 using VoiceMesh.ServiceDefaults;
 
@@ -7,7 +8,7 @@ builder.AddServiceDefaults();
 builder.AddMessaging();
 builder.AddTwilioWebhooks();
 builder.AddApiAuthentication();
-builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+builder.AddManifestRoutes();
 
 var app = builder.Build();
 app.UseExceptionHandler();

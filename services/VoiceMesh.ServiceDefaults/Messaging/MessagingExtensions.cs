@@ -39,10 +39,11 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<IFailureClassifier, WorkInProgressClassifier>();
         builder.Services.AddSingleton<FailureClassification>();
         var brokerUri = new Uri(connectionString);
+        var registrations = builder.Services.Select(d => d.ImplementationInstance).OfType<ConsumerRegistration>().ToList();
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
-            foreach (var registration in builder.Services.Select(d => d.ImplementationInstance).OfType<ConsumerRegistration>())
+            foreach (var registration in registrations)
             {
                 registration.Register(x);
             }

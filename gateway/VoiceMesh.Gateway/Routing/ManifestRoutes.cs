@@ -1,0 +1,52 @@
+using VoiceMesh.Gateway.Api;
+using VoiceMesh.ServiceDefaults.Hosting;
+
+namespace VoiceMesh.Gateway.Routing;
+
+/// <summary>
+/// The gateway's YARP routes and clusters, built from the service manifest beside the gateway's binaries: each
+/// service's <c>/api/*</c> prefixes behind the API key policy, its TwiML paths (validated by the Twilio middleware
+/// before they are proxied), and a cluster at its default local address. They enter configuration below every other
+/// source, so <c>ReverseProxy__Clusters__{name}__Destinations__primary__Address</c> points a service elsewhere.
+/// </summary>
+internal static class ManifestRoutes
+{
+    public static IHostApplicationBuilder AddManifestRoutes(this IHostApplicationBuilder builder)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, ServiceManifest.FileName);
+        var manifest = ServiceManifest.Load(path);
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = Settings(manifest),
+        });
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        return builder;
+    }
+
+    /// <summary>The <c>ReverseProxy</c> configuration keys the manifest stands for.</summary>
+    public static Dictionary<string, string?> Settings(ServiceManifest manifest)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var service in manifest.Services)
+        {
+            settings[$"ReverseProxy:Clusters:{service.Name}:Destinations:primary:Address"] = $"http://127.0.0.1:{service.Port}/";
+            for (var i = 0; i < service.Api.Count; i++)
+            {
+                var route = $"ReverseProxy:Routes:{service.Name}-api-{i}";
+                settings[$"{route}:ClusterId"] = service.Name;
+                settings[$"{route}:AuthorizationPolicy"] = ApiRegistration.Policy;
+                settings[$"{route}:Match:Path"] = $"{service.Api[i].TrimEnd('/')}/{{**rest}}";
+            }
+
+            for (var i = 0; i < service.Twiml.Count; i++)
+            {
+                var route = $"ReverseProxy:Routes:{service.Name}-twiml-{i}";
+                settings[$"{route}:ClusterId"] = service.Name;
+                settings[$"{route}:Match:Path"] = service.Twiml[i];
+                settings[$"{route}:Match:Methods:0"] = HttpMethods.Post;
+            }
+        }
+
+        return settings;
+    }
+}
