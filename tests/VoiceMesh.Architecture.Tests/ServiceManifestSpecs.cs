@@ -41,7 +41,7 @@ public sealed class ServiceManifestSpecs
             }
         }
 
-        Assert.Empty(problems);
+        AssertNone(problems);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class ServiceManifestSpecs
             .Where(s => Scalar(Child(Child(s.Value, "build"), "args"), "PROJECT") is not null)
             .Select(s => s.Key);
 
-        Assert.Empty(built.Except(Deployed.Select(p => p.Name)));
+        AssertNone([.. built.Except(Deployed.Select(p => p.Name)).Select(name => $"docker-compose.yml builds '{name}', which deploy/mesh.json does not name")]);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class ServiceManifestSpecs
             }
         }
 
-        Assert.Empty(problems);
+        AssertNone(problems);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class ServiceManifestSpecs
             }
         }
 
-        Assert.Empty(problems);
+        AssertNone(problems);
     }
 
     [Fact]
@@ -127,6 +127,8 @@ public sealed class ServiceManifestSpecs
         Assert.Contains("ServiceManifest.Load(", mesh, StringComparison.Ordinal);
         Assert.All(Manifest.Processes, p => Assert.DoesNotContain($"\"{p.Assembly}\"", mesh, StringComparison.Ordinal));
     }
+
+    private static void AssertNone(List<string> problems) => Assert.True(problems.Count == 0, string.Join('\n', problems));
 
     private static Dictionary<string, YamlMappingNode> ComposeServices()
     {
