@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using VoiceMesh.Testing;
 
 namespace VoiceMesh.IntegrationTests;
 
 /// <summary>
 /// <c>./voicemesh up --detach</c> brings up PostgreSQL, RabbitMQ, Calls and the gateway with the configuration it
-/// is given, a signed callback lands in the read model, and <c>./voicemesh down</c> leaves no process behind.
+/// is given, a signed callback lands in the read model, and <c>./voicemesh down</c> leaves no process behind. A failed
+/// <c>up</c> says which process failed and leaves nothing behind either.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class VoicemeshCliSpecs
@@ -103,9 +106,98 @@ public sealed class VoicemeshCliSpecs
         }
     }
 
+    [Fact]
+    public async Task Up_fails_naming_the_process_whose_port_is_taken_stops_everything_it_started_and_the_next_up_works()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var state = Directory.CreateTempSubdirectory("voicemesh-cli-").FullName;
+        File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
+        var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var callsPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var gatewayPort = FreePort.Next();
+        var environment = new Dictionary<string, string>
+        {
+            ["VOICEMESH_STATE"] = state,
+            ["VOICEMESH_CONFIGURATION"] = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name,
+            ["VOICEMESH_NO_BUILD"] = "1",
+            ["VOICEMESH_GATEWAY_PORT"] = $"{gatewayPort}",
+            ["VOICEMESH_CALLS_PORT"] = $"{callsPort}",
+            ["VOICEMESH_SIMULATOR_PORT"] = $"{FreePort.Next()}",
+        };
+
+        try
+        {
+            var (exitCode, output) = await Run(environment, "up", "--detach");
+
+            Assert.NotEqual(0, exitCode);
+            Assert.Matches(new Regex($@"\bcalls\b.*\b{callsPort}\b"), output);
+            Assert.False(File.Exists(Path.Combine(state, "up.pids")), "a failed up left up.pids behind");
+            Assert.False(File.Exists(Path.Combine(state, "infra", "infra.env")), "a failed up left its infrastructure registered");
+            var started = StartedPids(output);
+            Assert.NotEmpty(started);
+            Assert.All(started.Concat(ProcessesNaming(state)), pid => Assert.False(IsRunning(pid), $"process {pid} outlived the failed up:\n{output}"));
+
+            taken.Stop();
+            await Voicemesh(environment, "up", "--detach");
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
+            using var ready = await http.GetAsync("/health/ready", ct);
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+        finally
+        {
+            taken.Dispose();
+            var pids = File.Exists(Path.Combine(state, "up.pids")) ? File.ReadAllLines(Path.Combine(state, "up.pids")) : [];
+            var running = pids.Select(p => int.TryParse(p, out var n) ? n : 0).Where(n => n > 0).Concat(ProcessesNaming(state)).ToList();
+            await Voicemesh(environment, "down");
+            Assert.All(running, pid => Assert.False(IsRunning(pid), $"process {pid} outlived ./voicemesh down"));
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>The pids <c>./voicemesh up</c> reports as it starts each process ("calls started: pid 123, ...").</summary>
+    private static List<int> StartedPids(string output) =>
+        [.. Regex.Matches(output, @" started: pid (\d+)").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>Live processes whose command line names <paramref name="folder"/>: PostgreSQL and RabbitMQ of that state folder.</summary>
+    private static IEnumerable<int> ProcessesNaming(string folder)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            bool naming;
+            try
+            {
+                naming = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Contains(folder, StringComparison.Ordinal)
+                    && IsRunning(pid);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            if (naming)
+            {
+                yield return pid;
+            }
+        }
+    }
+
     private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
     private static async Task<string> Voicemesh(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var (exitCode, output) = await Run(environment, arguments);
+        Assert.True(exitCode == 0, $"./voicemesh {string.Join(' ', arguments)} exited {exitCode}:\n{output}");
+        return output;
+    }
+
+    /// <summary>Runs <c>./voicemesh</c>; returns its exit code and its standard output followed by its standard error.</summary>
+    private static async Task<(int ExitCode, string Output)> Run(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(Path.Combine(RepositoryPaths.Root, "voicemesh"))
         {
@@ -128,7 +220,6 @@ public sealed class VoicemeshCliSpecs
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"./voicemesh {string.Join(' ', arguments)} exited {process.ExitCode}:\n{await stdout}\n{await stderr}");
-        return await stdout;
+        return (process.ExitCode, $"{await stdout}\n{await stderr}");
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using VoiceMesh.ServiceDefaults.Hosting;
 using VoiceMesh.TwilioSimulator.Hosting;
 
 namespace VoiceMesh.Testing;
@@ -69,20 +70,22 @@ public sealed class Mesh : IAsyncDisposable
             AuthToken = AuthToken,
             TimeScale = 0.01,
         });
+        var manifest = ServiceManifest.Load(RepositoryPaths.Script("deploy/mesh.json"));
+        var calls = manifest["calls"];
         var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"), simulator, callsPerSecond, callsSettings);
         for (var i = 0; i < callsInstances; i++)
         {
-            mesh._calls.Add(await ServiceProcess.Start("VoiceMesh.Calls", mesh.CallsEnvironment));
+            mesh._calls.Add(await ServiceProcess.Start(calls.Assembly, mesh.CallsEnvironment));
         }
 
-        mesh.Gateway = await ServiceProcess.Start("VoiceMesh.Gateway", new Dictionary<string, string>
+        mesh.Gateway = await ServiceProcess.Start(manifest.Gateway.Assembly, new Dictionary<string, string>
         {
             ["TWILIO_ACCOUNT_SID"] = AccountSid,
             ["TWILIO_AUTH_TOKEN"] = AuthToken,
             ["Gateway__PublicBaseUrl"] = PublicBaseUrl,
             ["Gateway__ApiKeys__0"] = ApiKey,
             ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
-            ["ReverseProxy__Clusters__calls__Destinations__primary__Address"] = mesh._calls[0].BaseAddress.ToString(),
+            [$"ReverseProxy__Clusters__{calls.Name}__Destinations__primary__Address"] = mesh._calls[0].BaseAddress.ToString(),
         });
         simulator.Control.WebhookTarget = mesh.Gateway.BaseAddress;
         mesh.Client = new HttpClient { BaseAddress = mesh.Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
