@@ -49,22 +49,49 @@ public sealed class ProjectReferenceSpecs
         Assert.Empty(contracts.Packages);
     }
 
+    private static bool IsServiceDefaults(string name) =>
+        name == "VoiceMesh.ServiceDefaults" || name.StartsWith("VoiceMesh.ServiceDefaults.", StringComparison.Ordinal);
+
     [Fact]
     public void Services_and_the_gateway_reference_only_contracts_and_service_defaults()
     {
-        string[] allowed = ["VoiceMesh.Contracts", "VoiceMesh.ServiceDefaults"];
-        foreach (var project in Projects.Where(p => p.Folder is "services" or "gateway" && p.Name != "VoiceMesh.ServiceDefaults"))
+        var processes = Projects.Where(p => p.Folder is "services" or "gateway" && !IsServiceDefaults(p.Name)).ToList();
+
+        Assert.Contains(processes, p => p.Name == "VoiceMesh.Calls");
+        foreach (var project in processes)
         {
-            Assert.All(project.References, r => Assert.Contains(r, allowed));
+            Assert.All(project.References, r => Assert.True(r == "VoiceMesh.Contracts" || IsServiceDefaults(r), $"{project.Name} references {r}"));
         }
     }
 
     [Fact]
-    public void Service_defaults_reference_only_contracts()
+    public void Service_defaults_are_split_by_concern_and_reference_only_contracts_and_the_hosting_core()
     {
-        var defaults = Projects.Single(p => p.Name == "VoiceMesh.ServiceDefaults");
+        var defaults = Projects.Where(p => IsServiceDefaults(p.Name)).ToList();
 
-        Assert.All(defaults.References, r => Assert.Equal("VoiceMesh.Contracts", r));
+        Assert.Equal(
+            ["VoiceMesh.ServiceDefaults", "VoiceMesh.ServiceDefaults.EventStore", "VoiceMesh.ServiceDefaults.Twilio"],
+            defaults.Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.All(defaults.Single(p => p.Name == "VoiceMesh.ServiceDefaults").References, r => Assert.Equal("VoiceMesh.Contracts", r));
+        Assert.All(defaults.Where(p => p.Name != "VoiceMesh.ServiceDefaults").SelectMany(p => p.References),
+            r => Assert.Equal("VoiceMesh.ServiceDefaults", r));
+        Assert.DoesNotContain("Marten", defaults.Single(p => p.Name == "VoiceMesh.ServiceDefaults").Packages);
+    }
+
+    [Fact]
+    public void The_gateway_takes_neither_the_event_store_nor_the_twilio_rest_client()
+    {
+        var gateway = Projects.Single(p => p.Name == "VoiceMesh.Gateway");
+
+        Assert.Equal(["VoiceMesh.Contracts", "VoiceMesh.ServiceDefaults"], gateway.References.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("Marten", gateway.Packages);
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+        var deps = Path.Combine(RepositoryPaths.Root, "artifacts", "bin", "VoiceMesh.Gateway", configuration, "VoiceMesh.Gateway.deps.json");
+        Assert.True(File.Exists(deps), $"the gateway is not built: {deps} is missing");
+        var dependencies = File.ReadAllText(deps);
+        Assert.DoesNotContain("\"Marten/", dependencies, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"Npgsql/", dependencies, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"Microsoft.Extensions.Http.Resilience/", dependencies, StringComparison.Ordinal);
     }
 
     [Fact]
