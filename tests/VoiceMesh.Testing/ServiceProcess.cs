@@ -36,6 +36,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The last 20,000 lines the process wrote.</summary>
+    public IReadOnlyList<string> OutputLines
+    {
+        get
+        {
+            lock (_output)
+            {
+                return [.. _output];
+            }
+        }
+    }
+
+    /// <summary>Whether the process has ended (or was never started).</summary>
+    public bool HasExited => _process is not { HasExited: false };
+
     /// <summary>Whether any of the last 20,000 lines the process wrote contains <paramref name="text"/>.</summary>
     public bool Wrote(string text)
     {

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using Testcontainers.PostgreSql;
 using Xunit;
 
 namespace VoiceMesh.Testing;
@@ -67,22 +66,9 @@ public sealed class TestInfrastructure : IAsyncLifetime
             return;
         }
 
-        PostgreSqlContainer? container = null;
-        try
-        {
-            container = new PostgreSqlBuilder("postgres:16-alpine").Build();
-        }
-        catch (DotNet.Testcontainers.Builders.DockerUnavailableException)
-        {
-            var local = await LocalPostgres.StartNew();
-            _owned.Add(local);
-            PostgresConnectionString = local.ConnectionString;
-            return;
-        }
-
-        _owned.Add(container);
-        await container.StartAsync();
-        PostgresConnectionString = container.GetConnectionString();
+        var server = await StartPostgresServer();
+        _owned.Add(server);
+        PostgresConnectionString = server.ConnectionString;
     }
 
     private async Task StartRabbitMq()
@@ -104,4 +90,8 @@ public sealed class TestInfrastructure : IAsyncLifetime
     /// <summary>A broker only the caller uses, which it may stop and start: a container, or a local node.</summary>
     public static async Task<IBrokerNode> StartBrokerNode() =>
         (IBrokerNode?)await ContainerBrokerNode.TryStartNew() ?? await LocalRabbitMqNode.StartNew();
+
+    /// <summary>A PostgreSQL server only the caller uses, which it may stop and start: a container, or a local cluster.</summary>
+    public static async Task<IPostgresServer> StartPostgresServer() =>
+        (IPostgresServer?)await ContainerPostgres.TryStartNew() ?? await LocalPostgres.StartNew();
 }
