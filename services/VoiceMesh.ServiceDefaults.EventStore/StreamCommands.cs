@@ -75,6 +75,11 @@ public sealed class StreamCommands(IDocumentStore store)
         {
             throw new StreamConflictException(streamId, ex);
         }
+        catch (Exception ex)
+        {
+            KeepSerializable(ex);
+            throw;
+        }
 
         return decision.Events;
     }
@@ -93,6 +98,24 @@ public sealed class StreamCommands(IDocumentStore store)
         || Find<Marten.Exceptions.ExistingStreamIdCollisionException>(exception) is not null
         || Find<JasperFx.Events.ExistingStreamIdCollisionException>(exception) is not null
         || Find<StreamConflictException>(exception) is not null;
+
+    /// <summary>
+    /// Npgsql and Marten hang driver objects on <see cref="Exception.Data"/>, which a fault message cannot carry: they
+    /// become their text, so a message that fails for good still reaches <c>_error</c> with its real exception.
+    /// </summary>
+    private static void KeepSerializable(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            foreach (var key in exception.Data.Keys.Cast<object>().ToList())
+            {
+                if (exception.Data[key] is { } value and not (string or ValueType))
+                {
+                    exception.Data[key] = value.ToString();
+                }
+            }
+        }
+    }
 
     private static TException? Find<TException>(Exception? exception)
         where TException : Exception

@@ -74,6 +74,14 @@ public sealed class OutboundCallingSpecs(TestInfrastructure infrastructure) : IA
             Assert.Equal(1, _mesh.Simulator.Control.Requests.Count(r =>
                 r.StatusCode == 201 && r.Form.TryGetValue("To", out var to) && to.Contains(Number(100 + i))));
         }
+
+        // The Twilio REST policy (services/VoiceMesh.Calls/README.md): the breaker opens after 4 failures within 20 s
+        // and then lets one probe through every 10 s, so a 30 s outage costs at most the 4 that open it, the creates
+        // already in flight then (at most one per placement), and 4 probes.
+        var refusedCreates = _mesh.Simulator.Control.Requests.Count(r =>
+            r.Method == "POST" && r.Path.EndsWith("/Calls.json", StringComparison.Ordinal) && r.StatusCode == 503);
+        TestContext.Current.SendDiagnosticMessage($"creates answered 503 during the 30 s outage: {refusedCreates}");
+        Assert.InRange(refusedCreates, 1, 4 + 10 + 4);
     }
 
     [Fact]
