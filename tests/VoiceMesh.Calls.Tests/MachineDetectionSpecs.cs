@@ -28,7 +28,7 @@ public sealed class MachineDetectionSpecs
 
     private AnsweredByDetected Detected(string answeredBy, string messageId = "amd-1") => new()
     {
-        CallSid = CallSid, AnsweredBy = answeredBy, MessageId = messageId, DetectedAt = _clock.GetUtcNow(),
+        CallSid = CallSid, AnsweredBy = AnsweredByWire.Parse(answeredBy)!.Value, MessageId = messageId, DetectedAt = _clock.GetUtcNow(),
     };
 
     [Theory]
@@ -77,6 +77,19 @@ public sealed class MachineDetectionSpecs
         var ended = Answered with { Status = CallStatus.Completed, IsTerminal = true };
 
         Assert.Single(MachineDetectionDecision.Decide(ended, Asking(MachineAction.HangUp), Detected("machine_start"), _clock.GetUtcNow()).Events);
+    }
+
+    [Theory]
+    [InlineData("machine_start", AnsweredBy.MachineStart, true)]
+    [InlineData("machine_end_other", AnsweredBy.MachineEndOther, true)]
+    [InlineData("human", AnsweredBy.Human, false)]
+    [InlineData("fax", AnsweredBy.Fax, false)]
+    [InlineData("something_new", AnsweredBy.Unknown, false)]
+    public void Answered_by_strings_parse_to_typed_values_and_only_machines_are_machines(string wire, AnsweredBy expected, bool machine)
+    {
+        Assert.Equal(expected, AnsweredByWire.Parse(wire));
+        Assert.Equal(machine, expected.IsMachine());
+        Assert.Null(AnsweredByWire.Parse(null));
     }
 
     [Theory]

@@ -23,7 +23,7 @@ public sealed record Call
     public string? Direction { get; init; }
     public string? From { get; init; }
     public string? To { get; init; }
-    public string? AnsweredBy { get; init; }
+    public AnsweredBy? AnsweredBy { get; init; }
     public int? DurationSeconds { get; init; }
 
     /// <summary>The SIP response of the call's end, e.g. 486 for busy.</summary>

@@ -24,7 +24,7 @@ public sealed record CallResponse(
         call.Direction,
         call.From,
         call.To,
-        call.AnsweredBy,
+        call.AnsweredBy?.ToWire(),
         call.DurationSeconds,
         call.SipResponseCode,
         call.RequestId,

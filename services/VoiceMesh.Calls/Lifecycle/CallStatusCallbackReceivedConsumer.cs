@@ -24,7 +24,7 @@ public sealed partial class CallStatusCallbackReceivedConsumer(
             Direction = callback.Direction,
             From = callback.From,
             To = callback.To,
-            AnsweredBy = callback.AnsweredBy,
+            AnsweredBy = AnsweredByWire.Parse(callback.AnsweredBy),
             DurationSeconds = callback.CallDurationSeconds,
             SipResponseCode = callback.SipResponseCode,
             ReceivedAt = callback.ReceivedAt,

@@ -36,7 +36,7 @@ public sealed record CallStatusReported
     public string? Direction { get; init; }
     public string? From { get; init; }
     public string? To { get; init; }
-    public string? AnsweredBy { get; init; }
+    public AnsweredBy? AnsweredBy { get; init; }
     public int? DurationSeconds { get; init; }
     public int? SipResponseCode { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }

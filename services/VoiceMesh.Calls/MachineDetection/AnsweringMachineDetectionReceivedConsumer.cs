@@ -25,7 +25,7 @@ public sealed partial class AnsweringMachineDetectionReceivedConsumer(
         var detected = new AnsweredByDetected
         {
             CallSid = result.CallSid,
-            AnsweredBy = result.AnsweredBy,
+            AnsweredBy = AnsweredByWire.Parse(result.AnsweredBy) ?? AnsweredBy.Unknown,
             DetectionMilliseconds = result.MachineDetectionDurationMs,
             MessageId = messageId,
             DetectedAt = result.ReceivedAt,

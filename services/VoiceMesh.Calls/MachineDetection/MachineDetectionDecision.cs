@@ -1,6 +1,5 @@
 using VoiceMesh.Calls.Lifecycle;
 using VoiceMesh.Calls.Placement;
-using VoiceMesh.Contracts.Calls;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.MachineDetection;
@@ -19,7 +18,7 @@ public static class MachineDetectionDecision
             return Decision.None;
         }
 
-        if (!CallStatuses.IsMachine(detected.AnsweredBy) || call?.MachineActionRequestedAt is not null
+        if (!detected.AnsweredBy.IsMachine() || call?.MachineActionRequestedAt is not null
             || request?.OnMachine is not (MachineAction.HangUp or MachineAction.Message) || call?.IsTerminal == true)
         {
             return new object[] { detected };

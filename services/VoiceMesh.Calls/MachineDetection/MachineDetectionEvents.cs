@@ -1,10 +1,12 @@
+using VoiceMesh.Calls.Lifecycle;
+
 namespace VoiceMesh.Calls.MachineDetection;
 
 /// <summary>Twilio's answering-machine detection decided who answered.</summary>
 public sealed record AnsweredByDetected
 {
     public required string CallSid { get; init; }
-    public required string AnsweredBy { get; init; }
+    public required AnsweredBy AnsweredBy { get; init; }
     public int? DetectionMilliseconds { get; init; }
     public required string MessageId { get; init; }
     public required DateTimeOffset DetectedAt { get; init; }

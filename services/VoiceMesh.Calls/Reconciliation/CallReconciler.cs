@@ -64,7 +64,7 @@ public sealed partial class CallReconciler(
         }
 
         var atTwilio = new TwilioCallState(
-            status, call.StartTime, call.EndTime, call.AnsweredBy, int.TryParse(call.Duration, out var seconds) ? seconds : null);
+            status, call.StartTime, call.EndTime, AnsweredByWire.Parse(call.AnsweredBy), int.TryParse(call.Duration, out var seconds) ? seconds : null);
         var appended = await commands.Execute<Call>(
             callSid, null, current => ReconciliationDecision.Decide(current, atTwilio, clock.GetUtcNow()), cancellationToken);
         if (appended.OfType<CallStatusReported>().FirstOrDefault() is not { } report)

@@ -7,7 +7,7 @@ namespace VoiceMesh.Calls.Reconciliation;
 public sealed record CallReconciliationChecked(string CallSid, CallStatus TwilioStatus, DateTimeOffset CheckedAt);
 
 /// <summary>What Twilio's REST API says about a call.</summary>
-public sealed record TwilioCallState(CallStatus Status, DateTimeOffset? StartTime, DateTimeOffset? EndTime, string? AnsweredBy, int? DurationSeconds);
+public sealed record TwilioCallState(CallStatus Status, DateTimeOffset? StartTime, DateTimeOffset? EndTime, AnsweredBy? AnsweredBy, int? DurationSeconds);
 
 /// <summary>What a look at Twilio changes on a quiet call; pure, so it is tested without a database or Twilio.</summary>
 public static class ReconciliationDecision

@@ -14,8 +14,8 @@ public static class MessagingExtensions
     /// MassTransit on RabbitMQ: durable quorum queues with kebab-case names, publisher confirms, and one retry policy
     /// for every receive endpoint, by what the failure means (<see cref="FailureKind"/>):
     /// <list type="bullet">
-    /// <item>an outage of a dependency is held: retried every <see cref="MessagingOptions.OutageRetryInterval"/>
-    /// until it answers, for up to <see cref="MessagingOptions.OutageHold"/>. Every slot of the endpoint's
+    /// <item>an outage of a dependency is held: retried after 0.25, 0.5, 1, 2 s and then every
+    /// <see cref="MessagingOptions.OutageRetryInterval"/> until it answers, for up to <see cref="MessagingOptions.OutageHold"/>. Every slot of the endpoint's
     /// concurrency limit held this way means the endpoint takes no new messages until the dependency is back;</item>
     /// <item>a conflict or an unknown failure is retried after <see cref="MessagingOptions.QuickRetries"/>;</item>
     /// <item>then the message goes to the endpoint's <c>_error</c> queue, carrying its exception.</item>
@@ -86,7 +86,7 @@ public static class MessagingExtensions
         endpoint.UseMessageRetry(r =>
         {
             r.Handle<Exception>(e => failures.Classify(e) == FailureKind.Outage);
-            r.Interval(options.OutageRetries, options.OutageRetryInterval);
+            r.Intervals([.. options.OutageRetryDelays]);
         });
         endpoint.UseMessageRetry(r =>
         {
