@@ -67,7 +67,7 @@ public sealed class StreamCommands(IDocumentStore store)
         {
             await session.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception ex) when (messageId is not null && Find<JasperFx.DocumentAlreadyExistsException>(ex) is not null)
+        catch (Exception ex) when (messageId is not null && Find<JasperFx.DocumentAlreadyExistsException>(ex) is { DocType: var type } && type == typeof(ProcessedMessage))
         {
             return [];
         }
@@ -92,12 +92,23 @@ public sealed class StreamCommands(IDocumentStore store)
         return await query.LoadAsync<T>(id, cancellationToken);
     }
 
-    /// <summary>Marten's two conflict signals: a version check that failed, or a new stream someone else started first.</summary>
+    /// <summary>
+    /// Marten's conflict signals: a version check that failed, a new stream someone else started first (or the new
+    /// aggregate's snapshot document someone else inserted first), and the same races met by an unversioned append,
+    /// which Marten reports as PostgreSQL's unique violation on its stream or event keys. A message id stored
+    /// already is not a conflict but a duplicate.
+    /// </summary>
     internal static bool IsConflict(Exception exception) =>
         Find<EventStreamUnexpectedMaxEventIdException>(exception) is not null
         || Find<Marten.Exceptions.ExistingStreamIdCollisionException>(exception) is not null
         || Find<JasperFx.Events.ExistingStreamIdCollisionException>(exception) is not null
-        || Find<StreamConflictException>(exception) is not null;
+        || Find<StreamConflictException>(exception) is not null
+        || Find<JasperFx.DocumentAlreadyExistsException>(exception) is { DocType: var type } && type != typeof(ProcessedMessage)
+        || Find<Npgsql.PostgresException>(exception) is { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: { } constraint }
+            && EventStoreKeys.Contains(constraint, StringComparer.Ordinal);
+
+    /// <summary>Marten's primary keys of streams and of events per stream version.</summary>
+    private static readonly string[] EventStoreKeys = ["pkey_mt_streams_id", "pk_mt_events_stream_and_version"];
 
     /// <summary>
     /// Npgsql and Marten hang driver objects on <see cref="Exception.Data"/>, which a fault message cannot carry: they

@@ -67,7 +67,7 @@ public sealed class ProjectReferenceSpecs
     [Fact]
     public void Service_defaults_are_split_by_concern_and_reference_only_contracts_and_the_hosting_core()
     {
-        var defaults = Projects.Where(p => IsServiceDefaults(p.Name)).ToList();
+        var defaults = Projects.Where(p => p.Folder == "services" && IsServiceDefaults(p.Name)).ToList();
 
         Assert.Equal(
             ["VoiceMesh.ServiceDefaults", "VoiceMesh.ServiceDefaults.EventStore", "VoiceMesh.ServiceDefaults.Twilio"],

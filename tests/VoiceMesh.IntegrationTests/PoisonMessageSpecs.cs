@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json;
 using VoiceMesh.Testing;
 
@@ -11,27 +10,19 @@ namespace VoiceMesh.IntegrationTests;
 /// </summary>
 public sealed class PoisonMessageSpecs(TestInfrastructure infrastructure) : IAsyncLifetime
 {
-    private const string ErrorQueue = "place-call_error";
-    private const string Probe = "error-probe";
     private Mesh _mesh = null!;
-    private string _vhost = "";
     private HttpClient _management = null!;
+    private QueueProbe _deadLetters = null!;
 
     public async ValueTask InitializeAsync()
     {
         var uri = await infrastructure.CreateVirtualHostAsync();
-        _vhost = new Uri(uri).AbsolutePath.Trim('/');
         _mesh = await Mesh.Start(uri, infrastructure.PostgresConnectionString);
         _management = TestInfrastructure.ManagementClient(infrastructure.RabbitMqManagementUri);
 
-        // place-call_error inherits the endpoint's single active consumer, which forbids basic.get: a probe queue bound
-        // to the same exchange receives a copy of every message moved there, headers and all.
-        (await _management.PutAsJsonAsync($"api/exchanges/{_vhost}/{ErrorQueue}", new { type = "fanout", durable = true }))
-            .EnsureSuccessStatusCode();
-        (await _management.PutAsJsonAsync($"api/queues/{_vhost}/{Probe}", new { durable = false, auto_delete = false }))
-            .EnsureSuccessStatusCode();
-        (await _management.PostAsJsonAsync($"api/bindings/{_vhost}/e/{ErrorQueue}/q/{Probe}", new { routing_key = "" }))
-            .EnsureSuccessStatusCode();
+        // place-call_error inherits the endpoint's single active consumer, which forbids basic.get: a probe bound to
+        // the same exchange receives a copy of every message moved there.
+        _deadLetters = await QueueProbe.Bind(_management, new Uri(uri).AbsolutePath.Trim('/'), "place-call_error", "error-probe", declareExchange: true);
     }
 
     public async ValueTask DisposeAsync()
@@ -49,28 +40,20 @@ public sealed class PoisonMessageSpecs(TestInfrastructure infrastructure) : IAsy
         // PostgreSQL's jsonb cannot hold U+0000, so this PlaceCall can never be stored, however often it is tried.
         var requestId = await _mesh.Place(new { to = "+14155558001", twiml = "<Response/>", metadata = new { note = "a\u0000b" } });
 
-        JsonElement? dead = null;
-        var last = "";
-        while (dead is null && sent.Elapsed < TimeSpan.FromSeconds(60))
+        IReadOnlyList<JsonElement> dead = [];
+        while (dead.Count == 0 && sent.Elapsed < TimeSpan.FromSeconds(60))
         {
-            using var response = await _management.PostAsJsonAsync(
-                $"api/queues/{_vhost}/{Probe}/get", new { count = 1, ackmode = "ack_requeue_true", encoding = "auto" }, ct);
-            last = await response.Content.ReadAsStringAsync(ct);
-            if (response.IsSuccessStatusCode && JsonSerializer.Deserialize<JsonElement>(last) is { ValueKind: JsonValueKind.Array } got
-                && got.GetArrayLength() == 1)
-            {
-                dead = got[0];
-            }
-            else
+            dead = await _deadLetters.Get(1, remove: false, ct);
+            if (dead.Count == 0)
             {
                 await Task.Delay(100, ct);
             }
         }
 
         var elapsed = sent.Elapsed;
-        Assert.True(dead is not null, $"the poison PlaceCall never reached place-call_error; the queue answered: {last}");
-        var headers = dead.Value.GetProperty("properties").GetProperty("headers");
-        Assert.Contains(requestId, dead.Value.GetProperty("payload").GetString(), StringComparison.Ordinal);
+        var message = Assert.Single(dead);
+        var headers = message.GetProperty("properties").GetProperty("headers");
+        Assert.Contains(requestId, message.GetProperty("payload").GetString(), StringComparison.Ordinal);
         Assert.Equal("Npgsql.PostgresException", headers.GetProperty("MT-Fault-ExceptionType").GetString());
         Assert.Contains("22P05", headers.GetProperty("MT-Fault-Message").GetString(), StringComparison.Ordinal);
 
@@ -79,6 +62,5 @@ public sealed class PoisonMessageSpecs(TestInfrastructure infrastructure) : IAsy
             line.Contains("mt_quick_append_events", StringComparison.Ordinal) && line.Contains("placement:" + requestId, StringComparison.Ordinal)));
         Assert.InRange(elapsed, TimeSpan.FromSeconds(3.6), TimeSpan.FromSeconds(20));
         Assert.Equal(0, _mesh.CreatesTo("+14155558001"));
-
     }
 }

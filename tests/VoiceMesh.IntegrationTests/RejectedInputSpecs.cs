@@ -12,22 +12,17 @@ namespace VoiceMesh.IntegrationTests;
 /// </summary>
 public sealed class RejectedInputSpecs(TestInfrastructure infrastructure) : IAsyncLifetime
 {
-    private const string Exchange = "VoiceMesh.Contracts.Calls:CallStatusCallbackReceived";
-    private const string ProbeQueue = "probe";
     private Mesh _mesh = null!;
-    private string _vhost = "";
     private HttpClient _management = null!;
+    private QueueProbe _published = null!;
 
     public async ValueTask InitializeAsync()
     {
         var uri = await infrastructure.CreateVirtualHostAsync();
-        _vhost = new Uri(uri).AbsolutePath.Trim('/');
         _mesh = await Mesh.Start(uri, infrastructure.PostgresConnectionString);
         _management = TestInfrastructure.ManagementClient(infrastructure.RabbitMqManagementUri);
-        (await _management.PutAsJsonAsync($"api/queues/{_vhost}/{ProbeQueue}", new { durable = false, auto_delete = false }))
-            .EnsureSuccessStatusCode();
-        (await _management.PostAsJsonAsync($"api/bindings/{_vhost}/e/{Uri.EscapeDataString(Exchange)}/q/{ProbeQueue}", new { routing_key = "" }))
-            .EnsureSuccessStatusCode();
+        _published = await QueueProbe.Bind(
+            _management, new Uri(uri).AbsolutePath.Trim('/'), "VoiceMesh.Contracts.Calls:CallStatusCallbackReceived", "probe");
     }
 
     public async ValueTask DisposeAsync()
@@ -78,13 +73,7 @@ public sealed class RejectedInputSpecs(TestInfrastructure infrastructure) : IAsy
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
 
-        using var drained = await _management.PostAsJsonAsync(
-            $"api/queues/{_vhost}/{ProbeQueue}/get",
-            new { count = 100, ackmode = "ack_requeue_false", encoding = "auto" },
-            ct);
-        drained.EnsureSuccessStatusCode();
-        var messages = await drained.Content.ReadFromJsonAsync<JsonElement>(ct);
-        var payload = Assert.Single(messages.EnumerateArray()).GetProperty("payload").GetString()!;
+        var payload = Assert.Single(await _published.Get(100, remove: true, ct)).GetProperty("payload").GetString()!;
         Assert.Contains("CA" + new string('e', 32), payload, StringComparison.Ordinal);
         Assert.Null(await _mesh.GetCall(callSid, ct));
     }

@@ -20,23 +20,11 @@ public sealed class VoicemeshCliSpecs
     public async Task Up_uses_the_given_settings_serves_signed_callbacks_places_calls_on_the_simulator_and_down_stops_everything()
     {
         var ct = TestContext.Current.CancellationToken;
-        var state = Directory.CreateTempSubdirectory("voicemesh-cli-").FullName;
-
-        // PostgreSQL runs as the postgres user, which must be able to reach its data folder inside.
-        File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
         var gatewayPort = FreePort.Next();
-        var environment = new Dictionary<string, string>
-        {
-            ["VOICEMESH_STATE"] = state,
-            ["VOICEMESH_CONFIGURATION"] = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name,
-            ["VOICEMESH_NO_BUILD"] = "1",
-            ["VOICEMESH_GATEWAY_PORT"] = $"{gatewayPort}",
-            ["VOICEMESH_CALLS_PORT"] = $"{FreePort.Next()}",
-            ["VOICEMESH_SIMULATOR_PORT"] = $"{FreePort.Next()}",
-            ["TWILIO_AUTH_TOKEN"] = "cli-token",
-            ["Gateway__PublicBaseUrl"] = "https://voice.example.org",
-            ["Gateway__ApiKeys__0"] = "cli-key",
-        };
+        var (state, environment) = NewRun(gatewayPort, FreePort.Next());
+        environment["TWILIO_AUTH_TOKEN"] = "cli-token";
+        environment["Gateway__PublicBaseUrl"] = "https://voice.example.org";
+        environment["Gateway__ApiKeys__0"] = "cli-key";
 
         try
         {
@@ -110,21 +98,11 @@ public sealed class VoicemeshCliSpecs
     public async Task Up_fails_naming_the_process_whose_port_is_taken_stops_everything_it_started_and_the_next_up_works()
     {
         var ct = TestContext.Current.CancellationToken;
-        var state = Directory.CreateTempSubdirectory("voicemesh-cli-").FullName;
-        File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
         var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var callsPort = ((IPEndPoint)taken.LocalEndpoint).Port;
         var gatewayPort = FreePort.Next();
-        var environment = new Dictionary<string, string>
-        {
-            ["VOICEMESH_STATE"] = state,
-            ["VOICEMESH_CONFIGURATION"] = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name,
-            ["VOICEMESH_NO_BUILD"] = "1",
-            ["VOICEMESH_GATEWAY_PORT"] = $"{gatewayPort}",
-            ["VOICEMESH_CALLS_PORT"] = $"{callsPort}",
-            ["VOICEMESH_SIMULATOR_PORT"] = $"{FreePort.Next()}",
-        };
+        var (state, environment) = NewRun(gatewayPort, callsPort);
 
         try
         {
@@ -185,6 +163,24 @@ public sealed class VoicemeshCliSpecs
                 yield return pid;
             }
         }
+    }
+
+    /// <summary>A state folder of its own and the settings that keep a run off the defaults' ports.</summary>
+    private static (string State, Dictionary<string, string> Environment) NewRun(int gatewayPort, int callsPort)
+    {
+        var state = Directory.CreateTempSubdirectory("voicemesh-cli-").FullName;
+
+        // PostgreSQL runs as the postgres user, which must be able to reach its data folder inside.
+        File.SetUnixFileMode(state, (UnixFileMode)0b111_101_101);
+        return (state, new Dictionary<string, string>
+        {
+            ["VOICEMESH_STATE"] = state,
+            ["VOICEMESH_CONFIGURATION"] = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name,
+            ["VOICEMESH_NO_BUILD"] = "1",
+            ["VOICEMESH_GATEWAY_PORT"] = $"{gatewayPort}",
+            ["VOICEMESH_CALLS_PORT"] = $"{callsPort}",
+            ["VOICEMESH_SIMULATOR_PORT"] = $"{FreePort.Next()}",
+        });
     }
 
     private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);

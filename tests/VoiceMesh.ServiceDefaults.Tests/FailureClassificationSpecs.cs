@@ -18,6 +18,10 @@ public sealed class FailureClassificationSpecs
         { new PostgresException("the database system is shutting down", "FATAL", "FATAL", "57P03"), FailureKind.Outage },
         { new PostgresException("unsupported Unicode escape sequence", "ERROR", "ERROR", "22P05"), FailureKind.Unknown },
         { new StreamConflictException("CA1", new EventStreamUnexpectedMaxEventIdException("CA1", typeof(object), 2, 3)), FailureKind.Conflict },
+        { new InvalidOperationException("append", StreamKeyViolation("pkey_mt_streams_id")), FailureKind.Conflict },
+        { StreamKeyViolation("pk_mt_events_stream_and_version"), FailureKind.Conflict },
+        { StreamKeyViolation("pkey_some_table"), FailureKind.Unknown },
+        { new InvalidOperationException("save", new JasperFx.DocumentAlreadyExistsException(new InvalidOperationException(), typeof(Version), "CA1")), FailureKind.Conflict },
         { new ApiException(20503, 503, "Service Unavailable", "https://www.twilio.com/docs/errors/20503"), FailureKind.Outage },
         { new ApiException(20429, 429, "Too Many Requests", "https://www.twilio.com/docs/errors/20429"), FailureKind.Outage },
         { new ApiConnectionException("Connection Error: POST", new HttpRequestException("refused")), FailureKind.Outage },
@@ -25,6 +29,9 @@ public sealed class FailureClassificationSpecs
         { new WorkInProgressException("another delivery holds it"), FailureKind.Outage },
         { new FormatException("a bug"), FailureKind.Unknown },
     };
+
+    private static PostgresException StreamKeyViolation(string constraint) =>
+        new("duplicate key value violates unique constraint", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation, constraintName: constraint);
 
     [Theory]
     [MemberData(nameof(Failures))]
@@ -43,5 +50,15 @@ public sealed class FailureClassificationSpecs
             delays.Take(5));
         Assert.InRange(delays.Aggregate(TimeSpan.Zero, (a, b) => a + b), TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(20) + TimeSpan.FromSeconds(5));
         Assert.Equal(TimeSpan.FromSeconds(3.6), options.QuickRetryDelays.Aggregate(TimeSpan.Zero, (a, b) => a + b));
+    }
+
+    [Fact]
+    public void A_message_id_stored_already_is_a_duplicate_not_a_conflict()
+    {
+        var duplicate = new JasperFx.DocumentAlreadyExistsException(new InvalidOperationException(), typeof(ProcessedMessage), "CA1/m1");
+
+        Assert.False(StreamCommands.IsConflict(duplicate));
+        Assert.True(StreamCommands.IsConflict(
+            new JasperFx.DocumentAlreadyExistsException(new InvalidOperationException(), typeof(Version), "CA1")));
     }
 }

@@ -21,10 +21,4 @@ public static class CallStatuses
     /// <summary>Twilio's <c>AnsweredBy</c> values.</summary>
     public static IReadOnlyList<string> AnsweredByValues { get; } =
         ["human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax", "unknown"];
-
-    public static bool IsMachine(string? answeredBy) =>
-        answeredBy is not null && answeredBy.StartsWith("machine", StringComparison.Ordinal);
-
-    public static bool IsTerminal(string status) =>
-        status is Completed or Busy or Failed or NoAnswer or Canceled;
 }

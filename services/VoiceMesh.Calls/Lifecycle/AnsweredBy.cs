@@ -1,3 +1,5 @@
+using VoiceMesh.ServiceDefaults;
+
 namespace VoiceMesh.Calls.Lifecycle;
 
 /// <summary>Who answered, by Twilio's answering-machine detection.</summary>
@@ -35,15 +37,7 @@ public static class AnsweredByWire
             return null;
         }
 
-        foreach (var candidate in Enum.GetValues<AnsweredBy>())
-        {
-            if (string.Equals(candidate.ToWire(), wire, StringComparison.Ordinal))
-            {
-                return candidate;
-            }
-        }
-
-        return AnsweredBy.Unknown;
+        return WireValues.TryParse<AnsweredBy>(wire, ToWire, out var answeredBy) ? answeredBy : AnsweredBy.Unknown;
     }
 
     public static bool IsMachine(this AnsweredBy answeredBy) =>

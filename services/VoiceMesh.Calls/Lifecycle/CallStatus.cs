@@ -1,4 +1,5 @@
 using VoiceMesh.Contracts.Calls;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Lifecycle;
 
@@ -33,20 +34,7 @@ public static class CallStatusWire
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
-    public static bool TryParse(string? wire, out CallStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<CallStatus>())
-        {
-            if (string.Equals(candidate.ToWire(), wire, StringComparison.Ordinal))
-            {
-                status = candidate;
-                return true;
-            }
-        }
-
-        status = default;
-        return false;
-    }
+    public static bool TryParse(string? wire, out CallStatus status) => WireValues.TryParse(wire, ToWire, out status);
 
     public static CallStatus Parse(string wire) =>
         TryParse(wire, out var status) ? status : throw new FormatException($"'{wire}' is not a Twilio call status.");

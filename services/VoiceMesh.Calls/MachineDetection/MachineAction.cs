@@ -1,3 +1,5 @@
+using VoiceMesh.ServiceDefaults;
+
 namespace VoiceMesh.Calls.MachineDetection;
 
 /// <summary>What a PlaceCall asks for when a machine answers (its <c>OnMachine</c>).</summary>
@@ -24,18 +26,5 @@ public static class MachineActionWire
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
-    public static bool TryParse(string? wire, out MachineAction action)
-    {
-        foreach (var candidate in Enum.GetValues<MachineAction>())
-        {
-            if (string.Equals(candidate.ToWire(), wire, StringComparison.Ordinal))
-            {
-                action = candidate;
-                return true;
-            }
-        }
-
-        action = default;
-        return false;
-    }
+    public static bool TryParse(string? wire, out MachineAction action) => WireValues.TryParse(wire, ToWire, out action);
 }
