@@ -77,4 +77,12 @@ public sealed class PlaceCallValidatorSpecs
         Assert.Equal("MachineMessageTwiml", Assert.Single(Validator().Validate(message)).Field);
         Assert.Empty(Validator().Validate(message with { MachineMessageTwiml = "<Response><Say>Call us</Say></Response>" }));
     }
+
+    [Fact]
+    public void Text_the_database_cannot_store_is_refused_naming_its_field()
+    {
+        Assert.Equal("Metadata", Assert.Single(Validator().Validate(Valid with { Metadata = new Dictionary<string, string> { ["note"] = "a\0b" } })).Field);
+        Assert.Equal("Twiml", Assert.Single(Validator().Validate(Valid with { Twiml = "<Response>\0</Response>" })).Field);
+        Assert.Equal("Tenant", Assert.Single(Validator().Validate(Valid with { Tenant = "\0" })).Field);
+    }
 }

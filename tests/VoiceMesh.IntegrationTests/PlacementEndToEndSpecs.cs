@@ -87,6 +87,7 @@ public sealed class PlacementEndToEndSpecs(TestInfrastructure infrastructure) : 
     [InlineData("""{"to":"+14155550100","flow":"nope"}""", "Flow")]
     [InlineData("""{"to":"+14155550100","twiml":"<Response/>","timeoutSeconds":1}""", "TimeoutSeconds")]
     [InlineData("""{"to":"+14155550100","twiml":"<Response/>","machineDetection":"Maybe"}""", "MachineDetection")]
+    [InlineData("""{"to":"+14155550100","twiml":"<Response/>","metadata":{"note":"a\u0000b"}}""", "Metadata")]
     public async Task An_invalid_request_gets_400_naming_the_field_and_dials_nothing(string json, string field)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");

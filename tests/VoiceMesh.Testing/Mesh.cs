@@ -111,6 +111,19 @@ public sealed class Mesh : IAsyncDisposable
         return accepted.GetProperty("requestId").GetString()!;
     }
 
+    /// <summary>The placement read model of a request, or null when none is known.</summary>
+    public async Task<JsonElement?> GetPlacement(string requestId, CancellationToken cancellationToken = default)
+    {
+        using var response = await Client.GetAsync($"/api/calls/requests/{requestId}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+    }
+
     /// <summary>Polls the placement read model until <paramref name="done"/> holds.</summary>
     public async Task<JsonElement> WaitForPlacement(string requestId, Func<JsonElement, bool> done, TimeSpan timeout)
     {

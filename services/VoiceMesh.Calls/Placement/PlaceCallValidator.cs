@@ -76,7 +76,37 @@ public sealed partial class PlaceCallValidator(IOptions<CallsOptions> options)
             violations.Add(new(nameof(command.MachineMessageTwiml), "OnMachine=message needs MachineMessageTwiml."));
         }
 
+        // PostgreSQL stores no U+0000 in text or jsonb: such a command could be accepted but never recorded.
+        foreach (var (field, value) in FreeText(command))
+        {
+            if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                violations.Add(new(field, $"{field} must not contain the NUL character (U+0000)."));
+            }
+        }
+
         return violations;
+    }
+
+    private static IEnumerable<(string Field, string Value)> FreeText(PlaceCall command)
+    {
+        (string, string?)[] fields =
+        [
+            (nameof(command.Twiml), command.Twiml), (nameof(command.Url), command.Url), (nameof(command.Flow), command.Flow),
+            (nameof(command.MachineMessageTwiml), command.MachineMessageTwiml), (nameof(command.Tenant), command.Tenant),
+        ];
+        foreach (var (field, value) in fields)
+        {
+            if (value is not null)
+            {
+                yield return (field, value);
+            }
+        }
+
+        foreach (var (key, value) in command.Metadata ?? new Dictionary<string, string>())
+        {
+            yield return (nameof(command.Metadata), key + value);
+        }
     }
 
     private static bool IsE164(string? number) => number is not null && E164Pattern().IsMatch(number);
