@@ -7,15 +7,10 @@ namespace VoiceMesh.ServiceDefaults;
 /// <summary>A message a stream has applied, so a redelivery of it changes nothing. Id: <c>{streamId}/{messageId}</c>.</summary>
 public sealed record ProcessedMessage(string Id);
 
-/// <summary>
-/// What a decision appends: events to the decided stream, and optionally facts to other streams in the same
-/// transaction, appended without a version check because their aggregates fold them in any order.
-/// </summary>
+/// <summary>What a decision appends to the decided stream; nothing when the command changes nothing.</summary>
 public sealed record Decision(IReadOnlyList<object> Events)
 {
     public static readonly Decision None = new([]);
-
-    public IReadOnlyList<(string StreamId, object Event)> Elsewhere { get; init; } = [];
 
     public static implicit operator Decision(object[] events) => new((IReadOnlyList<object>)events);
 }
@@ -47,7 +42,7 @@ public sealed class StreamCommands(IDocumentStore store)
         await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForWriting<T>(streamId, cancellationToken);
         var decision = decide(stream.Aggregate);
-        if (decision.Events.Count == 0 && decision.Elsewhere.Count == 0)
+        if (decision.Events.Count == 0)
         {
             return [];
         }
@@ -58,10 +53,6 @@ public sealed class StreamCommands(IDocumentStore store)
         }
 
         stream.AppendMany(decision.Events);
-        foreach (var (otherStream, fact) in decision.Elsewhere)
-        {
-            session.Events.Append(otherStream, fact);
-        }
 
         try
         {
@@ -94,9 +85,8 @@ public sealed class StreamCommands(IDocumentStore store)
 
     /// <summary>
     /// Marten's conflict signals: a version check that failed, a new stream someone else started first (or the new
-    /// aggregate's snapshot document someone else inserted first), and the same races met by an unversioned append,
-    /// which Marten reports as PostgreSQL's unique violation on its stream or event keys. A message id stored
-    /// already is not a conflict but a duplicate.
+    /// aggregate's snapshot document someone else inserted first), and the same races as PostgreSQL's unique
+    /// violation on Marten's stream or event keys. A message id stored already is not a conflict but a duplicate.
     /// </summary>
     internal static bool IsConflict(Exception exception) =>
         Find<EventStreamUnexpectedMaxEventIdException>(exception) is not null

@@ -139,18 +139,19 @@ public sealed class CallPlacementSpecs
     }
 
     [Fact]
-    public void Success_finishes_the_placement_and_tells_the_call_stream_who_placed_it()
+    public void Success_finishes_the_placement_and_tells_the_call_stream_who_placed_it_once()
     {
         var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "delivery-a"));
         _clock.Advance(TimeSpan.FromSeconds(2));
 
-        var decision = placement.Succeed(CallSid, foundByLookup: false, _clock.GetUtcNow());
+        var after = placement.Apply(Assert.IsType<PlacementSucceeded>(Assert.Single(placement.Succeed(CallSid, foundByLookup: false, _clock.GetUtcNow()).Events)));
 
-        var after = placement.Apply(Assert.IsType<PlacementSucceeded>(Assert.Single(decision.Events)));
         Assert.Equal((CallPlacement.Placed, (string?)CallSid), (after.Status, after.CallSid));
-        var (stream, fact) = Assert.Single(decision.Elsewhere);
-        Assert.Equal(CallSid, stream);
-        Assert.Equal(("req-1", 1), (((Lifecycle.CallPlaced)fact).RequestId, ((Lifecycle.CallPlaced)fact).Attempts));
+        Assert.Null(placement.ToCallPlaced());
+        var placed = after.ToCallPlaced()!;
+        Assert.Equal((CallSid, "req-1", 1, _clock.GetUtcNow()), (placed.CallSid, placed.RequestId, placed.Attempts, placed.PlacedAt));
+        var call = Call.Create(Assert.IsType<Lifecycle.CallPlaced>(Assert.Single(Call.Decide(null, placed).Events)));
+        Assert.Empty(Call.Decide(call, placed).Events);
         Assert.Equal(PlacementStep.Finished, after.Next("delivery-b", _clock.GetUtcNow()));
         Assert.Empty(after.Succeed("CA33333333333333333333333333333333", true, _clock.GetUtcNow()).Events);
     }

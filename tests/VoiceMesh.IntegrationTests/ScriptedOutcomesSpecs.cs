@@ -96,6 +96,9 @@ public sealed class ScriptedOutcomesSpecs(TestInfrastructure infrastructure) : I
             var call = await _mesh.WaitForCall(
                 callSid, c => c.GetProperty("status").GetString() == expected.Status, TimeSpan.FromSeconds(120));
             Assert.Equal(expected.AnsweredBy, call.GetProperty("answeredBy").GetString());
+
+            // Every callback was delivered, so the read model got there from them, not from reconciliation's look at Twilio.
+            Assert.All(call.GetProperty("history").EnumerateArray(), h => Assert.Equal("status-callback", h.GetProperty("source").GetString()));
             Assert.Equal(1, _mesh.CreatesTo(expected.To));
         }
 

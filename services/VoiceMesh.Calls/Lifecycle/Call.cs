@@ -64,6 +64,10 @@ public sealed record Call
     public static Decision Decide(Call? call, CallStatusReported report) =>
         call?.AlreadyHas(report.MessageId, report.Status, report.SequenceNumber) == true ? Decision.None : new object[] { report };
 
+    /// <summary>The call learns who placed it once; the placement records it again after a retry, which changes nothing.</summary>
+    public static Decision Decide(Call? call, CallPlaced placed) =>
+        call?.RequestId == placed.RequestId ? Decision.None : new object[] { placed };
+
     public static Call Create(CallStatusReported e) =>
         new Call { Id = e.CallSid, Status = e.Status }.Apply(e);
 

@@ -109,35 +109,26 @@ public sealed record CallPlacement
     public Decision NotSent(int attempt, string reason) =>
         IsFinished || attempt != Attempts ? Decision.None : new object[] { new PlacementAttemptFailed(RequestId, attempt, null, null, reason) };
 
-    /// <summary>
-    /// Twilio created the call: the placement is done, and the call's own stream learns who placed it, in the same
-    /// transaction. The call's stream may be racing Twilio's first callback, so that fact is appended unversioned.
-    /// </summary>
-    public Decision Succeed(string callSid, bool foundByLookup, DateTimeOffset now)
-    {
-        if (IsFinished || Request is not { } request)
-        {
-            return Decision.None;
-        }
+    /// <summary>Twilio created the call: the placement is done.</summary>
+    public Decision Succeed(string callSid, bool foundByLookup, DateTimeOffset now) =>
+        IsFinished || Request is null
+            ? Decision.None
+            : new object[] { new PlacementSucceeded(RequestId, callSid, Math.Max(Attempts, 1), foundByLookup, now) };
 
-        var attempts = Math.Max(Attempts, 1);
-        return new Decision([new PlacementSucceeded(RequestId, callSid, attempts, foundByLookup, now)])
-        {
-            Elsewhere =
-            [
-                (callSid, new CallPlaced
-                {
-                    CallSid = callSid,
-                    RequestId = RequestId,
-                    From = request.From,
-                    To = request.To,
-                    Attempts = attempts,
-                    RequestedAt = request.RequestedAt,
-                    PlacedAt = now,
-                }),
-            ],
-        };
-    }
+    /// <summary>What the call's own stream learns of a finished placement: who placed it, when, after how many attempts.</summary>
+    public CallPlaced? ToCallPlaced() =>
+        Status == Placed && CallSid is { } callSid && Request is { } request && CompletedAt is { } placedAt
+            ? new CallPlaced
+            {
+                CallSid = callSid,
+                RequestId = RequestId,
+                From = request.From,
+                To = request.To,
+                Attempts = Math.Max(Attempts, 1),
+                RequestedAt = request.RequestedAt,
+                PlacedAt = placedAt,
+            }
+            : null;
 
     public static CallPlacement Create(PlacementRequested e) => new()
     {

@@ -48,12 +48,13 @@ public sealed partial class CallPlacementService(
         {
             case PlacementStep.Finished:
                 LogAlreadyKnown(command.RequestId);
+                await RecordOnCall(placement, cancellationToken);
                 return;
             case PlacementStep.WaitForOtherDelivery:
                 throw new PlacementInProgressException(command.RequestId);
             case PlacementStep.LookUp when await FindUnclaimed(request, placement.AttemptInDoubtSince!.Value, cancellationToken) is { } found:
                 LogFoundByLookup(command.RequestId, found);
-                await commands.Execute<CallPlacement>(streamId, null, p => p!.Succeed(found, true, clock.GetUtcNow()), cancellationToken);
+                await Succeed(streamId, found, foundByLookup: true, cancellationToken);
                 return;
         }
 
@@ -86,8 +87,30 @@ public sealed partial class CallPlacementService(
             throw;
         }
 
-        await commands.Execute<CallPlacement>(streamId, null, p => p!.Succeed(callSid, false, clock.GetUtcNow()), cancellationToken);
+        await Succeed(streamId, callSid, foundByLookup: false, cancellationToken);
         LogPlaced(command.RequestId, callSid, started.Attempt);
+    }
+
+    /// <summary>
+    /// Records the placement, then tells the call's stream who placed it. Two commands, each on its own stream's
+    /// version: Twilio's first callbacks race the second, and a conflict there is retried (the delivery then finds
+    /// the placement finished and records it on the call again, which changes nothing twice).
+    /// </summary>
+    private async Task Succeed(string streamId, string callSid, bool foundByLookup, CancellationToken cancellationToken)
+    {
+        await commands.Execute<CallPlacement>(streamId, null, p => p!.Succeed(callSid, foundByLookup, clock.GetUtcNow()), cancellationToken);
+        if (await commands.Load<CallPlacement>(streamId, cancellationToken) is { } placement)
+        {
+            await RecordOnCall(placement, cancellationToken);
+        }
+    }
+
+    private async Task RecordOnCall(CallPlacement placement, CancellationToken cancellationToken)
+    {
+        if (placement.ToCallPlaced() is { } placed)
+        {
+            await commands.Execute<Lifecycle.Call>(placed.CallSid, null, call => Lifecycle.Call.Decide(call, placed), cancellationToken);
+        }
     }
 
     private PlacementRequested Requested(PlaceCall command, string from) => new()
