@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace VoiceMesh.ServiceDefaults;
 
@@ -30,6 +31,10 @@ public static class MartenExtensions
         var schema = builder.Configuration["Marten:Schema"] is { Length: > 0 } configured ? configured : defaultSchema;
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgres", tags: [HostingExtensions.ReadyTag]);
         builder.Services.AddSingleton<IFailureClassifier, PostgresFailureClassifier>();
+
+        // Marten logs an Error per statement of every failed batch, conflicts and duplicates included; the exception
+        // reaches the retry policy, which logs it once (R-RETRY, R-FAULT) with what became of the message.
+        builder.Logging.AddFilter("Marten.IDocumentStore", LogLevel.Critical);
         builder.Services.AddSingleton<StreamCommands>();
         return builder.Services.AddMarten(opts =>
             {
