@@ -93,6 +93,26 @@ public sealed partial class PostgresOutageSpecs(TestInfrastructure infrastructur
                 + $"first: {string.Join(" | ", wrong.Take(5))}"));
     }
 
+    [Fact]
+    public async Task After_postgres_returns_a_machine_is_still_hung_up_from_the_event_store()
+    {
+        await _postgres.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        await _postgres.StartAsync();
+
+        // The outbox (Marten's async daemon) lost its database and must take up forwarding again by itself.
+        const string to = "+14155557101";
+        _mesh.Simulator.Control.AddOutcome(new TwilioSimulator.Calls.OutcomeRule
+        {
+            Match = to, Outcome = TwilioSimulator.Calls.CallOutcomeKind.Machine, AnsweredBy = "machine_start", TalkSeconds = 12_000,
+        });
+        var requestId = await _mesh.Place(new { to, twiml = "<Response/>", machineDetection = "Enable", asyncAmd = true, onMachine = "hangup" });
+        var callSid = (await _mesh.WaitForPlacement(requestId, p => p.GetProperty("status").GetString() == "placed", TimeSpan.FromSeconds(90)))
+            .GetProperty("callSid").GetString()!;
+
+        await _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(90));
+    }
+
     /// <summary>
     /// One webhook per <see cref="Interval"/>, a new call every five, each call's lifecycle in Twilio's order, until
     /// <paramref name="stop"/>; the call under way when it comes is finished.
