@@ -1,4 +1,5 @@
 using VoiceMesh.Calls.Control;
+using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.Lifecycle;
 using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Outbox;
@@ -14,6 +15,7 @@ builder.AddCallPlacement();
 builder.AddCallControl();
 builder.AddMachineDetection();
 builder.AddCallReconciliation();
+builder.AddCallFlows();
 builder.AddMessaging();
 
 var app = builder.Build();
@@ -22,6 +24,8 @@ var calls = app.MapGroup("/api/calls");
 calls.MapCallLifecycle();
 calls.MapCallPlacement();
 calls.MapCallControl();
+app.MapGroup("/api/flows").MapCallFlows();
+app.MapFlowTwiml();
 app.Run();
 
 public partial class Program;

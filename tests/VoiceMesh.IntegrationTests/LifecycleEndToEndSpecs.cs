@@ -100,7 +100,7 @@ public sealed class LifecycleEndToEndSpecs(TestInfrastructure infrastructure) : 
         var call = await _mesh.WaitForCall(callSid, _ => true, TimeSpan.FromSeconds(30));
 
         Assert.Equal(
-            ["answeredBy", "callSid", "direction", "durationSeconds", "from", "history", "placementAttempts", "requestId", "sipResponseCode", "status", "timings", "to"],
+            ["answeredBy", "callSid", "direction", "durationSeconds", "flow", "from", "history", "placementAttempts", "queue", "requestId", "sipResponseCode", "status", "timings", "to"],
             call.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var entry = call.GetProperty("history")[0];
         Assert.Equal(

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Reconciliation;
 using VoiceMesh.ServiceDefaults;
@@ -54,6 +55,12 @@ public sealed record Call
     /// <summary>When a machine action was requested for the call; one per call.</summary>
     public DateTimeOffset? MachineActionRequestedAt { get; init; }
 
+    /// <summary>The flow that answered the call and the path the caller took, for calls a flow answered.</summary>
+    public CallFlow? Flow { get; init; }
+
+    /// <summary>The queue the caller waits in or last waited in.</summary>
+    public QueuePlace? Queue { get; init; }
+
     /// <summary>Applied reports ordered by <c>SequenceNumber</c>, then <c>Timestamp</c>.</summary>
     public ImmutableList<CallHistoryEntry> History { get; init; } = [];
 
@@ -77,6 +84,60 @@ public sealed record Call
 
     public static Call Create(AnsweredByDetected e) =>
         new Call { Id = e.CallSid, Status = CallStatus.Queued }.Apply(e);
+
+    /// <summary>An incoming call's stream starts when a flow answers it; status callbacks follow.</summary>
+    public static Call Create(FlowStarted e) =>
+        new Call { Id = e.CallSid, Status = e.CallStatus, IsTerminal = e.CallStatus.IsTerminal() }.Apply(e);
+
+    public Call Apply(FlowStarted e) => Touched(e.StartedAt) with
+    {
+        Direction = Direction ?? e.Direction,
+        From = From ?? e.From,
+        To = To ?? e.To,
+        Flow = new CallFlow(e.FlowId, e.Version, []),
+    };
+
+    public Call Apply(FlowStepEntered e) => Marked(new FlowPathEntry(e.Step, e.Type, e.EnteredAt, Branch: e.Branch));
+
+    public Call Apply(CallerInputReceived e) =>
+        Marked(new FlowPathEntry(e.Step, FlowStepType.Menu, e.ReceivedAt, Input: e.Digits ?? e.Speech, Result: e.Outcome == MenuOutcome.Matched ? e.Chosen : e.Outcome.ToWire()));
+
+    public Call Apply(DialEnded e) =>
+        Marked(new FlowPathEntry(e.Step, Flow?.Path.LastOrDefault(p => p.Step == e.Step)?.Type ?? FlowStepType.Forward, e.EndedAt, Result: e.Status.ToWire()));
+
+    public Call Apply(VoicemailRecorded e) =>
+        Marked(new FlowPathEntry(e.Step, FlowStepType.Voicemail, e.RecordedAt, Result: e.RecordingSid is null ? "empty" : "recorded"));
+
+    public Call Apply(QueueJoined e) => Marked(new FlowPathEntry(e.Step, FlowStepType.Queue, e.ReportedAt, Result: "waiting")) with
+    {
+        Queue = new QueuePlace
+        {
+            Name = e.Queue,
+            Step = e.Step,
+            QueueSid = e.QueueSid,
+            Position = e.Position,
+            EnqueuedAt = e.ReportedAt - TimeSpan.FromSeconds(e.QueueTimeSeconds),
+            ReportedAt = e.ReportedAt,
+            WaitingIn = e.Queue,
+        },
+    };
+
+    public Call Apply(QueuePositionReported e) => Queue is null ? this : this with
+    {
+        Queue = Queue with { Position = e.Position, ReportedAt = e.ReportedAt },
+    };
+
+    public Call Apply(QueueLeft e) => Marked(new FlowPathEntry(e.Step, FlowStepType.Queue, e.LeftAt, Result: e.Result.ToWire())) with
+    {
+        Queue = (Queue ?? new QueuePlace
+        {
+            Name = e.Queue, Step = e.Step, Position = 0, EnqueuedAt = e.LeftAt - TimeSpan.FromSeconds(e.QueueTimeSeconds ?? 0), ReportedAt = e.LeftAt,
+        }) with { Result = e.Result, LeftAt = e.LeftAt, WaitingIn = null },
+    };
+
+    private Call Marked(FlowPathEntry entry) => Flow is null ? Touched(entry.At) : Touched(entry.At) with { Flow = Flow with { Path = Flow.Path.Add(entry) } };
+
+    private Call Touched(DateTimeOffset at) => this with { LastChangedAt = Later(LastChangedAt, at), QuietSince = Later(QuietSince, at) };
 
     public Call Apply(AnsweredByDetected e) =>
         this with

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
+using VoiceMesh.Calls.Flows;
 
 namespace VoiceMesh.Calls.Lifecycle;
 
@@ -16,7 +17,9 @@ public sealed record CallResponse(
     string? RequestId,
     int? PlacementAttempts,
     CallTimings Timings,
-    IReadOnlyList<CallHistoryResponse> History)
+    IReadOnlyList<CallHistoryResponse> History,
+    CallFlowResponse? Flow,
+    CallQueueResponse? Queue)
 {
     public static CallResponse Of(Call call) => new(
         call.Id,
@@ -30,8 +33,20 @@ public sealed record CallResponse(
         call.RequestId,
         call.PlacementAttempts,
         call.Timings(),
-        [.. call.History.Select(h => new CallHistoryResponse(h.Status.ToWire(), h.SequenceNumber, h.Timestamp, h.Source.ToWire()))]);
+        [.. call.History.Select(h => new CallHistoryResponse(h.Status.ToWire(), h.SequenceNumber, h.Timestamp, h.Source.ToWire()))],
+        call.Flow is { } flow
+            ? new CallFlowResponse(flow.FlowId, flow.Version, [.. flow.Path.Select(p => new FlowPathResponse(p.Step, p.Type.ToWire(), p.At, p.Branch, p.Input, p.Result))])
+            : null,
+        call.Queue is { } queue ? new CallQueueResponse(queue.Name, queue.Position, queue.EnqueuedAt, queue.Result?.ToWire(), queue.LeftAt) : null);
 }
+
+/// <summary>The flow that answered the call, the version it keeps, and the caller's path through it.</summary>
+public sealed record CallFlowResponse(string FlowId, int Version, IReadOnlyList<FlowPathResponse> Path);
+
+public sealed record FlowPathResponse(string Step, string Type, DateTimeOffset At, string? Branch, string? Input, string? Result);
+
+/// <summary>The queue the caller waits (or waited) in; <see cref="Result"/> is Twilio's <c>QueueResult</c> once it left.</summary>
+public sealed record CallQueueResponse(string Name, int Position, DateTimeOffset EnqueuedAt, string? Result, DateTimeOffset? LeftAt);
 
 public sealed record CallHistoryResponse(string Status, int? SequenceNumber, DateTimeOffset? Timestamp, string Source);
 
