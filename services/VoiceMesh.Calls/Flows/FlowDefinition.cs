@@ -28,13 +28,26 @@ public sealed record FlowDefinition
 [JsonDerivedType(typeof(HangUpStep), "hangup")]
 public abstract record FlowStep
 {
-    /// <summary>The step's wire name, as <c>type</c> says it.</summary>
+    /// <summary>The step's kind, as <c>type</c> says it.</summary>
     [JsonIgnore]
-    public abstract FlowStepType Type { get; }
+    public FlowStepType Type => this switch
+    {
+        SayStep => FlowStepType.Say,
+        PlayStep => FlowStepType.Play,
+        PauseStep => FlowStepType.Pause,
+        MenuStep => FlowStepType.Menu,
+        QueueStep => FlowStepType.Queue,
+        ForwardStep => FlowStepType.Forward,
+        ConferenceStep => FlowStepType.Conference,
+        VoicemailStep => FlowStepType.Voicemail,
+        BusinessHoursStep => FlowStepType.Hours,
+        HangUpStep => FlowStepType.HangUp,
+        _ => throw new InvalidOperationException($"{GetType().Name} is not a flow step kind."),
+    };
 
     /// <summary>Whether the step waits for the caller (keys, speech or a message), which is what breaks a loop.</summary>
     [JsonIgnore]
-    public virtual bool TakesInput => false;
+    public bool TakesInput => Type is FlowStepType.Menu or FlowStepType.Voicemail;
 
     /// <summary>The steps this one can lead to, with the field that names each.</summary>
     public abstract IEnumerable<(string Field, string? Step)> Exits();
@@ -81,7 +94,6 @@ public sealed record SayStep : FlowStep
     public string? Language { get; init; }
     public string? Next { get; init; }
 
-    public override FlowStepType Type => FlowStepType.Say;
 
     public override IEnumerable<(string Field, string? Step)> Exits() => [("next", Next)];
 }
@@ -93,7 +105,6 @@ public sealed record PlayStep : FlowStep
     public int Loop { get; init; } = 1;
     public string? Next { get; init; }
 
-    public override FlowStepType Type => FlowStepType.Play;
 
     public override IEnumerable<(string Field, string? Step)> Exits() => [("next", Next)];
 }
@@ -104,7 +115,6 @@ public sealed record PauseStep : FlowStep
     public int Seconds { get; init; } = 1;
     public string? Next { get; init; }
 
-    public override FlowStepType Type => FlowStepType.Pause;
 
     public override IEnumerable<(string Field, string? Step)> Exits() => [("next", Next)];
 }
@@ -128,9 +138,6 @@ public sealed record MenuStep : FlowStep
     public string? Language { get; init; }
     public required string NoInput { get; init; }
 
-    public override FlowStepType Type => FlowStepType.Menu;
-
-    public override bool TakesInput => true;
 
     public override IEnumerable<(string Field, string? Step)> Exits() =>
         Options.Select((o, i) => ($"options[{i}].next", (string?)o.Next)).Append(("noInput", NoInput));
@@ -167,7 +174,6 @@ public sealed record QueueStep : FlowStep
     public required string Overflow { get; init; }
     public string? Next { get; init; }
 
-    public override FlowStepType Type => FlowStepType.Queue;
 
     public override IEnumerable<(string Field, string? Step)> Exits() => [("overflow", Overflow), ("next", Next)];
 }
@@ -184,7 +190,6 @@ public sealed record ForwardStep : FlowStep
     public required string NoAnswer { get; init; }
     public string? Next { get; init; }
 
-    public override FlowStepType Type => FlowStepType.Forward;
 
     public override IEnumerable<(string Field, string? Step)> Exits() => [("noAnswer", NoAnswer), ("next", Next)];
 }
@@ -199,7 +204,6 @@ public sealed record ConferenceStep : FlowStep
     public int? MaxParticipants { get; init; }
     public string? Next { get; init; }
 
-    public override FlowStepType Type => FlowStepType.Conference;
 
     public override IEnumerable<(string Field, string? Step)> Exits() => [("next", Next)];
 }
@@ -216,9 +220,6 @@ public sealed record VoicemailStep : FlowStep
     public string? Voice { get; init; }
     public string? Next { get; init; }
 
-    public override FlowStepType Type => FlowStepType.Voicemail;
-
-    public override bool TakesInput => true;
 
     public override IEnumerable<(string Field, string? Step)> Exits() => [("next", Next)];
 }
@@ -241,7 +242,6 @@ public sealed record BusinessHoursStep : FlowStep
     public required string Open { get; init; }
     public required string Closed { get; init; }
 
-    public override FlowStepType Type => FlowStepType.Hours;
 
     public override IEnumerable<(string Field, string? Step)> Exits() => [("open", Open), ("closed", Closed)];
 
@@ -268,7 +268,6 @@ public sealed record HangUpStep : FlowStep
 {
     public string? Say { get; init; }
 
-    public override FlowStepType Type => FlowStepType.HangUp;
 
     public override IEnumerable<(string Field, string? Step)> Exits() => [];
 }
