@@ -4,6 +4,7 @@ using VoiceMesh.Calls.Lifecycle;
 using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Outbox;
 using VoiceMesh.Calls.Placement;
+using VoiceMesh.Calls.Queues;
 using VoiceMesh.Calls.Reconciliation;
 using VoiceMesh.ServiceDefaults;
 
@@ -16,6 +17,7 @@ builder.AddCallControl();
 builder.AddMachineDetection();
 builder.AddCallReconciliation();
 builder.AddCallFlows();
+builder.AddCallQueues();
 builder.AddMessaging();
 
 var app = builder.Build();
@@ -25,6 +27,7 @@ calls.MapCallLifecycle();
 calls.MapCallPlacement();
 calls.MapCallControl();
 app.MapGroup("/api/flows").MapCallFlows();
+app.MapGroup("/api/queues").MapCallQueues();
 app.MapFlowTwiml();
 app.Run();
 

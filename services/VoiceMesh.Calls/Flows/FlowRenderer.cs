@@ -67,7 +67,7 @@ public static class FlowRenderer
             {
                 case SayStep say:
                     entered.Add((current, say.Type, null));
-                    response.Say(say.Text, voice: say.Voice, language: say.Language);
+                    response.Say(say.Text, voice: Voice(say.Voice), language: Language(say.Language));
                     current = say.Next;
                     break;
                 case PlayStep play:
@@ -115,8 +115,8 @@ public static class FlowRenderer
                     timeout: menu.TimeoutSeconds,
                     numDigits: menu.NumDigits,
                     hints: menu.Input.Contains(MenuInput.Speech) ? string.Join(", ", menu.Options.SelectMany(o => o.Speech)) : null,
-                    language: menu.Language);
-                gather.Say(menu.Prompt, voice: menu.Voice, language: menu.Language);
+                    language: menu.Language is null ? null : (Gather.LanguageEnum)menu.Language);
+                gather.Say(menu.Prompt, voice: Voice(menu.Voice), language: Language(menu.Language));
                 response.Append(gather);
                 response.Redirect(Relative(Url(flow, step, FlowAction.Gather, attempt)), method: TwilioHttpMethod.Post);
                 break;
@@ -144,7 +144,7 @@ public static class FlowRenderer
             case VoicemailStep voicemail:
                 if (voicemail.Prompt is not null)
                 {
-                    response.Say(voicemail.Prompt, voice: voicemail.Voice);
+                    response.Say(voicemail.Prompt, voice: Voice(voicemail.Voice));
                 }
 
                 response.Record(
@@ -181,4 +181,9 @@ public static class FlowRenderer
     }
 
     private static Uri Relative(string path) => new(path, UriKind.Relative);
+
+    /// <summary>The SDK's voice for a flow's, or none (its string conversion would write an empty attribute).</summary>
+    internal static Say.VoiceEnum? Voice(string? voice) => voice is null ? null : (Say.VoiceEnum)voice;
+
+    internal static Say.LanguageEnum? Language(string? language) => language is null ? null : (Say.LanguageEnum)language;
 }

@@ -53,7 +53,7 @@ public sealed partial class FlowTwiml(
             ? Xml(FlowDecisions.Bridge(to, callerId))
             : Xml(FlowDecisions.Apology());
 
-    private async Task<IResult> Answer(HttpContext context, FlowAction action, Func<TwimlRequest, string, CancellationToken, Task<VoiceResponse>> turn)
+    private async Task<IResult> Answer(HttpContext context, FlowAction action, Func<TwimlRequest, string, CancellationToken, Task<string>> turn)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -74,7 +74,7 @@ public sealed partial class FlowTwiml(
         {
             var twiml = await turn(request, messageId, budget.Token);
             metrics.Turn(action);
-            return Xml(twiml);
+            return Results.Text(twiml, "application/xml", Encoding.UTF8);
         }
         catch (FlowMismatchException ex)
         {
@@ -90,15 +90,21 @@ public sealed partial class FlowTwiml(
         }
     }
 
-    private async Task<VoiceResponse> Record(TwimlRequest request, string messageId, Func<Call?, FlowTurn> decide, CancellationToken ct)
+    /// <summary>Decides the turn and stores its events; the TwiML is written out before anything is stored.</summary>
+    private async Task<string> Record(TwimlRequest request, string messageId, Func<Call?, FlowTurn> decide, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            FlowTurn? decided = null;
+            string? twiml = null;
             try
             {
-                await commands.Execute<Call>(request.CallSid, messageId, call => (decided = decide(call)).Events.ToArray(), ct);
-                return decided!.Twiml;
+                await commands.Execute<Call>(request.CallSid, messageId, call =>
+                {
+                    var turn = decide(call);
+                    twiml = turn.Twiml.ToString();
+                    return turn.Events.ToArray();
+                }, ct);
+                return twiml!;
             }
             catch (StreamConflictException) when (attempt < ConflictAttempts)
             {

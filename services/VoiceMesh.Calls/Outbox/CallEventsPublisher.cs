@@ -4,17 +4,20 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using MassTransit;
+using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Placement;
+using VoiceMesh.Calls.Queues;
 using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Calls.Outbox;
 
 /// <summary>
 /// Forwards what the Calls service stored to the bus from the event store itself, so a message leaves if and only if
-/// its event was stored (at least once; every consumer is idempotent): outcome events for other systems, and the
-/// Twilio actions that follow a stored decision (a machine's hang-up or message), as the same HangUpCall and
-/// RedirectCall commands other systems send. Runs in the async daemon, on one instance at a time (HotCold). The
+/// its event was stored (at least once; every consumer is idempotent): outcome events for other systems (placement
+/// outcomes, voicemails left), and the
+/// Twilio actions that follow a stored decision (a machine's hang-up or message, as the same HangUpCall and
+/// RedirectCall commands other systems send; a dequeued caller's bridge, as BridgeQueuedCall). Runs in the async daemon, on one instance at a time (HotCold). The
 /// mapping from domain events to messages lives only here.
 /// </summary>
 public sealed class CallEventsPublisher : SubscriptionBase
@@ -29,6 +32,8 @@ public sealed class CallEventsPublisher : SubscriptionBase
         IncludeType<PlacementSucceeded>();
         IncludeType<PlacementFailed>();
         IncludeType<MachineActionRequested>();
+        IncludeType<QueuedCallDequeued>();
+        IncludeType<VoicemailRecorded>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -65,6 +70,14 @@ public sealed class CallEventsPublisher : SubscriptionBase
         MachineActionRequested { Action: MachineAction.Message } e => new RedirectCall
         {
             CallSid = e.CallSid, Twiml = e.Twiml, OccurredAt = e.RequestedAt,
+        },
+        QueuedCallDequeued e => new BridgeQueuedCall
+        {
+            RequestId = e.RequestId, Queue = e.Queue, QueueSid = e.QueueSid, CallSid = e.CallSid, To = e.To, CallerId = e.CallerId, OccurredAt = e.DequeuedAt,
+        },
+        VoicemailRecorded { RecordingSid: { } recordingSid } e => new VoicemailLeft
+        {
+            CallSid = e.CallSid, RecordingSid = recordingSid, RecordingUrl = e.RecordingUrl, DurationSeconds = e.DurationSeconds, OccurredAt = e.RecordedAt,
         },
         _ => null,
     };
