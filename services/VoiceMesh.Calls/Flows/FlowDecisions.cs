@@ -162,13 +162,13 @@ public static class FlowDecisions
 
         if (queue.AnnouncePosition && position > 0)
         {
-            response.Say($"You are caller number {position.ToString(CultureInfo.InvariantCulture)}.", voice: queue.Voice);
+            response.Say($"You are caller number {position.ToString(CultureInfo.InvariantCulture)}.", voice: FlowRenderer.SayVoice(queue.Voice));
         }
 
         if (queue.AnnounceWait && request.AvgQueueTime is > 0 and var average)
         {
             var minutes = Math.Max(1, (int)Math.Ceiling(Math.Max(average - waited, 0) / 60.0));
-            response.Say($"Your expected wait is about {minutes.ToString(CultureInfo.InvariantCulture)} minute{(minutes == 1 ? "" : "s")}.", voice: queue.Voice);
+            response.Say($"Your expected wait is about {minutes.ToString(CultureInfo.InvariantCulture)} minute{(minutes == 1 ? "" : "s")}.", voice: FlowRenderer.SayVoice(queue.Voice));
         }
 
         if (queue.WaitMusicUrl is not null)

@@ -67,7 +67,7 @@ public static class FlowRenderer
             {
                 case SayStep say:
                     entered.Add((current, say.Type, null));
-                    response.Say(say.Text, voice: say.Voice, language: say.Language);
+                    response.Say(say.Text, voice: SayVoice(say.Voice), language: SayLanguage(say.Language));
                     current = say.Next;
                     break;
                 case PlayStep play:
@@ -115,8 +115,8 @@ public static class FlowRenderer
                     timeout: menu.TimeoutSeconds,
                     numDigits: menu.NumDigits,
                     hints: menu.Input.Contains(MenuInput.Speech) ? string.Join(", ", menu.Options.SelectMany(o => o.Speech)) : null,
-                    language: menu.Language);
-                gather.Say(menu.Prompt, voice: menu.Voice, language: menu.Language);
+                    language: menu.Language is null ? null : (Gather.LanguageEnum)menu.Language);
+                gather.Say(menu.Prompt, voice: SayVoice(menu.Voice), language: SayLanguage(menu.Language));
                 response.Append(gather);
                 response.Redirect(Relative(Url(flow, step, FlowAction.Gather, attempt)), method: TwilioHttpMethod.Post);
                 break;
@@ -144,7 +144,7 @@ public static class FlowRenderer
             case VoicemailStep voicemail:
                 if (voicemail.Prompt is not null)
                 {
-                    response.Say(voicemail.Prompt, voice: voicemail.Voice);
+                    response.Say(voicemail.Prompt, voice: SayVoice(voicemail.Voice));
                 }
 
                 response.Record(
@@ -179,6 +179,15 @@ public static class FlowRenderer
 
         return dial;
     }
+
+    /// <summary>
+    /// A step's voice as the SDK takes it. The SDK converts any string, null too, into a voice, and one made from null
+    /// throws when the document is written; a step that names no voice must pass none.
+    /// </summary>
+    internal static Say.VoiceEnum? SayVoice(string? voice) => voice is null ? null : (Say.VoiceEnum)voice;
+
+    /// <summary>A step's language as the SDK takes it (see <see cref="SayVoice"/>).</summary>
+    internal static Say.LanguageEnum? SayLanguage(string? language) => language is null ? null : (Say.LanguageEnum)language;
 
     private static Uri Relative(string path) => new(path, UriKind.Relative);
 }
