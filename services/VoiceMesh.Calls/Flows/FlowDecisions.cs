@@ -78,7 +78,7 @@ public static class FlowDecisions
             }
             else
             {
-                chosen = menu.Options.FirstOrDefault(o => o.Speech.Any(phrase => speech.Contains(phrase, StringComparison.OrdinalIgnoreCase)));
+                chosen = menu.Options.FirstOrDefault(o => o.Speech.Any(phrase => SaysPhrase(speech, phrase)));
                 outcome = chosen is null ? MenuOutcome.Invalid : MenuOutcome.Matched;
             }
         }
@@ -107,6 +107,13 @@ public static class FlowDecisions
         return Turn(document, request, now, [input]);
     }
 
+    /// <summary>Whether the caller said the phrase as whole words ("support" is not in "supportive"), ignoring case.</summary>
+    internal static bool SaysPhrase(string speech, string phrase) =>
+        System.Text.RegularExpressions.Regex.IsMatch(
+            speech, $@"(?<![\p{{L}}\p{{N}}]){System.Text.RegularExpressions.Regex.Escape(phrase)}(?![\p{{L}}\p{{N}}])",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant,
+            TimeSpan.FromMilliseconds(100));
+
     private static FlowTurn Dialled(LoadedFlow flow, string step, TwimlRequest request, DateTimeOffset now, string? answered, string? unanswered)
     {
         var status = FlowWireValues.ParseDialStatus(request.DialCallStatus);
@@ -128,7 +135,7 @@ public static class FlowDecisions
     /// </summary>
     private static FlowTurn Wait(string step, QueueStep queue, Call? call, TwimlRequest request, DateTimeOffset now)
     {
-        var position = request.QueuePosition ?? 0;
+        var position = request.QueuePosition ?? call?.Queue?.Position ?? 0;
         var waited = request.QueueTime ?? 0;
         List<object> events = [];
         if (call?.Queue is { LeftAt: null } place && place.Name == queue.Queue)

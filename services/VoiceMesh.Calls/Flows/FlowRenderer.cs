@@ -52,7 +52,8 @@ public static class FlowRenderer
         var entered = new List<(string, FlowStepType, string?)>();
         if (preface is not null)
         {
-            response.Say(preface);
+            var menu = step is null ? null : flow.Definition.Steps.GetValueOrDefault(step) as MenuStep;
+            response.Say(preface, voice: Voice(menu?.Voice), language: Language(menu?.Language));
         }
 
         for (var current = step; ;)
