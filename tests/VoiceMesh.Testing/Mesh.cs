@@ -173,6 +173,37 @@ public sealed class Mesh : IAsyncDisposable
         return Client.SendAsync(request, cancellationToken);
     }
 
+    /// <summary>A signed Twilio request to any <c>/twilio/*</c> path (with its query), as Twilio sends a TwiML fetch.</summary>
+    public Task<HttpResponseMessage> PostTwilio(string pathAndQuery, IEnumerable<KeyValuePair<string, string>> form, CancellationToken cancellationToken = default)
+    {
+        var request = TwilioSignature.SignedPost(
+            AuthToken, PublicBaseUrl + pathAndQuery, new Uri(pathAndQuery, UriKind.Relative), [.. form], idempotencyToken: null);
+        return Client.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>Saves a flow through the API and returns its new version.</summary>
+    public async Task<int> SaveFlow(string flowId, string json, CancellationToken cancellationToken = default)
+    {
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await Client.PutAsync($"/api/flows/{flowId}", content, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"PUT /api/flows/{flowId} answered {response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("version").GetInt32();
+    }
+
+    /// <summary>Makes <paramref name="flowId"/> answer calls to <paramref name="phoneNumber"/>.</summary>
+    public async Task AssignFlow(string flowId, string phoneNumber, CancellationToken cancellationToken = default)
+    {
+        using var response = await Client.PutAsync($"/api/flows/{flowId}/numbers/{phoneNumber}", null, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NoContent)
+        {
+            throw new InvalidOperationException($"Assigning {phoneNumber} to {flowId} answered {response.StatusCode}");
+        }
+    }
+
     public async Task<JsonElement?> GetCall(string callSid, CancellationToken cancellationToken = default)
     {
         using var response = await Client.GetAsync($"/api/calls/{callSid}", cancellationToken);
