@@ -227,7 +227,7 @@ internal sealed partial class TwimlEngine(
         if (session.Member is null && session.FallbackUrl is { } fallback && !session.FallbackUsed)
         {
             session.FallbackUsed = true;
-            FetchAndRun(session, fallback, session.FallbackMethod, [new("ErrorCode", error.Code.ToString(CultureInfo.InvariantCulture)), new("ErrorUrl", url)], at, null);
+            FetchAndRun(session, fallback, "POST", [new("ErrorCode", error.Code.ToString(CultureInfo.InvariantCulture)), new("ErrorUrl", url)], at, null);
             return;
         }
 
@@ -434,7 +434,6 @@ internal sealed partial class TwimlEngine(
             After = resume,
             DialCallSid = TwilioFormat.NewSid("CA"),
             Record = Attr(verb, "record") is { } record && record is not ("do-not-record" or "false"),
-            AnswerOnBridge = IsTrue(verb, "answerOnBridge"),
             TimeLimit = Seconds(Int(verb, "timeLimit", 14400)),
         };
         session.Dial = dial;

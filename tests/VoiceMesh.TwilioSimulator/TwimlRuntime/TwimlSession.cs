@@ -15,9 +15,8 @@ internal sealed class TwimlSession
     /// <summary>Seconds the caller speaks into a <c>&lt;Record&gt;</c>.</summary>
     public required int RecordSeconds { get; init; }
 
+    /// <summary>The number's <c>VoiceFallbackUrl</c>, requested with POST (numbers have no fallback method here).</summary>
     public string? FallbackUrl { get; init; }
-
-    public string FallbackMethod { get; init; } = "POST";
 
     public bool FallbackUsed { get; set; }
 
@@ -109,8 +108,6 @@ internal sealed class DialState
     public required string DialCallSid { get; set; }
 
     public bool Record { get; init; }
-
-    public bool AnswerOnBridge { get; init; }
 
     public required TimeSpan TimeLimit { get; init; }
 
