@@ -20,6 +20,12 @@ internal sealed record ReceivedWebhook(
     public string this[string name] => Form[name];
 }
 
+/// <summary>What the receiver answers on a served path: a status, a Content-Type and a body.</summary>
+internal sealed record Reply(int Status, string? ContentType, string? Body)
+{
+    public static Reply Xml(string twiml) => new(StatusCodes.Status200OK, "text/xml", twiml);
+}
+
 /// <summary>
 /// A minimal Kestrel app on a free loopback port standing in for VoiceMesh's gateway behind a load balancer: it
 /// rebuilds the public URL from <see cref="PublicBaseUrl"/> and the raw request target, checks <c>X-Twilio-Signature</c>
@@ -32,6 +38,7 @@ internal sealed class CallbackReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
     private readonly RequestValidator _validator;
+    private readonly ConcurrentDictionary<string, Func<ReceivedWebhook, Reply>> _served = new(StringComparer.Ordinal);
 
     private CallbackReceiver(WebApplication app, string authToken)
     {
@@ -45,6 +52,15 @@ internal sealed class CallbackReceiver : IAsyncDisposable
     public Func<ReceivedWebhook, Task<int>>? Respond { get; set; }
 
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
+
+    /// <summary>Answers requests to <paramref name="path"/> (the query is ignored) with this TwiML.</summary>
+    public void Serve(string path, string twiml) => _served[path] = _ => Reply.Xml(twiml);
+
+    /// <summary>Answers requests to <paramref name="path"/> (the query is ignored) with what <paramref name="reply"/> returns.</summary>
+    public void Serve(string path, Func<ReceivedWebhook, Reply> reply) => _served[path] = reply;
+
+    /// <summary>The requests that reached <paramref name="path"/> (the query is ignored), oldest first.</summary>
+    public IReadOnlyList<ReceivedWebhook> At(string path) => [.. _received.Where(r => r.PathAndQuery.Split('?')[0] == path)];
 
     public static async Task<CallbackReceiver> StartAsync(string authToken)
     {
@@ -77,6 +93,19 @@ internal sealed class CallbackReceiver : IAsyncDisposable
         var webhook = new ReceivedWebhook(
             context.Request.Method, target, form, signature, context.Request.Headers["I-Twilio-Idempotency-Token"].ToString(), valid);
         _received.Enqueue(webhook);
+        if (valid && _served.TryGetValue(target.Split('?')[0], out var serve))
+        {
+            var reply = serve(webhook);
+            context.Response.StatusCode = reply.Status;
+            context.Response.ContentType = reply.ContentType;
+            if (reply.Body is { } body)
+            {
+                await context.Response.WriteAsync(body);
+            }
+
+            return;
+        }
+
         context.Response.StatusCode = !valid
             ? StatusCodes.Status403Forbidden
             : Respond is { } respond ? await respond(webhook) : StatusCodes.Status204NoContent;

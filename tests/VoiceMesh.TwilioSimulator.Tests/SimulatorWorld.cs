@@ -51,6 +51,16 @@ internal sealed class SimulatorWorld : IAsyncDisposable
         return new SimulatorWorld(clock, host, receiver);
     }
 
+    /// <summary>The public URL of a receiver path, as the simulator is told it.</summary>
+    public static string Url(string path) => CallbackReceiver.PublicBaseUrl + path;
+
+    /// <summary>An inbound call from <c>+14155550100</c> to <see cref="From"/> whose TwiML starts at <paramref name="path"/>.</summary>
+    public string CallIn(string path, params CallerInput[] input) =>
+        Control.StartInboundCall(new InboundCallRequest { From = "+14155550100", To = From, Url = Url(path), CallerInput = input });
+
+    /// <summary>The TwiML log of an inbound call.</summary>
+    public CallTwimlLog Log(string callSid) => Control.TwimlLog(callSid) ?? throw new InvalidOperationException($"no call {callSid}");
+
     /// <summary>Moves the virtual clock (every call step due by then runs), then waits for the webhooks it sent.</summary>
     public async Task AdvanceAsync(TimeSpan by)
     {

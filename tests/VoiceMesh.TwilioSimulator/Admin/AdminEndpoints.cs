@@ -1,4 +1,6 @@
+using System.Text.Json;
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.TwimlRuntime;
 using VoiceMesh.TwilioSimulator.Webhooks;
 
 namespace VoiceMesh.TwilioSimulator.Admin;
@@ -66,12 +68,44 @@ internal static class AdminEndpoints
             return Results.NoContent();
         });
 
+        sim.MapPost("/calls/inbound", StartInboundAsync);
+        sim.MapGet("/calls/{callSid}/twiml", (string callSid, TwimlEngine engine) =>
+            engine.Log(callSid) is { } log
+                ? Results.Ok(log)
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"No inbound call {callSid}"));
+
         sim.MapPost("/accounts", (AccountRequest account, SimulatorControl control) =>
         {
             control.AddAccount(account.AccountSid, account.AuthToken);
             return Results.NoContent();
         });
     }
+
+    private static async Task<IResult> StartInboundAsync(HttpContext context, TwimlEngine engine)
+    {
+        InboundCallRequest? request;
+        try
+        {
+            request = await context.Request.ReadFromJsonAsync<InboundCallRequest>(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: e.Message);
+        }
+
+        if (request is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: "A JSON body is required");
+        }
+
+        var started = engine.StartInbound(request);
+        return started.CallSid is { } callSid
+            ? Results.Created($"/_sim/calls/{callSid}/twiml", new InboundCallCreated(callSid))
+            : Results.Problem(
+                statusCode: started.Status, title: started.Status == StatusCodes.Status404NotFound ? "Not Found" : "Bad Request", detail: started.Error);
+    }
+
+    internal sealed record InboundCallCreated(string CallSid);
 
     internal sealed record WebhookTargetRequest(Uri? Url);
 

@@ -1,4 +1,5 @@
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.TwimlRuntime;
 using VoiceMesh.TwilioSimulator.Webhooks;
 
 namespace VoiceMesh.TwilioSimulator.Admin;
@@ -14,10 +15,13 @@ public sealed class SimulatorControl
     private readonly WebhookDispatcher _webhooks;
     private readonly RequestLog _requests;
     private readonly SimulatorAccounts _accounts;
+    private readonly TwimlEngine _twiml;
 
     internal SimulatorControl(
-        OutcomeScript outcomes, FaultState faults, WebhookDispatcher webhooks, RequestLog requests, SimulatorAccounts accounts)
+        OutcomeScript outcomes, FaultState faults, WebhookDispatcher webhooks, RequestLog requests, SimulatorAccounts accounts,
+        TwimlEngine twiml)
     {
+        _twiml = twiml;
         _outcomes = outcomes;
         _faults = faults;
         _webhooks = webhooks;
@@ -74,6 +78,26 @@ public sealed class SimulatorControl
         _requests.Clear();
         _webhooks.ClearLog();
     }
+
+    /// <summary>
+    /// Starts an inbound call to <see cref="InboundCallRequest.To"/> (<c>POST /_sim/calls/inbound</c>) and returns its
+    /// CallSid. Throws <see cref="ArgumentException"/> for a bad request and <see cref="KeyNotFoundException"/> when
+    /// the number has no Voice URL and none is given.
+    /// </summary>
+    public string StartInboundCall(InboundCallRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = _twiml.StartInbound(request);
+        return started switch
+        {
+            { CallSid: { } sid } => sid,
+            { Status: 404 } => throw new KeyNotFoundException(started.Error),
+            _ => throw new ArgumentException(started.Error, nameof(request)),
+        };
+    }
+
+    /// <summary>The verbs an inbound call executed, its status and TwiML error; null for an unknown call.</summary>
+    public CallTwimlLog? TwimlLog(string callSid) => _twiml.Log(callSid);
 
     /// <summary>Waits (real time) until no webhook is queued or in flight; false on timeout.</summary>
     public Task<bool> WhenWebhooksIdleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>

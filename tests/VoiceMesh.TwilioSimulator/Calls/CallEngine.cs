@@ -125,6 +125,88 @@ internal sealed partial class CallEngine(
         return (call, null);
     }
 
+    /// <summary>
+    /// Adds an inbound call, <c>ringing</c> from <paramref name="at"/>. The TwiML engine walks it; only its terminal
+    /// status callback goes to <paramref name="statusCallback"/> (a number's callback gets <c>completed</c> only).
+    /// </summary>
+    public SimCall AddInbound(
+        string accountSid, string authToken, string from, string to, string? statusCallback, string statusCallbackMethod, DateTimeOffset at)
+    {
+        var call = new SimCall
+        {
+            Sid = TwilioFormat.NewSid("CA"),
+            AccountSid = accountSid,
+            AuthToken = authToken,
+            To = to,
+            From = from,
+            Direction = "inbound",
+            Outcome = outcomes.For(to),
+            Events = new HashSet<string>(["completed"], StringComparer.Ordinal),
+            RingTimeout = TimeSpan.Zero,
+            StatusCallback = statusCallback,
+            StatusCallbackMethod = MethodOrPost(statusCallbackMethod),
+            Status = "ringing",
+            DateCreated = at,
+            DateUpdated = at,
+            StartTime = at,
+        };
+        lock (_gate)
+        {
+            _calls.Add(call.Sid, call);
+            _ordered.Add(call);
+        }
+
+        LogCreated(logger, call.Sid, call.Outcome.Outcome);
+        return call;
+    }
+
+    /// <summary>Answers an inbound call (no callback: a number's status callback hears only <c>completed</c>).</summary>
+    public static void AnswerInbound(SimCall call, DateTimeOffset at)
+    {
+        lock (call.Gate)
+        {
+            if (call.IsTerminal || call.Status == "in-progress")
+            {
+                return;
+            }
+
+            Move(call, "in-progress", at);
+            call.AnsweredAt = at;
+        }
+    }
+
+    /// <summary>Ends an inbound call with <paramref name="status"/>, sending its terminal status callback.</summary>
+    public void EndInbound(SimCall call, string status, int sipResponseCode, DateTimeOffset at)
+    {
+        lock (call.Gate)
+        {
+            if (!call.IsTerminal)
+            {
+                call.Generation++;
+                Finish(call, status, sipResponseCode, at);
+            }
+        }
+    }
+
+    /// <summary>Applies <c>StatusCallback</c>/<c>StatusCallbackMethod</c> of a Calls update.</summary>
+    public static void UpdateCallbacks(SimCall call, IFormCollection form, DateTimeOffset at)
+    {
+        lock (call.Gate)
+        {
+            if (NullIfEmpty(form["StatusCallback"]) is { } statusCallback)
+            {
+                call.StatusCallback = statusCallback;
+            }
+
+            if (NullIfEmpty(form["StatusCallbackMethod"]) is { } statusCallbackMethod)
+            {
+                call.StatusCallbackMethod = MethodOrPost(statusCallbackMethod);
+            }
+
+            call.DateUpdated = at;
+        }
+    }
+
     /// <summary>Ends a call that is still going: completed once answered, canceled before.</summary>
     public void HangUp(SimCall call, DateTimeOffset at)
     {
@@ -451,7 +533,7 @@ internal sealed partial class CallEngine(
             new("CallStatus", call.Status),
             new("Called", call.To),
             new("Caller", call.From),
-            new("Direction", "outbound-api"),
+            new("Direction", call.Direction),
             new("From", call.From),
             new("To", call.To),
         ];

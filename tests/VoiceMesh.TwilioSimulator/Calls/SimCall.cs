@@ -21,6 +21,9 @@ internal sealed class SimCall
 
     public required TimeSpan RingTimeout { get; init; }
 
+    /// <summary><c>outbound-api</c> (Calls create) or <c>inbound</c> (admin inbound call, runs TwiML).</summary>
+    public string Direction { get; init; } = "outbound-api";
+
     public string? Url { get; set; }
 
     public string Method { get; set; } = "POST";

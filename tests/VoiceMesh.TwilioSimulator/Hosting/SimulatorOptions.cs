@@ -48,6 +48,12 @@ public sealed class SimulatorOptions
     /// <summary>Answer to the machine-detection result.</summary>
     public TimeSpan AmdDuration { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Time one <c>&lt;Say&gt;</c> takes, per <c>loop</c>.</summary>
+    public TimeSpan SayDuration { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Time one <c>&lt;Play&gt;</c> takes, per <c>loop</c>.</summary>
+    public TimeSpan PlayDuration { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Ringing time before no-answer when Calls create gives no <c>Timeout</c>.</summary>
     public TimeSpan DefaultRingTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

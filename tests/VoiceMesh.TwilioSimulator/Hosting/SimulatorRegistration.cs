@@ -4,8 +4,10 @@ using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Calls;
 using VoiceMesh.TwilioSimulator.Conferences;
 using VoiceMesh.TwilioSimulator.Numbers;
+using VoiceMesh.TwilioSimulator.Queues;
 using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.Rest;
+using VoiceMesh.TwilioSimulator.TwimlRuntime;
 using VoiceMesh.TwilioSimulator.Webhooks;
 
 namespace VoiceMesh.TwilioSimulator.Hosting;
@@ -59,6 +61,7 @@ public static class SimulatorRegistration
         accounts.MapNumbers();
         accounts.MapRecordings();
         accounts.MapConferences();
+        accounts.MapQueues();
         app.MapFallback("/2010-04-01/{**rest}", (HttpContext context) => TwilioError.NotFound(context.Request.Path).ToResult());
         app.MapSimulatorAdmin();
         return app;
@@ -77,12 +80,14 @@ public static class SimulatorRegistration
         services.AddSingleton<NumberInventory>();
         services.AddSingleton<RecordingStore>();
         services.AddSingleton<ConferenceEngine>();
+        services.AddSingleton<TwimlEngine>();
         services.AddSingleton(sp => new SimulatorControl(
             sp.GetRequiredService<OutcomeScript>(),
             sp.GetRequiredService<FaultState>(),
             sp.GetRequiredService<WebhookDispatcher>(),
             sp.GetRequiredService<RequestLog>(),
-            sp.GetRequiredService<SimulatorAccounts>()));
+            sp.GetRequiredService<SimulatorAccounts>(),
+            sp.GetRequiredService<TwimlEngine>()));
         return services;
     }
 

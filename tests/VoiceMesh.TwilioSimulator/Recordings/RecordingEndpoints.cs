@@ -61,7 +61,7 @@ internal static class RecordingEndpoints
             ["price_unit"] = "USD",
             ["status"] = "completed",
             ["channels"] = 1,
-            ["source"] = "OutboundAPI",
+            ["source"] = r.Source,
             ["error_code"] = null,
             ["uri"] = uri + ".json",
             ["encryption_details"] = null,

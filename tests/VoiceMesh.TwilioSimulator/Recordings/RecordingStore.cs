@@ -1,10 +1,11 @@
 namespace VoiceMesh.TwilioSimulator.Recordings;
 
-/// <summary>A finished call recording.</summary>
+/// <summary>A finished call recording; <paramref name="Source"/> is <c>OutboundAPI</c>, <c>RecordVerb</c> or <c>DialVerb</c>.</summary>
 internal sealed record SimRecording(
-    string Sid, string AccountSid, string CallSid, DateTimeOffset DateCreated, DateTimeOffset StartTime, int DurationSeconds);
+    string Sid, string AccountSid, string CallSid, DateTimeOffset DateCreated, DateTimeOffset StartTime, int DurationSeconds,
+    string Source = "OutboundAPI");
 
-/// <summary>Recordings made by calls created with <c>Record=true</c>; thread-safe.</summary>
+/// <summary>Recordings made by calls created with <c>Record=true</c> and by TwiML <c>&lt;Record&gt;</c>/<c>&lt;Dial record&gt;</c>; thread-safe.</summary>
 internal sealed class RecordingStore
 {
     private readonly Lock _gate = new();

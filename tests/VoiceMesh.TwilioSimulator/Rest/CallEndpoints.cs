@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.TwimlRuntime;
 
 namespace VoiceMesh.TwilioSimulator.Rest;
 
@@ -66,7 +67,7 @@ internal static class CallEndpoints
             : TwilioError.NotFound(context.Request.Path).ToResult();
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, string callSid, CallEngine engine)
+    private static async Task<IResult> UpdateAsync(HttpContext context, string callSid, CallEngine engine, TwimlEngine twiml)
     {
         var (accountSid, _) = Account(context);
         if (engine.Find(accountSid, callSid) is not { } call)
@@ -75,7 +76,8 @@ internal static class CallEndpoints
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        return engine.Update(call, form) is { } error
+        var failed = twiml.Runs(call) ? await twiml.UpdateAsync(call, form).ConfigureAwait(false) : engine.Update(call, form);
+        return failed is { } error
             ? error.ToResult()
             : Results.Json(CallJson.Of(call), TwilioFormat.Json);
     }

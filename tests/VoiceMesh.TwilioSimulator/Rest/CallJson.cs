@@ -54,7 +54,7 @@ internal sealed record CallJson(
                 call.EndTime is null ? null : call.DurationSeconds.ToString(CultureInfo.InvariantCulture),
                 null,
                 "USD",
-                "outbound-api",
+                call.Direction,
                 call.AnsweredBy,
                 TwilioFormat.ApiVersion,
                 null,

@@ -172,7 +172,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
     public async Task<bool> WhenIdleAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = TimeProvider.System.GetTimestamp();
-        while (Pending > 0)
+        while (!IsIdle())
         {
             if (TimeProvider.System.GetElapsedTime(started) > timeout)
             {
@@ -183,6 +183,45 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Requests a TwiML document (kind <c>voice</c>, never mistreated by chaos) and hands the response to
+    /// <paramref name="then"/>, run on the scheduler at the job's <c>GeneratedAt</c>. The fetch counts as pending
+    /// until <paramref name="then"/> has run, so waiting for idle webhooks also waits for what the TwiML does next;
+    /// it holds the scheduler (see <see cref="VirtualScheduler.Hold"/>) until then.
+    /// </summary>
+    public void Fetch(WebhookJob job, Action<WebhookResponse, DateTimeOffset> then)
+    {
+        lock (_gate)
+        {
+            job = job with { Order = _order++ };
+        }
+
+        _scheduler.NoteActivity();
+        Interlocked.Increment(ref _pending);
+        var hold = _scheduler.Hold(job.GeneratedAt);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var response = await DeliverAsync(job, readBody: true).ConfigureAwait(false);
+                await _scheduler.RunAsync(job.GeneratedAt, due => then(response, due)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogFetchFailed(_logger, e, job.CallSid, job.Url);
+            }
+            finally
+            {
+                hold.Dispose();
+                Interlocked.Decrement(ref _pending);
+            }
+        });
     }
 
     public async ValueTask DisposeAsync()
@@ -209,6 +248,13 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
         return target.GetLeftPart(UriPartial.Authority) + pathAndQuery;
     }
 
+    /// <summary>Nothing queued or in flight and nothing due on the scheduler, with no activity starting meanwhile.</summary>
+    private bool IsIdle()
+    {
+        var activity = _scheduler.Activity;
+        return Pending == 0 && !_scheduler.IsBusy && _scheduler.Activity == activity;
+    }
+
     private void Enqueue(WebhookJob? job)
     {
         if (job is null)
@@ -216,6 +262,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
             return;
         }
 
+        _scheduler.NoteActivity();
         Interlocked.Increment(ref _pending);
         if (!_queue.Writer.TryWrite(job))
         {
@@ -231,7 +278,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
             {
                 try
                 {
-                    await DeliverAsync(job).ConfigureAwait(false);
+                    await DeliverAsync(job, readBody: false).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -245,7 +292,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
         }
     }
 
-    private async Task DeliverAsync(WebhookJob job)
+    private async Task<WebhookResponse> DeliverAsync(WebhookJob job, bool readBody)
     {
         var overrides = ConnectionOverrides.Parse(job.Url);
         var signedUrl = overrides.SignedUrl;
@@ -258,6 +305,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
 
         var signature = WebhookSigner.Sign(job.AuthToken, signedUrl, isGet ? [] : job.Parameters);
         var attempts = 1 + (overrides.RetryCount ?? _options.WebhookRetries);
+        var result = new WebhookResponse(null, "unsent", null, null);
         for (var attempt = 0; attempt < attempts; attempt++)
         {
             var deliveredTo = Rebase(signedUrl, Target);
@@ -271,12 +319,19 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
             request.Headers.TryAddWithoutValidation("I-Twilio-Idempotency-Token", job.IdempotencyToken);
             int? status = null;
             string? error = null;
+            string? contentType = null;
+            string? body = null;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             timeout.CancelAfter(overrides.ReadTimeout ?? _options.WebhookTimeout);
             try
             {
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
                 status = (int)response.StatusCode;
+                contentType = response.Content.Headers.ContentType?.MediaType;
+                if (readBody)
+                {
+                    body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
             {
@@ -292,13 +347,16 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
                 Record(job, deliveredTo, attempt, status, error);
             }
 
+            result = new WebhookResponse(status, error, contentType, body);
             if (!overrides.ShouldRetry(status, error))
             {
-                return;
+                return result;
             }
 
             LogAttemptFailed(_logger, job.Kind, job.CallSid, attempt, status, error);
         }
+
+        return result;
     }
 
     private void Record(WebhookJob job, string deliveredTo, int attempt, int? status, string? error, bool dropped = false)
@@ -329,4 +387,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Webhook {Kind} for {CallSid} attempt {Attempt} failed: status {Status}, error {Error}")]
     private static partial void LogAttemptFailed(ILogger logger, string kind, string? callSid, int attempt, int? status, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TwiML fetch for {CallSid} from {Url} failed")]
+    private static partial void LogFetchFailed(ILogger logger, Exception exception, string? callSid, string url);
 }
