@@ -62,13 +62,14 @@ public sealed class Mesh : IAsyncDisposable
         string postgres,
         int callsInstances = 1,
         int callsPerSecond = 50,
-        IReadOnlyDictionary<string, string>? callsSettings = null)
+        IReadOnlyDictionary<string, string>? callsSettings = null,
+        double timeScale = 0.01)
     {
         var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions
         {
             AccountSid = AccountSid,
             AuthToken = AuthToken,
-            TimeScale = 0.01,
+            TimeScale = timeScale,
         });
         var manifest = ServiceManifest.Load(RepositoryPaths.Script("deploy/mesh.json"));
         var calls = manifest["calls"];
@@ -214,6 +215,25 @@ public sealed class Mesh : IAsyncDisposable
 
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+    }
+
+    /// <summary>Polls <c>GET /api/queues/{name}</c> until <paramref name="done"/> holds.</summary>
+    public async Task<JsonElement> WaitForQueue(string name, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        var started = DateTime.UtcNow;
+        var last = "";
+        while (DateTime.UtcNow - started < timeout)
+        {
+            last = await Client.GetStringAsync($"/api/queues/{name}");
+            if (JsonSerializer.Deserialize<JsonElement>(last) is var queue && done(queue))
+            {
+                return queue;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"Queue {name} did not reach the expected state within {timeout}; last seen: {last}");
     }
 
     /// <summary>Polls until <paramref name="done"/> holds for the call, or fails with the last state seen.</summary>

@@ -1,0 +1,21 @@
+using VoiceMesh.Testing;
+
+namespace VoiceMesh.IntegrationTests;
+
+/// <summary>One mesh (gateway and Calls as processes, the simulator in-process) shared by the specs of a class.</summary>
+public class MeshFixture(TestInfrastructure infrastructure) : IAsyncLifetime
+{
+    public Mesh Mesh { get; private set; } = null!;
+
+    /// <summary>The simulator's time scale: 0.01 runs calls 100 times faster than real time.</summary>
+    protected virtual double TimeScale => 0.01;
+
+    public virtual async ValueTask InitializeAsync() =>
+        Mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString, timeScale: TimeScale);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Mesh.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}
