@@ -180,6 +180,41 @@ public sealed class InboundFlowSpecs(InboundFlowSpecs.Numbers fixture) : IClassF
         Assert.True(call.GetProperty("durationSeconds").GetInt32() >= 0);
     }
 
+    [Fact]
+    public async Task A_flow_using_every_kind_of_step_runs_at_the_simulator_without_a_twiml_error()
+    {
+        const string everything = """
+            { "start": "hours", "steps": {
+              "hours": { "type": "hours", "timeZone": "Etc/UTC", "open": "welcome", "closed": "welcome" },
+              "welcome": { "type": "say", "text": "Hello.", "voice": "Polly.Joanna", "language": "en-US", "next": "music" },
+              "music": { "type": "play", "url": "https://example.com/hold.mp3", "loop": 2, "next": "breath" },
+              "breath": { "type": "pause", "seconds": 2, "next": "menu" },
+              "menu": { "type": "menu", "prompt": "Say room or press 1.", "input": ["dtmf", "speech"], "numDigits": 1, "timeoutSeconds": 3,
+                        "options": [{ "digits": "1", "speech": ["room"], "next": "room" }], "noInput": "bye" },
+              "room": { "type": "conference", "room": "standup", "muted": true, "startOnEnter": false, "endOnExit": true, "maxParticipants": 10, "next": "sip" },
+              "sip": { "type": "forward", "to": "sip:agent@example.com", "timeoutSeconds": 10, "noAnswer": "bye", "next": "client" },
+              "client": { "type": "forward", "to": "client:alice", "noAnswer": "bye", "next": "voicemail" },
+              "voicemail": { "type": "voicemail", "maxLengthSeconds": 10, "finishOnKey": "*", "next": "bye" },
+              "bye": { "type": "hangup" } } }
+            """;
+        var number = await fixture.Buy(null);
+        await _mesh.SaveFlow("everything", everything, TestContext.Current.CancellationToken);
+        await _mesh.AssignFlow("everything", number, TestContext.Current.CancellationToken);
+
+        var callSid = Dial(number, new CallerInput { Speech = "the room please", Confidence = 0.8 });
+        var log = await Ended(callSid);
+        var call = await Completed(callSid, 13);
+
+        Assert.Null(log.ErrorCode);
+        Assert.Equal(["Say", "Play", "Pause", "Gather", "Say", "Dial", "Dial", "Dial", "Record", "Hangup"], Verbs(log));
+        Assert.Equal("speech the room please", log.Verbs[3].Outcome);
+        Assert.Equal(["standup", "sip:agent@example.com", "alice"], log.Verbs.Where(v => v.Verb == "Dial").Select(v => v.Text));
+        Assert.Equal(
+            ["hours closed", "welcome", "music", "breath", "menu", "menu the room please room", "room", "room completed", "sip", "sip completed",
+             "client", "client completed", "voicemail", "voicemail recorded", "bye"],
+            Path(call));
+    }
+
     /// <summary>The mesh with three numbers bought at the simulator: one for the IVR, one out of hours, one with no flow.</summary>
     public sealed class Numbers(TestInfrastructure infrastructure) : MeshFixture(infrastructure)
     {
