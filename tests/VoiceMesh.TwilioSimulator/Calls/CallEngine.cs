@@ -414,30 +414,7 @@ internal sealed partial class CallEngine(
             return;
         }
 
-        webhooks.Dispatch(new WebhookJob
-        {
-            Kind = "recording",
-            CallSid = call.Sid,
-            Url = url,
-            Method = call.RecordingStatusCallbackMethod,
-            AuthToken = call.AuthToken,
-            GeneratedAt = due,
-            IdempotencyToken = TwilioFormat.NewSid(""),
-            Parameters =
-            [
-                new("AccountSid", call.AccountSid),
-                new("CallSid", call.Sid),
-                new("ErrorCode", "0"),
-                new("RecordingChannels", "1"),
-                new("RecordingDuration", recording.DurationSeconds.ToString(CultureInfo.InvariantCulture)),
-                new("RecordingSid", recording.Sid),
-                new("RecordingSource", "OutboundAPI"),
-                new("RecordingStartTime", TwilioFormat.Rfc2822(start)),
-                new("RecordingStatus", "completed"),
-                new("RecordingTrack", "both"),
-                new("RecordingUrl", RecordingEndpoints.MediaUrl(call.AccountSid, recording.Sid)),
-            ],
-        });
+        webhooks.Dispatch(RecordingCallback.Completed(call, recording, url, call.RecordingStatusCallbackMethod, due));
     }
 
     /// <summary>Runs a scheduled step unless a REST update ended the call since it was scheduled.</summary>

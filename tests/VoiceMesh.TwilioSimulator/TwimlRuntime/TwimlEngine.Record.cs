@@ -58,30 +58,7 @@ internal sealed partial class TwimlEngine
         var url = RecordingEndpoints.MediaUrl(call.AccountSid, recording.Sid);
         if (state.Callback is { } callback)
         {
-            webhooks.Dispatch(new WebhookJob
-            {
-                Kind = "recording",
-                CallSid = call.Sid,
-                Url = callback,
-                Method = state.CallbackMethod,
-                AuthToken = call.AuthToken,
-                GeneratedAt = at,
-                IdempotencyToken = TwilioFormat.NewSid(""),
-                Parameters =
-                [
-                    new("AccountSid", call.AccountSid),
-                    new("CallSid", call.Sid),
-                    new("ErrorCode", "0"),
-                    new("RecordingChannels", "1"),
-                    new("RecordingDuration", seconds.ToString(CultureInfo.InvariantCulture)),
-                    new("RecordingSid", recording.Sid),
-                    new("RecordingSource", "RecordVerb"),
-                    new("RecordingStartTime", TwilioFormat.Rfc2822(state.Start)),
-                    new("RecordingStatus", "completed"),
-                    new("RecordingTrack", "both"),
-                    new("RecordingUrl", url),
-                ],
-            });
+            webhooks.Dispatch(RecordingCallback.Completed(call, recording, callback, state.CallbackMethod, at));
         }
 
         List<KeyValuePair<string, string>> parameters =
