@@ -114,6 +114,29 @@ public sealed class InboundFlowSpecs(InboundFlowSpecs.Numbers fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_caller_pressing_2_waits_in_the_support_queue_until_an_agent_takes_the_call()
+    {
+        var callSid = Dial(_ivrNumber, Digits("2"));
+        var waiting = await WaitForSimulator(callSid, l => l.Verbs.Any(v => v.Verb == "Say" && v.Text == "You are caller number 1."));
+        var queued = await _mesh.WaitForQueue("support", q => q.GetProperty("callers").EnumerateArray().Any(c => c.GetProperty("callSid").GetString() == callSid), Patience);
+
+        using var dequeue = await _mesh.Client.PostAsJsonAsync("/api/queues/support/dequeue", new { to = Agent, callerId = "+15005550006" }, TestContext.Current.CancellationToken);
+        var log = await Ended(callSid);
+        var call = await Completed(callSid, 7);
+
+        Assert.Equal(["Say", "Gather", "Say", "Enqueue"], Verbs(waiting).Take(4));
+        Assert.Equal("support", waiting.Verbs[3].Text);
+        Assert.Equal(1, queued.GetProperty("callers").EnumerateArray().Single(c => c.GetProperty("callSid").GetString() == callSid).GetProperty("position").GetInt32());
+        Assert.Equal(HttpStatusCode.Accepted, dequeue.StatusCode);
+        Assert.Equal("redirected", log.Verbs.First(v => v.Verb == "Enqueue").Outcome);
+        var bridge = log.Verbs.Last(v => v.Verb == "Dial");
+        Assert.Equal(Agent, bridge.Text);
+        Assert.Equal("+15005550006", bridge.Attributes["callerId"]);
+        Assert.Equal(["hours open", "welcome", "menu", "menu 2 support", "support", "support waiting", "support redirected"], Path(call).Take(7));
+        Assert.Equal("redirected", call.GetProperty("queue").GetProperty("result").GetString());
+    }
+
+    [Fact]
     public async Task Nothing_pressed_gets_the_retry_prompt_then_voicemail_and_the_message_is_recorded()
     {
         var callSid = Dial(_ivrNumber, Silence, Silence);

@@ -97,9 +97,9 @@ public sealed class FaultSpecs : IAsyncLifetime
         await Assert.ThrowsAsync<ApiConnectionException>(() => CallResource.CreateAsync(
             to: new PhoneNumber("+15551230200"), from: new PhoneNumber(SimulatorWorld.From), url: new Uri(SimulatorWorld.VoiceUrl), client: impatient));
 
-        Assert.Single(await CallResource.ReadAsync(client: _world.Twilio));
         var create = await EventuallyAsync(() => _world.Control.Requests.SingleOrDefault(r => r.Method == "POST"));
         Assert.Equal("create-response-delayed", create.Fault);
+        Assert.Single(await CallResource.ReadAsync(client: _world.Twilio));
     }
 
     [Fact]

@@ -19,6 +19,10 @@ public sealed class FlowOptions : IConfigurationOptions
     [RegularExpression("^[A-Za-z0-9_-]{1,64}$")]
     public string DefaultFlow { get; set; } = "default";
 
+    /// <summary>How long serving remembers a number's flow and a flow's latest version (other instances see an edit after it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The longest a TwiML answer may take before the caller gets the apology instead (Twilio waits 15 s).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:14")]
     public TimeSpan AnswerBudget { get; set; } = TimeSpan.FromSeconds(5);

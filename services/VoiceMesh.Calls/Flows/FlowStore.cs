@@ -45,8 +45,47 @@ public sealed record LoadedFlow(string FlowId, int Version, FlowDefinition Defin
 /// Flows in Marten: immutable versions plus a head per flow, and number assignments. A version once read is kept in
 /// memory (it never changes); heads and assignments are read from the database on each call.
 /// </summary>
-public sealed class FlowStore(IDocumentStore store, IMemoryCache cache, TimeProvider clock)
+public sealed class FlowStore(IDocumentStore store, IMemoryCache cache, TimeProvider clock, Microsoft.Extensions.Options.IOptions<FlowOptions> options)
 {
+    /// <summary>
+    /// The latest version of the flow that answers calls to <paramref name="phoneNumber"/> (its assigned flow, else
+    /// <paramref name="defaultFlow"/>), as serving reads it: assignments and heads are remembered for
+    /// <see cref="FlowOptions.CacheFor"/>, so an edit reaches new calls on other instances within that time (at once
+    /// on the instance that saved it).
+    /// </summary>
+    public async Task<LoadedFlow?> Answering(string phoneNumber, string defaultFlow, CancellationToken cancellationToken)
+    {
+        var assigned = await Cached($"number:{phoneNumber}", () => FlowFor(phoneNumber, cancellationToken));
+        foreach (var flowId in assigned is null ? [defaultFlow] : new[] { assigned, defaultFlow })
+        {
+            var head = await Cached($"head:{flowId}", () => Head(flowId, cancellationToken));
+            if (head is { Deleted: false })
+            {
+                return await Load(flowId, head.LatestVersion, cancellationToken);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<T?> Cached<T>(string key, Func<Task<T?>> read)
+        where T : class
+    {
+        if (cache.TryGetValue<Remembered<T>>(key, out var remembered) && remembered is not null)
+        {
+            return remembered.Value;
+        }
+
+        var value = await read();
+        cache.Set(key, new Remembered<T>(value), options.Value.CacheFor);
+        return value;
+    }
+
+    private void Forget(string key) => cache.Remove(key);
+
+    /// <summary>A cached lookup, absence included.</summary>
+    private sealed record Remembered<T>(T? Value);
+
     /// <summary>Saves <paramref name="flow"/> as the next version; null when someone else saved a version meanwhile.</summary>
     public async Task<FlowVersion?> Save(string flowId, FlowDefinition flow, string source, CancellationToken cancellationToken)
     {
@@ -74,6 +113,7 @@ public sealed class FlowStore(IDocumentStore store, IMemoryCache cache, TimeProv
             return null;
         }
 
+        Forget($"head:{flowId}");
         return saved;
     }
 
@@ -115,13 +155,6 @@ public sealed class FlowStore(IDocumentStore store, IMemoryCache cache, TimeProv
         return loaded;
     }
 
-    /// <summary>The latest version of a flow that is not deleted.</summary>
-    public async Task<LoadedFlow?> Latest(string flowId, CancellationToken cancellationToken)
-    {
-        var head = await Head(flowId, cancellationToken);
-        return head is null || head.Deleted ? null : await Load(flowId, head.LatestVersion, cancellationToken);
-    }
-
     public async Task<bool> Delete(string flowId, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
@@ -134,6 +167,7 @@ public sealed class FlowStore(IDocumentStore store, IMemoryCache cache, TimeProv
         session.Store(head with { Deleted = true });
         session.DeleteWhere<NumberAssignment>(a => a.FlowId == flowId);
         await session.SaveChangesAsync(cancellationToken);
+        Forget($"head:{flowId}");
         return true;
     }
 
@@ -154,6 +188,7 @@ public sealed class FlowStore(IDocumentStore store, IMemoryCache cache, TimeProv
         await using var session = store.LightweightSession();
         session.Store(new NumberAssignment { Id = phoneNumber, FlowId = flowId, AssignedAt = clock.GetUtcNow() });
         await session.SaveChangesAsync(cancellationToken);
+        Forget($"number:{phoneNumber}");
     }
 
     public async Task<bool> Unassign(string phoneNumber, string flowId, CancellationToken cancellationToken)
@@ -167,6 +202,7 @@ public sealed class FlowStore(IDocumentStore store, IMemoryCache cache, TimeProv
 
         session.Delete(assignment);
         await session.SaveChangesAsync(cancellationToken);
+        Forget($"number:{phoneNumber}");
         return true;
     }
 }

@@ -23,21 +23,38 @@ public sealed partial class FlowTwiml(
 {
     private const int ConflictAttempts = 4;
 
+    /// <summary>
+    /// An incoming call: the flow the dialled number answers with, decided on the call's stream in one read. A call
+    /// that started a flow already (Twilio asked again) keeps its own version.
+    /// </summary>
     public Task<IResult> Incoming(HttpContext context) =>
         Answer(context, FlowAction.Enter, async (request, messageId, ct) =>
         {
-            var call = await commands.Load<Call>(request.CallSid, ct);
-            var flow = call?.Flow is { } started
-                ? await flows.Load(started.FlowId, started.Version, ct)
-                : await flows.Latest(await flows.FlowFor(request.To ?? "", ct) ?? options.Value.DefaultFlow, ct)
-                    ?? await flows.Latest(options.Value.DefaultFlow, ct);
-            if (flow is null)
+            var flow = await flows.Answering(request.To ?? "", options.Value.DefaultFlow, ct);
+            try
             {
-                throw new FlowMismatchException($"No flow answers calls to this number and the default flow '{options.Value.DefaultFlow}' does not exist.");
+                return await Record(request, messageId, call => call?.Flow is { } started && (started.FlowId, started.Version) != (flow?.FlowId, flow?.Version)
+                    ? throw new StartedElsewhere(started.FlowId, started.Version)
+                    : FlowDecisions.Start(flow ?? throw NoFlow(), call, request, clock.GetUtcNow()), ct);
             }
-
-            return await Record(request, messageId, call => FlowDecisions.Start(flow, call, request, clock.GetUtcNow()), ct);
+            catch (StartedElsewhere started)
+            {
+                var kept = await flows.Load(started.FlowId, started.Version, ct)
+                    ?? throw new FlowMismatchException($"Flow {started.FlowId} has no version {started.Version}.");
+                return await Record(request, messageId, call => FlowDecisions.Start(kept, call, request, clock.GetUtcNow()), ct);
+            }
         });
+
+    private FlowMismatchException NoFlow() =>
+        new($"No flow answers calls to this number and the default flow '{options.Value.DefaultFlow}' does not exist.");
+
+    /// <summary>The call is in another flow version than the number's current one.</summary>
+    private sealed class StartedElsewhere(string flowId, int version) : Exception
+    {
+        public string FlowId { get; } = flowId;
+
+        public int Version { get; } = version;
+    }
 
     public Task<IResult> Continue(HttpContext context, string flowId, int version, string step, FlowAction action, int attempt) =>
         Answer(context, action, async (request, messageId, ct) =>
