@@ -5,15 +5,12 @@ using VoiceMesh.Testing;
 
 namespace VoiceMesh.Benchmarks;
 
-/// <summary>What one scenario measured, and whether that meets its acceptance.</summary>
-internal sealed record ScenarioResult(string Name, bool Passed, string Summary);
-
 /// <summary>
 /// Places a batch of calls through the gateway's API against a mesh whose Calls service is configured at
 /// <see cref="ServiceCallsPerSecond"/> and a simulator that answers 429 beyond <see cref="SimulatorCallsPerSecond"/>,
 /// and measures the rate of the creates the simulator accepted.
 /// </summary>
-internal sealed class PlacementScenario
+internal sealed class PlacementScenario : IScenario
 {
     /// <summary>How long disposal may take after the timeout before the process stops regardless.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromMinutes(2);

@@ -2,11 +2,15 @@ using System.Globalization;
 using VoiceMesh.Benchmarks;
 using VoiceMesh.Testing;
 
-// ./voicemesh bench [placement-cps] [placement-overlimit] [--calls N] [--rate R] [--timeline]
+// ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [--calls N] [--rate R] [--timeline]
+//                   [--concurrency N] [--think MS] [--seconds S]
 var timeout = TimeSpan.FromMinutes(5);
 int? calls = null;
 var timeline = false;
 double? rate = null;
+var concurrency = 200;
+var think = 1000;
+var seconds = 60;
 var names = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -24,21 +28,41 @@ for (var i = 0; i < args.Length; i++)
     {
         timeline = true;
     }
+    else if (args[i] == "--concurrency" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var c) && c is >= 1 and <= 2000)
+    {
+        concurrency = c;
+        i++;
+    }
+    else if (args[i] == "--think" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var t) && t is >= 0 and <= 60_000)
+    {
+        think = t;
+        i++;
+    }
+    else if (args[i] == "--seconds" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var s)
+        && s >= 5 && s <= TwimlMenuScenario.LongestMeasured.TotalSeconds)
+    {
+        seconds = s;
+        i++;
+    }
     else
     {
         names.Add(args[i]);
     }
 }
 
-var scenarios = new Dictionary<string, PlacementScenario>(StringComparer.Ordinal)
+var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
 {
-    ["placement-cps"] = new()
+    ["placement-cps"] = new PlacementScenario
     {
         Name = "placement-cps", ServiceCallsPerSecond = rate ?? 5, SimulatorCallsPerSecond = 5, Calls = calls ?? 100, OverLimit = false, Timeline = timeline,
     },
-    ["placement-overlimit"] = new()
+    ["placement-overlimit"] = new PlacementScenario
     {
         Name = "placement-overlimit", ServiceCallsPerSecond = 10, SimulatorCallsPerSecond = 5, Calls = calls ?? 60, OverLimit = true, Timeline = timeline,
+    },
+    ["twiml-menu"] = new TwimlMenuScenario
+    {
+        Name = "twiml-menu", Concurrency = concurrency, Think = TimeSpan.FromMilliseconds(think), Measured = TimeSpan.FromSeconds(seconds),
     },
 };
 if (names.Count == 0)
@@ -49,39 +73,53 @@ if (names.Count == 0)
 if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
 {
     Console.Error.WriteLine($"unknown scenario or argument '{unknown}'");
-    Console.Error.WriteLine($"usage: VoiceMesh.Benchmarks [{string.Join("] [", scenarios.Keys)}] [--calls N (> 1)] [--rate R (Calls:CallsPerSecond of placement-cps, default 5)] [--timeline]");
+    Console.Error.WriteLine($"usage: VoiceMesh.Benchmarks [{string.Join("] [", scenarios.Keys)}] [--calls N (> 1)] [--rate R (Calls:CallsPerSecond of placement-cps, default 5)] [--timeline]"
+        + $" [--concurrency N (twiml-menu callers, 1-2000, default 200)] [--think MS (0-60000, default 1000)]"
+        + $" [--seconds S (twiml-menu phase length, 5-{TwimlMenuScenario.LongestMeasured.TotalSeconds:F0}, default 60)]");
     return 2;
 }
 
-Console.WriteLine($"VoiceMesh placement benchmark: {string.Join(", ", names)}; {Environment.ProcessorCount} cores, "
-    + $"load average {LoadAverage()}, timeout {timeout.TotalMinutes} min, started {DateTimeOffset.UtcNow:u}");
+Console.WriteLine($"VoiceMesh benchmark: {string.Join(", ", names)}; {Environment.ProcessorCount} cores, "
+    + $"load average {Machine.LoadAverage()}, timeout {timeout.TotalMinutes} min per scenario, started {DateTimeOffset.UtcNow:u}");
 
-// Past the timeout plus a grace period for disposal, the process ends whatever is still running.
+// Past every timeout plus a grace period for disposal, the process ends whatever is still running.
+var hardLimit = (timeout * (names.Count + 1)) + PlacementScenario.StopGrace;
 using var hardStop = new Timer(
     _ =>
     {
-        Console.WriteLine($"FAIL: still running {timeout + PlacementScenario.StopGrace} after the start; exiting");
+        Console.WriteLine($"FAIL: still running {hardLimit} after the start; exiting");
         Environment.Exit(1);
     },
     null,
-    timeout + PlacementScenario.StopGrace,
+    hardLimit,
     Timeout.InfiniteTimeSpan);
-using var deadline = new CancellationTokenSource(timeout);
 var infrastructure = new TestInfrastructure();
 var starting = infrastructure.InitializeAsync().AsTask();
 var results = new List<ScenarioResult>();
 try
 {
-    await starting.WaitAsync(deadline.Token);
+    using (var startDeadline = new CancellationTokenSource(timeout))
+    {
+        await starting.WaitAsync(startDeadline.Token);
+    }
+
     Console.WriteLine("PostgreSQL and RabbitMQ are up");
     foreach (var name in names)
     {
-        results.Add(await scenarios[name].Run(infrastructure, deadline.Token));
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            results.Add(await scenarios[name].Run(infrastructure, deadline.Token));
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            Console.WriteLine($"FAIL: {name} did not finish within {timeout.TotalMinutes} min");
+        }
     }
 }
-catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+catch (OperationCanceledException)
 {
-    Console.WriteLine($"FAIL: the benchmark did not finish within {timeout.TotalMinutes} min");
+    Console.WriteLine($"FAIL: PostgreSQL and RabbitMQ did not start within {timeout.TotalMinutes} min");
 }
 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
 {
@@ -104,6 +142,3 @@ foreach (var name in names)
 var passed = results.Count(r => r.Passed);
 Console.WriteLine($"{passed} passed, {names.Count - passed} failed");
 return passed == names.Count ? 0 : 1;
-
-static string LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
