@@ -247,9 +247,8 @@ public sealed class InboundFlowSpecs(InboundFlowSpecs.Numbers fixture) : IClassF
 
         public string Unassigned { get; private set; } = "";
 
-        public override async ValueTask InitializeAsync()
+        protected override async Task Prepare()
         {
-            await base.InitializeAsync();
             Ivr = await Buy("+15005550006");
             Closed = await Buy(null);
             Unassigned = await Buy(null);

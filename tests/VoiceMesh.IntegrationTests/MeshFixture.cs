@@ -10,8 +10,23 @@ public class MeshFixture(TestInfrastructure infrastructure) : IAsyncLifetime
     /// <summary>The simulator's time scale: 0.01 runs calls 100 times faster than real time.</summary>
     protected virtual double TimeScale => 0.01;
 
-    public virtual async ValueTask InitializeAsync() =>
+    /// <summary>Starts the mesh, then <see cref="Prepare"/>; a failure stops what was started (xUnit disposes nothing that failed to start).</summary>
+    public async ValueTask InitializeAsync()
+    {
         Mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString, timeScale: TimeScale);
+        try
+        {
+            await Prepare();
+        }
+        catch
+        {
+            await Mesh.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>What a spec class needs in the mesh before its specs run (numbers, flows).</summary>
+    protected virtual Task Prepare() => Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
