@@ -58,6 +58,13 @@ internal sealed class TwimlMenuScenario : IScenario
     /// <summary>How long the first health phase and the TwiML phase through the gateway each run.</summary>
     public required TimeSpan Measured { get; init; }
 
+    /// <summary>
+    /// Full load before anything is measured: the first ~30 s against a fresh database (tables growing from empty, the
+    /// first statistics and autovacuum runs, JIT tiering) showed one 10 s window with a p99 of ~300 ms in every run.
+    /// It is printed, its failures count, and it is not judged: the acceptance is about the running system.
+    /// </summary>
+    private TimeSpan Settle => TimeSpan.FromSeconds(Math.Max(5, Measured.TotalSeconds / 2));
+
     /// <summary>How long the split phase runs.</summary>
     private TimeSpan Split => TimeSpan.FromSeconds(Math.Max(5, Measured.TotalSeconds / 2));
 
@@ -69,7 +76,7 @@ internal sealed class TwimlMenuScenario : IScenario
         Console.WriteLine();
         Console.WriteLine($"== {Name}: {Concurrency} concurrent callers, think {Think.TotalMilliseconds:F0} ms ±20% (seed {Seed}), "
             + $"phases of {Measured.TotalSeconds:F0} s (health, TwiML via the gateway), {Split.TotalSeconds:F0} s (TwiML split between the gateway "
-            + $"and Calls) and {Short.TotalSeconds:F0} s (health again)");
+            + $"and Calls) and {Short.TotalSeconds:F0} s (health again), after {Settle.TotalSeconds:F0} s of TwiML load that is printed and not judged");
         var starting = StartMesh(infrastructure);
         Mesh? mesh = null;
         try
@@ -96,17 +103,18 @@ internal sealed class TwimlMenuScenario : IScenario
             await OpenConnections(client, calls.BaseAddress, cancellationToken);
             await Warmup(client, gateway, cancellationToken);
 
+            var settle = await Phase(meter, "TwiML settling", Settle, client, (caller, _, open) => caller.WalkMenu(gateway, open, cancellationToken), cancellationToken);
             var before = await Phase(meter, "health", Measured, client, (caller, _, _) => caller.Health(gateway, cancellationToken), cancellationToken);
             var twiml = await Phase(meter, "TwiML", Measured, client, (caller, _, open) => caller.WalkMenu(gateway, open, cancellationToken), cancellationToken);
             var split = await Phase(meter, "TwiML split", Split, client,
                 (caller, walk, open) => caller.WalkMenu(walk % 2 == 0 ? gateway : calls, open, cancellationToken), cancellationToken);
             var after = await Phase(meter, "health again", Short, client, (caller, _, _) => caller.Health(gateway, cancellationToken), cancellationToken);
-            if (twiml.Apologies + split.Apologies > 0)
+            if (settle.Apologies + twiml.Apologies + split.Apologies > 0)
             {
                 PrintCallsErrors(mesh);
             }
 
-            return Report([before, twiml, split, after], twiml, before, after, split);
+            return Report([settle, before, twiml, split, after], twiml, before, after, split);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or JsonException)
         {
@@ -249,7 +257,7 @@ internal sealed class TwimlMenuScenario : IScenario
             + $"{twiml.Latency.P99 / after.Latency.P99:F2} against the health phase after)");
         Console.WriteLine($"  gateway's share (split)  p50 {viaGateway.P50 - direct.P50:+0.0;-0.0} ms, p99 {viaGateway.P99 - direct.P99:+0.0;-0.0} ms "
             + "(via the gateway less straight to Calls, at the same moments)");
-        Console.WriteLine($"  failures                 {failures} ({twiml.Apologies + split.Apologies} apologies)");
+        Console.WriteLine($"  failures                 {failures} ({phases.Sum(p => p.Apologies)} apologies)");
         foreach (var failure in phases.SelectMany(p => p.FirstFailures(3).Select(f => $"{p.Label}: {f}")).Take(6))
         {
             Console.WriteLine($"    {failure}");
