@@ -34,6 +34,7 @@ public sealed class FileSystemStorageSpecs : IDisposable
         Assert.Equal(bytes.Length, blob.SizeBytes);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), blob.Sha256);
         Assert.Equal(Path.Combine(_root, "AC1", "CA1", "RE1.wav"), blob.Uri.LocalPath);
+        Assert.StartsWith("file:///", blob.Uri.ToString(), StringComparison.Ordinal);
         await using var read = await _storage.OpenRead(Key, TestContext.Current.CancellationToken);
         using var copy = new MemoryStream();
         await read!.CopyToAsync(copy, TestContext.Current.CancellationToken);

@@ -48,7 +48,7 @@ public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions>
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            var blob = new StoredBlob(key, new Uri(path), size, Convert.ToHexStringLower(hash.GetHashAndReset()), metadata.ContentType);
+            var blob = new StoredBlob(key, new Uri(new Uri(path).AbsoluteUri), size, Convert.ToHexStringLower(hash.GetHashAndReset()), metadata.ContentType);
             await File.WriteAllTextAsync(temporaryMetadata, JsonSerializer.Serialize(new { metadata, blob.SizeBytes, blob.Sha256 }, Json), cancellationToken);
             File.Move(temporaryMetadata, path + ".json", overwrite: true);
             File.Move(temporary, path, overwrite: true);
