@@ -131,6 +131,34 @@ public sealed class RecordingArchiveSpecs(TestInfrastructure infrastructure) : I
     }
 
     [Fact]
+    public async Task Media_twilio_does_not_serve_is_recorded_failed_retried_and_never_archived()
+    {
+        var recordingSid = NewRecordingSid();
+
+        using var response = await _mesh.PostTwilio("/twilio/recording/status",
+        [
+            new("AccountSid", Mesh.AccountSid),
+            new("CallSid", Mesh.NewCallSid()),
+            new("RecordingDuration", "4"),
+            new("RecordingSid", recordingSid),
+            new("RecordingStatus", "completed"),
+            new("RecordingUrl", $"https://api.twilio.com/2010-04-01/Accounts/{Mesh.AccountSid}/Recordings/{recordingSid}"),
+        ], Ct);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+
+        var recording = await WaitForRecording(recordingSid, r => Is(r, "failed"), TimeSpan.FromSeconds(60));
+
+        Assert.Contains("404", recording.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
+        await Task.Delay(TimeSpan.FromSeconds(5), Ct);
+        Assert.True(
+            _mesh.Simulator.Control.Requests.Count(r => r.Path.EndsWith($"/Recordings/{recordingSid}.wav", StringComparison.Ordinal)) > 1,
+            "the download was not retried");
+        recording = await WaitForRecording(recordingSid, r => Is(r, "failed"), TimeSpan.FromSeconds(5));
+        Assert.Equal(JsonValueKind.Null, recording.GetProperty("sha256").ValueKind);
+        Assert.False(Directory.Exists(_mesh.RecordingsDirectory) && Directory.EnumerateFiles(_mesh.RecordingsDirectory, "*", SearchOption.AllDirectories).Any());
+    }
+
+    [Fact]
     public async Task A_recording_url_on_a_foreign_host_is_recorded_failed_and_never_fetched()
     {
         using var foreign = new TcpListener(IPAddress.Loopback, 0);
