@@ -13,6 +13,9 @@ public static class TwilioClientExtensions
 {
     public const string HttpClientName = "twilio";
 
+    /// <summary>The named client for Twilio media downloads (<see cref="AddTwilioMediaClient"/>).</summary>
+    public const string MediaHttpClientName = "twilio-media";
+
     /// <summary>
     /// The official Twilio SDK client over an <see cref="IHttpClientFactory"/> client whose resilience pipeline is
     /// the only retry layer for Twilio REST (<see cref="TwilioRestPolicy"/>), and the Twilio failure classes of the
@@ -23,11 +26,7 @@ public static class TwilioClientExtensions
     /// <param name="innermost">Handlers to run below the resilience pipeline, once per HTTP attempt (e.g. pacing).</param>
     public static IServiceCollection AddTwilioClient(this IServiceCollection services, Action<IHttpClientBuilder>? innermost = null)
     {
-        services.AddValidatedOptions<TwilioOptions>();
-        services.AddSingleton<IFailureClassifier, TwilioFailureClassifier>();
-        services.AddTransient<TwilioBaseAddressHandler>();
-        var client = services.AddHttpClient(HttpClientName).AddHttpMessageHandler<TwilioBaseAddressHandler>();
-        client.AddStandardResilienceHandler(TwilioRestPolicy.Configure);
+        var client = services.AddTwilioHttpClient(HttpClientName);
         innermost?.Invoke(client);
         services.AddScoped<ITwilioRestClient>(sp =>
         {
@@ -36,6 +35,38 @@ public static class TwilioClientExtensions
             return new TwilioRestClient(options.AccountSid, options.AuthToken, httpClient: new SystemNetHttpClient(http));
         });
         return services;
+    }
+
+    /// <summary>
+    /// A plain <see cref="HttpClient"/> (<see cref="MediaHttpClientName"/>) for what the SDK does not fetch, such as
+    /// recording media: the same base-address rewrite and resilience pipeline as the SDK's client, and HTTP Basic
+    /// authentication with the account sid and auth token (Twilio's media authentication, when enabled).
+    /// </summary>
+    public static IHttpClientBuilder AddTwilioMediaClient(this IServiceCollection services)
+    {
+        services.AddTransient<TwilioBasicAuthenticationHandler>();
+        return services.AddTwilioHttpClient(MediaHttpClientName).AddHttpMessageHandler<TwilioBasicAuthenticationHandler>();
+    }
+
+    private static IHttpClientBuilder AddTwilioHttpClient(this IServiceCollection services, string name)
+    {
+        services.AddValidatedOptions<TwilioOptions>();
+        services.AddSingleton<IFailureClassifier, TwilioFailureClassifier>();
+        services.AddTransient<TwilioBaseAddressHandler>();
+        var client = services.AddHttpClient(name).AddHttpMessageHandler<TwilioBaseAddressHandler>();
+        client.AddStandardResilienceHandler(TwilioRestPolicy.Configure);
+        return client;
+    }
+}
+
+/// <summary>Authenticates requests with the account sid and auth token, as Twilio's media URLs accept.</summary>
+public sealed class TwilioBasicAuthenticationHandler(IOptions<TwilioOptions> options) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var credentials = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{options.Value.AccountSid}:{options.Value.AuthToken}"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", credentials);
+        return base.SendAsync(request, cancellationToken);
     }
 }
 

@@ -7,9 +7,9 @@ using VoiceMesh.TwilioSimulator.Hosting;
 namespace VoiceMesh.Testing;
 
 /// <summary>
-/// The gateway and Calls running as real processes on a RabbitMQ virtual host and a Marten schema of their own,
-/// with the Twilio simulator in-process standing in for Twilio: Calls reaches it through the Twilio SDK, and it
-/// delivers its signed callbacks to the gateway.
+/// The gateway and every manifest service (Calls, Recordings, ...) running as real processes on a RabbitMQ virtual
+/// host, each service on a Marten schema of its own, with the Twilio simulator in-process standing in for Twilio: the
+/// services reach it through the Twilio SDK, and it delivers its signed callbacks to the gateway.
 /// </summary>
 public sealed class Mesh : IAsyncDisposable
 {
@@ -19,6 +19,7 @@ public sealed class Mesh : IAsyncDisposable
     public const string ApiKey = "integration-api-key";
 
     private readonly List<ServiceProcess> _calls = [];
+    private readonly Dictionary<string, ServiceProcess> _services = new(StringComparer.Ordinal);
 
     private Mesh(
         string rabbitMqUri, string postgres, string schema, TwilioSimulatorHost simulator, int callsPerSecond,
@@ -55,6 +56,12 @@ public sealed class Mesh : IAsyncDisposable
 
     public IReadOnlyList<ServiceProcess> Calls => _calls;
 
+    /// <summary>The manifest services other than Calls, by manifest name (one instance each).</summary>
+    public IReadOnlyDictionary<string, ServiceProcess> Services => _services;
+
+    /// <summary>The Recordings service's storage folder (filesystem backend), removed with the mesh.</summary>
+    public string RecordingsDirectory { get; } = Path.Combine(Path.GetTempPath(), "voicemesh-recordings-" + Guid.NewGuid().ToString("N"));
+
     public HttpClient Client { get; private set; } = null!;
 
     public static async Task<Mesh> Start(
@@ -79,20 +86,42 @@ public sealed class Mesh : IAsyncDisposable
             mesh._calls.Add(await ServiceProcess.Start(calls.Assembly, mesh.CallsEnvironment));
         }
 
-        mesh.Gateway = await ServiceProcess.Start(manifest.Gateway.Assembly, new Dictionary<string, string>
+        var gateway = new Dictionary<string, string>
         {
             ["TWILIO_ACCOUNT_SID"] = AccountSid,
             ["TWILIO_AUTH_TOKEN"] = AuthToken,
             ["Gateway__PublicBaseUrl"] = PublicBaseUrl,
             ["Gateway__ApiKeys__0"] = ApiKey,
             ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
-            [$"ReverseProxy__Clusters__{calls.Name}__Destinations__primary__Address"] = mesh._calls[0].BaseAddress.ToString(),
-        });
+            [Cluster(calls.Name)] = mesh._calls[0].BaseAddress.ToString(),
+        };
+        foreach (var service in manifest.Services.Where(s => s.Name != calls.Name))
+        {
+            var process = await ServiceProcess.Start(service.Assembly, mesh.ServiceEnvironment(service.Name, postgres));
+            mesh._services[service.Name] = process;
+            gateway[Cluster(service.Name)] = process.BaseAddress.ToString();
+        }
+
+        mesh.Gateway = await ServiceProcess.Start(manifest.Gateway.Assembly, gateway);
         simulator.Control.WebhookTarget = mesh.Gateway.BaseAddress;
         mesh.Client = new HttpClient { BaseAddress = mesh.Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         mesh.Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         return mesh;
     }
+
+    private static string Cluster(string service) => $"ReverseProxy__Clusters__{service}__Destinations__primary__Address";
+
+    /// <summary>What a service other than Calls is started with: its own schema, the simulator as Twilio, a temporary storage folder.</summary>
+    private Dictionary<string, string> ServiceEnvironment(string service, string postgres) => new()
+    {
+        ["ConnectionStrings__Postgres"] = postgres,
+        ["ConnectionStrings__RabbitMq"] = RabbitMqUri,
+        ["Marten__Schema"] = TestInfrastructure.NewSchemaName(service),
+        ["TWILIO_ACCOUNT_SID"] = AccountSid,
+        ["TWILIO_AUTH_TOKEN"] = AuthToken,
+        ["Twilio__ApiBaseUrl"] = Simulator.BaseAddress.ToString(),
+        ["Recordings__Storage__Directory"] = RecordingsDirectory,
+    };
 
     public static string NewCallSid() => "CA" + Guid.NewGuid().ToString("N");
 
@@ -266,6 +295,16 @@ public sealed class Mesh : IAsyncDisposable
         foreach (var calls in _calls)
         {
             await calls.DisposeAsync();
+        }
+
+        foreach (var service in _services.Values)
+        {
+            await service.DisposeAsync();
+        }
+
+        if (Directory.Exists(RecordingsDirectory))
+        {
+            Directory.Delete(RecordingsDirectory, recursive: true);
         }
 
         await Simulator.DisposeAsync();

@@ -23,6 +23,12 @@ public sealed class TwilioCallPlacer(ITwilioRestClient client, Microsoft.Extensi
             Timeout = request.TimeoutSeconds,
             Record = request.Record,
         };
+        if (request.Record)
+        {
+            create.RecordingStatusCallback = $"{callbackBase}/twilio/recording/status";
+            create.RecordingStatusCallbackMethod = Twilio.Http.HttpMethod.Post;
+        }
+
         if (request.Twiml is not null)
         {
             create.Twiml = new Twiml(request.Twiml);

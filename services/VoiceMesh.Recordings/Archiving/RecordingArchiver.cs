@@ -1,0 +1,98 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using VoiceMesh.Recordings.Lifecycle;
+using VoiceMesh.Recordings.Storage;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.Recordings.Archiving;
+
+/// <summary>
+/// Copies one recording's media from Twilio into storage: the URL is checked first (<see cref="MediaUrlGuard"/>),
+/// the body streams through <see cref="WavVerifyingStream"/> into <see cref="IRecordingStorage"/>, which hashes it on
+/// the way, and only a verified, stored copy is recorded as archived.
+/// </summary>
+public sealed partial class RecordingArchiver(
+    IHttpClientFactory httpClients,
+    IRecordingStorage storage,
+    StreamCommands commands,
+    IOptions<TwilioOptions> twilio,
+    TimeProvider clock,
+    ILogger<RecordingArchiver> logger)
+{
+    public const string ContentType = "audio/wav";
+
+    /// <summary>Archives the recording; a refused URL is recorded as a permanent failure, a failed verification is recorded and thrown.</summary>
+    public async Task Archive(Recording recording, int attempt, CancellationToken cancellationToken)
+    {
+        var (mediaUri, refusal) = MediaUrlGuard.Check(recording.Url, twilio.Value.ApiBaseUrl);
+        if (mediaUri is null)
+        {
+            LogRefused(recording.Id, refusal!);
+            await Fail(recording.Id, refusal!, attempt, permanent: true, cancellationToken);
+            return;
+        }
+
+        StoredBlob blob;
+        try
+        {
+            blob = await Download(recording, mediaUri, cancellationToken);
+        }
+        catch (RecordingVerificationException ex)
+        {
+            LogVerificationFailed(recording.Id, attempt, ex.Message);
+            await Fail(recording.Id, ex.Message, attempt, permanent: false, cancellationToken);
+            throw;
+        }
+
+        var archived = new RecordingArchived
+        {
+            RecordingSid = recording.Id,
+            BlobKey = blob.Key,
+            BlobUri = blob.Uri,
+            SizeBytes = blob.SizeBytes,
+            Sha256 = blob.Sha256,
+            ContentType = blob.ContentType,
+            DurationSeconds = recording.DurationSeconds,
+            Channels = recording.Channels,
+            ArchivedAt = clock.GetUtcNow(),
+        };
+        if ((await commands.Execute<Recording>(recording.Id, null, r => Recording.Decide(r, archived), cancellationToken)).Count > 0)
+        {
+            LogArchived(recording.Id, blob.SizeBytes, blob.Sha256);
+        }
+    }
+
+    private async Task<StoredBlob> Download(Recording recording, Uri mediaUri, CancellationToken cancellationToken)
+    {
+        using var http = httpClients.CreateClient(TwilioClientExtensions.MediaHttpClientName);
+        using var response = await http.GetAsync(mediaUri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
+        {
+            throw new MediaUnavailableException($"Twilio answered {(int)response.StatusCode} for the media of {recording.Id}.");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new RecordingVerificationException($"Twilio answered {(int)response.StatusCode} for the media.");
+        }
+
+        await using var body = new WavVerifyingStream(await response.Content.ReadAsStreamAsync(cancellationToken), response.Content.Headers.ContentLength);
+        var key = RecordingBlobs.Key(recording.AccountSid, recording.CallSid ?? recording.ConferenceSid, recording.Id);
+        return await storage.Write(key, body, new RecordingBlobMetadata(recording.AccountSid, recording.CallSid, recording.Id, ContentType), cancellationToken);
+    }
+
+    private async Task Fail(string recordingSid, string reason, int attempt, bool permanent, CancellationToken cancellationToken)
+    {
+        var failed = new RecordingArchiveFailed(recordingSid, reason, attempt, permanent, clock.GetUtcNow());
+        await commands.Execute<Recording>(recordingSid, null, r => Recording.Decide(r, failed), cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} archived: {SizeBytes} bytes, SHA-256 {Sha256}")]
+    private partial void LogArchived(string recordingSid, long sizeBytes, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording {RecordingSid} not archived: {Reason}")]
+    private partial void LogRefused(string recordingSid, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording {RecordingSid} failed verification on attempt {Attempt}: {Reason}")]
+    private partial void LogVerificationFailed(string recordingSid, int attempt, string reason);
+}

@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace VoiceMesh.Recordings.Storage;
+
+/// <summary>
+/// Recordings as files under <see cref="RecordingStorageOptions.Directory"/>, metadata in a <c>.json</c> side-car.
+/// Bytes go to a temporary file in the blob's own folder, flushed to disk, then moved over the blob's name in one
+/// step, so a crash leaves a stray temporary file at worst and never half a blob.
+/// </summary>
+public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions> options, IHostEnvironment environment) : IRecordingStorage
+{
+    private const int BufferSize = 81920;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private readonly string _root = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.Directory));
+
+    public async Task<StoredBlob> Write(string key, Stream content, RecordingBlobMetadata metadata, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        var folder = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(folder);
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temporaryMetadata = temporary + ".json";
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long size = 0;
+            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                await using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+                int read;
+                while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    size += read;
+                }
+
+                await file.FlushAsync(cancellationToken);
+                file.Flush(flushToDisk: true);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            var blob = new StoredBlob(key, new Uri(new Uri(path).AbsoluteUri), size, Convert.ToHexStringLower(hash.GetHashAndReset()), metadata.ContentType);
+            await File.WriteAllTextAsync(temporaryMetadata, JsonSerializer.Serialize(new { metadata, blob.SizeBytes, blob.Sha256 }, Json), cancellationToken);
+            File.Move(temporaryMetadata, path + ".json", overwrite: true);
+            File.Move(temporary, path, overwrite: true);
+            return blob;
+        }
+        finally
+        {
+            File.Delete(temporary);
+            File.Delete(temporaryMetadata);
+        }
+    }
+
+    public Task<Stream?> OpenRead(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        Stream? stream = File.Exists(path)
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous)
+            : null;
+        return Task.FromResult(stream);
+    }
+
+    public Task<bool> Exists(string key, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathOf(key)));
+
+    public Task Delete(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        File.Delete(path);
+        File.Delete(path + ".json");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The file of a key, refusing any key that would leave the storage folder.</summary>
+    private string PathOf(string key)
+    {
+        var path = Path.GetFullPath(Path.Combine(_root, key));
+        return path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? path
+            : throw new ArgumentException($"Blob key '{key}' leaves the storage folder.", nameof(key));
+    }
+}

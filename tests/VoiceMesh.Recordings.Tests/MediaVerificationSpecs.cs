@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.Text;
+using VoiceMesh.Recordings.Archiving;
+
+namespace VoiceMesh.Recordings.Tests;
+
+public sealed class MediaVerificationSpecs
+{
+    private const string Sim = "http://127.0.0.1:5123/";
+
+    private static byte[] Wav(int dataBytes)
+    {
+        var bytes = new byte[44 + dataBytes];
+        "RIFF"u8.CopyTo(bytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(36 + dataBytes));
+        "WAVEfmt "u8.CopyTo(bytes.AsSpan(8));
+        return bytes;
+    }
+
+    private static async Task<long> Drain(Stream stream)
+    {
+        var buffer = new byte[7];
+        long total = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, TestContext.Current.CancellationToken)) > 0)
+        {
+            total += read;
+        }
+
+        return total;
+    }
+
+    [Fact]
+    public async Task A_wav_of_the_declared_length_passes_through_unchanged()
+    {
+        var wav = Wav(1000);
+        await using var stream = new WavVerifyingStream(new MemoryStream(wav), wav.Length);
+
+        Assert.Equal(wav.Length, await Drain(stream));
+    }
+
+    [Fact]
+    public async Task An_html_error_page_is_not_audio()
+    {
+        var html = Encoding.UTF8.GetBytes("<html><body>502 Bad Gateway</body></html>");
+        await using var stream = new WavVerifyingStream(new MemoryStream(html), html.Length);
+
+        var error = await Assert.ThrowsAsync<RecordingVerificationException>(() => Drain(stream));
+        Assert.Contains("not audio", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_download_cut_short_of_its_content_length_is_a_size_mismatch()
+    {
+        var wav = Wav(1000);
+        await using var stream = new WavVerifyingStream(new MemoryStream(wav[..500]), wav.Length);
+
+        await Assert.ThrowsAsync<RecordingVerificationException>(() => Drain(stream));
+    }
+
+    [Fact]
+    public async Task A_wav_shorter_than_its_riff_header_declares_is_a_size_mismatch_even_without_content_length()
+    {
+        var wav = Wav(1000);
+        await using var stream = new WavVerifyingStream(new MemoryStream(wav[..900]), declaredLength: null);
+
+        var error = await Assert.ThrowsAsync<RecordingVerificationException>(() => Drain(stream));
+        Assert.Contains("RIFF", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1.wav")]
+    [InlineData(Sim + "2010-04-01/Accounts/AC1/Recordings/RE1", Sim + "2010-04-01/Accounts/AC1/Recordings/RE1.wav")]
+    public void Twilio_and_the_configured_api_host_are_fetched_as_wav(string url, string expected)
+    {
+        var (media, refusal) = MediaUrlGuard.Check(url, Sim);
+
+        Assert.Null(refusal);
+        Assert.Equal(new Uri(expected), media);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1")]
+    [InlineData("https://api.twilio.com.evil.example/Recordings/RE1")]
+    [InlineData("https://user:pw@api.twilio.com/Recordings/RE1")]
+    [InlineData("http://127.0.0.1:5124/2010-04-01/Accounts/AC1/Recordings/RE1")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData(null)]
+    public void Any_other_url_is_refused_without_a_request(string? url)
+    {
+        var (media, refusal) = MediaUrlGuard.Check(url, Sim);
+
+        Assert.Null(media);
+        Assert.NotNull(refusal);
+    }
+}
