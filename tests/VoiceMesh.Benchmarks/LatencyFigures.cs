@@ -17,6 +17,9 @@ internal enum Turn
 
     /// <summary>The forward's <c>&lt;Dial&gt;</c> action: the forwarded call ended.</summary>
     DialEnded,
+
+    /// <summary>The call's <c>completed</c> status callback: load, not timed; recorded only when it failed.</summary>
+    StatusCallback,
 }
 
 /// <summary>A server the requests go to: the gateway, or Calls itself.</summary>

@@ -103,11 +103,11 @@ internal sealed class TwimlMenuScenario : IScenario
             await OpenConnections(client, calls.BaseAddress, cancellationToken);
             await Warmup(client, gateway, cancellationToken);
 
-            var settle = await Phase(meter, "TwiML settling", Settle, client, (caller, _, open) => caller.WalkMenu(gateway, open, cancellationToken), cancellationToken);
+            var settle = await Phase(meter, "TwiML settling", Settle, client, (caller, _, open) => caller.WalkMenu(gateway, gateway.BaseAddress, open, cancellationToken), cancellationToken);
             var before = await Phase(meter, "health", Measured, client, (caller, _, _) => caller.Health(gateway, cancellationToken), cancellationToken);
-            var twiml = await Phase(meter, "TwiML", Measured, client, (caller, _, open) => caller.WalkMenu(gateway, open, cancellationToken), cancellationToken);
+            var twiml = await Phase(meter, "TwiML", Measured, client, (caller, _, open) => caller.WalkMenu(gateway, gateway.BaseAddress, open, cancellationToken), cancellationToken);
             var split = await Phase(meter, "TwiML split", Split, client,
-                (caller, walk, open) => caller.WalkMenu(walk % 2 == 0 ? gateway : calls, open, cancellationToken), cancellationToken);
+                (caller, walk, open) => caller.WalkMenu(walk % 2 == 0 ? gateway : calls, gateway.BaseAddress, open, cancellationToken), cancellationToken);
             var after = await Phase(meter, "health again", Short, client, (caller, _, _) => caller.Health(gateway, cancellationToken), cancellationToken);
             if (settle.Apologies + twiml.Apologies + split.Apologies > 0)
             {
@@ -136,8 +136,12 @@ internal sealed class TwimlMenuScenario : IScenario
         }
     }
 
+    /// <summary>The mesh as deployed: reconciliation at its production interval (the test fixtures shorten it to 1 s).</summary>
     private static async Task<Mesh> StartMesh(TestInfrastructure infrastructure) =>
-        await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString);
+        await Mesh.Start(
+            await infrastructure.CreateVirtualHostAsync(),
+            infrastructure.PostgresConnectionString,
+            callsSettings: new Dictionary<string, string> { ["Calls__Reconciliation__Interval"] = "00:00:30" });
 
     /// <summary>Saves the menu flow through the gateway's API and assigns the dialled number to it; returns its version.</summary>
     private static async Task<int> SaveFlow(Mesh mesh, CancellationToken cancellationToken)
@@ -177,7 +181,7 @@ internal sealed class TwimlMenuScenario : IScenario
         var callers = Enumerable.Range(0, WarmupCalls)
             .Select(i => new VirtualCaller(client, new Random(Seed - 1 - i), TimeSpan.Zero, From(WarmupCalls + i), Number, Stopwatch.GetTimestamp()))
             .ToList();
-        await Task.WhenAll(callers.Select(caller => caller.WalkMenu(gateway, () => true, cancellationToken)));
+        await Task.WhenAll(callers.Select(caller => caller.WalkMenu(gateway, gateway.BaseAddress, () => true, cancellationToken)));
         var warmup = new PhaseFigures("warm-up", TimeSpan.FromSeconds(1), [.. callers.SelectMany(c => c.Samples)]);
         Console.WriteLine($"  warm-up                  {WarmupCalls} calls walked, {warmup.Samples.Count} requests, {warmup.Failures} failed");
         if (warmup.Failures > 0)

@@ -32,8 +32,12 @@ internal sealed class VirtualCaller(HttpClient client, Random random, TimeSpan t
         await Listen(cancellationToken);
     }
 
-    /// <summary>Walks the menu for one new call, as long as <paramref name="open"/> holds before each request.</summary>
-    public async Task WalkMenu(Target target, Func<bool> open, CancellationToken cancellationToken)
+    /// <summary>
+    /// Walks the menu for one new call, as long as <paramref name="open"/> holds before each request, then sends the
+    /// number's <c>completed</c> status callback to <paramref name="gateway"/> as Twilio does when the call ends (not
+    /// timed: it is load, not a TwiML answer; anything but 204 counts as a failure).
+    /// </summary>
+    public async Task WalkMenu(Target target, Uri gateway, Func<bool> open, CancellationToken cancellationToken)
     {
         var callSid = Mesh.NewCallSid();
         string? path = "/twilio/voice";
@@ -48,6 +52,39 @@ internal sealed class VirtualCaller(HttpClient client, Random random, TimeSpan t
                 Mesh.AuthToken, Mesh.PublicBaseUrl + path, new Uri(target.BaseAddress, path), Form(turn, callSid), Guid.NewGuid().ToString());
             path = await Send(turn, target, request, cancellationToken);
             await Listen(cancellationToken);
+        }
+
+        if (open())
+        {
+            await Completed(gateway, callSid, cancellationToken);
+        }
+    }
+
+    private async Task Completed(Uri gateway, string callSid, CancellationToken cancellationToken)
+    {
+        List<KeyValuePair<string, string>> form =
+        [
+            new("AccountSid", Mesh.AccountSid), new("ApiVersion", "2010-04-01"), new("CallSid", callSid), new("CallStatus", "completed"),
+            new("CallbackSource", "call-progress-events"), new("CallDuration", random.Next(5, 300).ToString(CultureInfo.InvariantCulture)),
+            new("Direction", "inbound"), new("From", from), new("To", to), new("SequenceNumber", "0"),
+            new("Timestamp", DateTimeOffset.UtcNow.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture)),
+        ];
+        using var request = TwilioSignature.SignedPost(
+            Mesh.AuthToken, Mesh.PublicBaseUrl + "/twilio/voice/status", new Uri(gateway, "/twilio/voice/status"), form, Guid.NewGuid().ToString());
+        string? failure;
+        try
+        {
+            using var response = await client.SendAsync(request, cancellationToken);
+            failure = response.StatusCode == HttpStatusCode.NoContent ? null : $"status callback answered {(int)response.StatusCode}";
+        }
+        catch (HttpRequestException ex)
+        {
+            failure = $"status callback failed: {ex.Message}";
+        }
+
+        if (failure is not null)
+        {
+            _samples.Add(new Sample(Turn.StatusCallback, "gateway", 0, 0, failure, Apology: false));
         }
     }
 
