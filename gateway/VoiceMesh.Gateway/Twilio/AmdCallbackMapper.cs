@@ -57,10 +57,9 @@ internal static partial class AmdCallbackMapper
             AnsweredBy = answeredBy!,
             MachineDetectionDurationMs = duration,
             RequestId = requestId,
-            Parameters = webhook.Form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal),
+            Parameters = webhook.Parameters(),
             IdempotencyKey = idempotencyKey,
             ReceivedAt = receivedAt,
         }, errors);
     }
-
 }

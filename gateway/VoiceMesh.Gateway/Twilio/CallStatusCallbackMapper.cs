@@ -38,9 +38,9 @@ internal static partial class CallStatusCallbackMapper
             errors["CallStatus"] = [$"CallStatus must be one of {string.Join(", ", CallStatuses.All)}."];
         }
 
-        var sequence = OptionalInt(webhook, "SequenceNumber", errors);
-        var duration = OptionalInt(webhook, "CallDuration", errors);
-        var sipCode = OptionalInt(webhook, "SipResponseCode", errors);
+        var sequence = webhook.OptionalInt("SequenceNumber", errors);
+        var duration = webhook.OptionalInt("CallDuration", errors);
+        var sipCode = webhook.OptionalInt("SipResponseCode", errors);
         var timestamp = OptionalTimestamp(webhook, errors);
         if (errors.Count > 0)
         {
@@ -65,28 +65,12 @@ internal static partial class CallStatusCallbackMapper
             SipResponseCode = sipCode,
             RecordingSid = webhook.Field("RecordingSid"),
             RecordingUrl = webhook.Field("RecordingUrl"),
-            Parameters = webhook.Form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal),
+            Parameters = webhook.Parameters(),
             IdempotencyKey = idempotencyKey,
             ReceivedAt = receivedAt,
         }, errors);
     }
 
-    private static int? OptionalInt(TwilioWebhook webhook, string name, Dictionary<string, string[]> errors)
-    {
-        var raw = webhook.Field(name);
-        if (raw is null)
-        {
-            return null;
-        }
-
-        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-
-        errors[name] = [$"{name} must be a non-negative integer."];
-        return null;
-    }
 
     /// <summary>Twilio sends <c>Timestamp</c> in RFC 2822 form, e.g. <c>Tue, 14 Oct 2025 17:03:41 +0000</c>.</summary>
     private static DateTimeOffset? OptionalTimestamp(TwilioWebhook webhook, Dictionary<string, string[]> errors)
@@ -107,5 +91,4 @@ internal static partial class CallStatusCallbackMapper
         errors["Timestamp"] = ["Timestamp must be an RFC 2822 date."];
         return null;
     }
-
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using VoiceMesh.Contracts.Recordings;
 
 namespace VoiceMesh.Gateway.Twilio;
@@ -37,9 +36,9 @@ internal static class RecordingCallbackMapper
             errors["RecordingUrl"] = ["RecordingUrl must be an absolute http(s) URL."];
         }
 
-        var duration = OptionalInt(webhook, "RecordingDuration", errors);
-        var channels = OptionalInt(webhook, "RecordingChannels", errors);
-        var errorCode = OptionalInt(webhook, "ErrorCode", errors);
+        var duration = webhook.OptionalInt("RecordingDuration", errors);
+        var channels = webhook.OptionalInt("RecordingChannels", errors);
+        var errorCode = webhook.OptionalInt("ErrorCode", errors);
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -57,26 +56,9 @@ internal static class RecordingCallbackMapper
             RecordingChannels = channels,
             RecordingSource = webhook.Field("RecordingSource"),
             ErrorCode = errorCode,
-            Parameters = webhook.Form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal),
+            Parameters = webhook.Parameters(),
             IdempotencyKey = idempotencyKey,
             ReceivedAt = receivedAt,
         }, errors);
-    }
-
-    private static int? OptionalInt(TwilioWebhook webhook, string name, Dictionary<string, string[]> errors)
-    {
-        var raw = webhook.Field(name);
-        if (raw is null)
-        {
-            return null;
-        }
-
-        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-
-        errors[name] = [$"{name} must be a non-negative integer."];
-        return null;
     }
 }

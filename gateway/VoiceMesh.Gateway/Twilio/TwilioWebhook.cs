@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Primitives;
 
 namespace VoiceMesh.Gateway.Twilio;
@@ -7,4 +8,26 @@ internal sealed record TwilioWebhook(string SignedUrl, byte[] RawBody, IReadOnly
 {
     public string? Field(string name) =>
         Form.TryGetValue(name, out var value) && !StringValues.IsNullOrEmpty(value) ? value.ToString() : null;
+
+    /// <summary>Every field as sent, for the contract's <c>Parameters</c>.</summary>
+    public IReadOnlyDictionary<string, string> Parameters() =>
+        Form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
+
+    /// <summary>A non-negative whole number, or null when absent; anything else is added to <paramref name="errors"/>.</summary>
+    public int? OptionalInt(string name, Dictionary<string, string[]> errors)
+    {
+        var raw = Field(name);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        errors[name] = [$"{name} must be a non-negative integer."];
+        return null;
+    }
 }
