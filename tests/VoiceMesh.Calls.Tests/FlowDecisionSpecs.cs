@@ -82,6 +82,7 @@ public sealed class FlowDecisionSpecs
         Assert.Equal(["Say", "Record", "Redirect"], Names(verbs));
         AssertSay("Leave a message.", verbs[0]);
         Assert.Equal(RecordUrl, Attribute(verbs[1], "action"));
+        Assert.Equal("/twilio/recording/status", Attribute(verbs[1], "recordingStatusCallback"));
         Assert.Equal("POST", Attribute(verbs[1], "method"));
         Assert.Equal("60", Attribute(verbs[1], "maxLength"));
         Assert.Equal("#", Attribute(verbs[1], "finishOnKey"));

@@ -41,6 +41,9 @@ public static class FlowRenderer
 {
     public const string BasePath = "/twilio/voice/flow";
 
+    /// <summary>Where Twilio reports a voicemail's recording, so the Recordings service archives it like any other.</summary>
+    public const string RecordingStatusPath = "/twilio/recording/status";
+
     public static string Url(LoadedFlow flow, string step, FlowAction action, int? attempt = null) =>
         $"{BasePath}/{flow.FlowId}/{flow.Version.ToString(CultureInfo.InvariantCulture)}/{step}/{action.ToString().ToLowerInvariant()}"
         + (attempt is { } a ? $"?attempt={a.ToString(CultureInfo.InvariantCulture)}" : "");
@@ -153,7 +156,9 @@ public static class FlowRenderer
                     method: TwilioHttpMethod.Post,
                     maxLength: voicemail.MaxLengthSeconds,
                     finishOnKey: voicemail.FinishOnKey,
-                    playBeep: true);
+                    playBeep: true,
+                    recordingStatusCallback: Relative(RecordingStatusPath),
+                    recordingStatusCallbackMethod: TwilioHttpMethod.Post);
                 response.Redirect(Relative(Url(flow, step, FlowAction.Record)), method: TwilioHttpMethod.Post);
                 break;
             default:
