@@ -82,13 +82,18 @@ internal sealed class RecordingMediaServer(RecordingStore store, MediaDownloadLo
 
     /// <summary>
     /// Sends <paramref name="send"/> of the <paramref name="length"/> bytes <c>Content-Length</c> announces, in chunks
-    /// paced to <paramref name="rate"/>; sending fewer than announced then closes the connection (a truncated body).
+    /// paced to <paramref name="rate"/>. Sending fewer than announced says <c>Connection: close</c>, and Kestrel then
+    /// closes the connection (FIN, not a reset) after the last byte sent: the client reads a truncated body.
     /// </summary>
     private async Task SendAsync(
         HttpContext context, string sid, DateTimeOffset time, MediaFaultKind? fault, long length, Action<long, Span<byte>> fill, long? rate, long send)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentLength = length;
+        if (send < length)
+        {
+            context.Response.Headers.Connection = "close";
+        }
         var id = log.Start(sid, time, fault, StatusCodes.Status200OK, length);
         var chunkSize = rate is { } bytesPerSecond ? (int)Math.Clamp(bytesPerSecond / 50, 1, ChunkSize) : ChunkSize;
         var buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
@@ -124,9 +129,5 @@ internal sealed class RecordingMediaServer(RecordingStore store, MediaDownloadLo
         var outcome = sent < send || aborted.IsCancellationRequested ? "aborted" : sent < length ? "truncated" : "completed";
         var digest = Convert.ToHexStringLower(hash.GetHashAndReset());
         log.Update(id, d => d with { Outcome = outcome, Sha256 = digest });
-        if (outcome == "truncated")
-        {
-            context.Abort();
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace VoiceMesh.TwilioSimulator.Recordings;
 
@@ -8,7 +7,7 @@ internal sealed record AudioSegment(long Frames, bool Silent);
 
 /// <summary>
 /// A recording's media: a RIFF/WAVE file, 8 kHz 16-bit PCM, mono or stereo, whose bytes are computed on demand from
-/// their position (<see cref="Fill"/>), so a file of any size is served or hashed without holding it in memory.
+/// their position (<see cref="Fill"/>), so a file of any size is served without being held in memory.
 /// The tone is a quiet 440 Hz sine on the first channel and 660 Hz on the second; silent segments (pauses with
 /// <c>PauseBehavior=silence</c>) are zero samples. Positions past <see cref="Length"/> continue the tone, which is
 /// how a body longer than its header is produced.
@@ -19,7 +18,8 @@ internal sealed class WavAudio
     public const int HeaderLength = 44;
     private const int BytesPerSample = 2;
 
-    private static readonly short[][] Tones = [Tone(440), Tone(660)];
+    /// <summary>One second of the tone's sample bytes, mono and stereo: the tone repeats every second.</summary>
+    private static readonly byte[][] Periods = [Period(1), Period(2)];
 
     private readonly AudioSegment[] _segments;
     private readonly long[] _segmentStarts;
@@ -80,40 +80,31 @@ internal sealed class WavAudio
             written = header.Length;
         }
 
-        Span<byte> frame = stackalloc byte[BlockAlign];
+        var period = Periods[Channels - 1];
         var segment = 0;
         while (written < destination.Length)
         {
             var data = offset + written - HeaderLength;
-            var index = data / BlockAlign;
-            var within = (int)(data % BlockAlign);
-            segment = SegmentOf(index, segment);
-            var silent = segment < _segments.Length && _segments[segment].Silent;
-            for (var channel = 0; channel < Channels; channel++)
+            segment = SegmentOf(data / BlockAlign, segment);
+            var segmentEnd = segment < _segments.Length ? (_segmentStarts[segment] + _segments[segment].Frames) * BlockAlign : long.MaxValue;
+            var run = destination.Slice(written, (int)Math.Min(destination.Length - written, segmentEnd - data));
+            if (segment < _segments.Length && _segments[segment].Silent)
             {
-                var sample = silent ? (short)0 : Tones[channel][index % SampleRate];
-                BinaryPrimitives.WriteInt16LittleEndian(frame[(channel * BytesPerSample)..], sample);
+                run.Clear();
+            }
+            else
+            {
+                for (var filled = 0; filled < run.Length;)
+                {
+                    var from = (int)((data + filled) % period.Length);
+                    var take = Math.Min(period.Length - from, run.Length - filled);
+                    period.AsSpan(from, take).CopyTo(run[filled..]);
+                    filled += take;
+                }
             }
 
-            var take = Math.Min(BlockAlign - within, destination.Length - written);
-            frame.Slice(within, take).CopyTo(destination[written..]);
-            written += take;
+            written += run.Length;
         }
-    }
-
-    /// <summary>SHA-256 (lower-case hex) of the file, computed in chunks.</summary>
-    public string Sha256()
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[64 * 1024];
-        for (long position = 0; position < Length; position += buffer.Length)
-        {
-            var chunk = buffer.AsSpan(0, (int)Math.Min(buffer.Length, Length - position));
-            Fill(position, chunk);
-            hash.AppendData(chunk);
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>The index of the segment holding <paramref name="frame"/>, starting the search at <paramref name="from"/>; past the last: the tone.</summary>
@@ -148,7 +139,23 @@ internal sealed class WavAudio
         return header;
     }
 
-    /// <summary>One second of a sine at <paramref name="hertz"/> (a whole number of cycles, so it repeats seamlessly).</summary>
-    private static short[] Tone(int hertz) =>
-        [.. Enumerable.Range(0, SampleRate).Select(i => (short)(2000 * Math.Sin(2 * Math.PI * hertz * i / SampleRate)))];
+    /// <summary>
+    /// One second of samples for <paramref name="channels"/> channels, little-endian: a sine of 440 Hz on the first
+    /// channel and 660 Hz on the second, each a whole number of cycles, so the second repeats seamlessly.
+    /// </summary>
+    private static byte[] Period(int channels)
+    {
+        int[] hertz = [440, 660];
+        var period = new byte[SampleRate * channels * BytesPerSample];
+        for (var i = 0; i < SampleRate; i++)
+        {
+            for (var channel = 0; channel < channels; channel++)
+            {
+                var sample = (short)(2000 * Math.Sin(2 * Math.PI * hertz[channel] * i / SampleRate));
+                BinaryPrimitives.WriteInt16LittleEndian(period.AsSpan(((i * channels) + channel) * BytesPerSample), sample);
+            }
+        }
+
+        return period;
+    }
 }
