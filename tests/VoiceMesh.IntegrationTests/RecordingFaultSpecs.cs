@@ -203,6 +203,35 @@ public sealed class RecordingFaultSpecs(MeshFixture fixture) : IClassFixture<Mes
     }
 
     [Fact]
+    public async Task A_body_cut_short_of_its_content_length_is_recorded_failed_and_retried_until_it_comes_whole()
+    {
+        var (callSid, recordingSid) = await StartRecordingAsync();
+        Mesh.Simulator.Control.SetRecordingMedia(recordingSid, new RecordingMediaSettings
+        {
+            DurationSeconds = 3,
+            Fault = new MediaFault { Kind = MediaFaultKind.Truncated },
+        });
+        await StopAsync(callSid, recordingSid);
+
+        await WaitForDownloads(recordingSid, d => d.Count(x => x.Outcome is not null) >= 2, TimeSpan.FromSeconds(60));
+        var cutShort = await WaitForRecording(recordingSid, r => Is(r, "failed"), TimeSpan.FromSeconds(10));
+        var heldWhileCutShort = await HeldAtTwilio(recordingSid);
+        var storedWhileCutShort = StoredFiles(callSid);
+        Mesh.Simulator.Control.SetRecordingMedia(recordingSid, new RecordingMediaSettings { DurationSeconds = 3 });
+        var archived = await WaitForRecording(
+            recordingSid, r => Is(r, "archived") && r.GetProperty("deletedAtTwilio").GetBoolean(), TimeSpan.FromSeconds(60));
+
+        Assert.StartsWith("The media ended after 24022 bytes; the response declared 48044", cutShort.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
+        Assert.True(heldWhileCutShort, "Twilio's copy was deleted while the download was cut short");
+        Assert.Empty(storedWhileCutShort);
+        var downloads = Downloads(recordingSid);
+        Assert.All(downloads.SkipLast(1), d => Assert.Equal("truncated", d.Outcome));
+        Assert.Equal("completed", downloads[^1].Outcome);
+        Assert.Equal(downloads[^1].Sha256, archived.GetProperty("sha256").GetString());
+        Assert.Equal([recordingSid + ".wav", recordingSid + ".wav.json"], StoredFiles(callSid));
+    }
+
+    [Fact]
     public async Task Killing_the_service_mid_way_through_a_100_MB_download_and_restarting_it_archives_one_verified_copy_once()
     {
         var (callSid, recordingSid) = await StartRecordingAsync();
@@ -244,6 +273,6 @@ public sealed class RecordingFaultSpecs(MeshFixture fixture) : IClassFixture<Mes
 
         Assert.Equal(1, Recordings.OutputLines.Count(l => l.Contains($"Recording {recordingSid} archived", StringComparison.Ordinal)));
         Assert.Equal(1, DeletesAtTwilio(recordingSid));
-        TestContext.Current.SendDiagnosticMessage($"100 MB crash recovery: killed after {interrupted.BytesSent:N0} bytes, archived {recovery.TotalSeconds:F1} s after the restart began");
+        TestContext.Current.TestOutputHelper?.WriteLine($"100 MB crash recovery: killed after {interrupted.BytesSent:N0} bytes, archived {recovery.TotalSeconds:F1} s after the restart began");
     }
 }
