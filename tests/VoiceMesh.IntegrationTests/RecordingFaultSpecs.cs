@@ -144,7 +144,7 @@ public sealed class RecordingFaultSpecs(MeshFixture fixture) : IClassFixture<Mes
         var downloads = Downloads(recordingSid);
         var clean = Assert.Single(downloads, d => d.Fault is null);
         Assert.Equal(clean, downloads[^1]);
-        Assert.True(downloads.Count(d => d.Fault == "longer-than-header") >= 2, "the corrupt download was not retried");
+        Assert.True(downloads.Count(d => d.Fault == MediaFaultKind.LongerThanHeader) >= 2, "the corrupt download was not retried");
         Assert.Equal(clean.Sha256, archived.GetProperty("sha256").GetString());
         Assert.Equal(clean.ContentLength, archived.GetProperty("sizeBytes").GetInt64());
         Assert.Equal([recordingSid + ".wav", recordingSid + ".wav.json"], StoredFiles(callSid));
@@ -169,7 +169,7 @@ public sealed class RecordingFaultSpecs(MeshFixture fixture) : IClassFixture<Mes
         await Task.Delay(TimeSpan.FromSeconds(5), Ct);
 
         Assert.Contains("not audio", failed.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
-        Assert.All(tried, d => Assert.Equal(("html", 200), (d.Fault, d.StatusCode)));
+        Assert.All(tried, d => Assert.Equal((MediaFaultKind.Html, 200), (d.Fault, d.StatusCode)));
         Assert.Equal(5, Downloads(recordingSid).Count);
         var final = await WaitForRecording(recordingSid, r => true, TimeSpan.FromSeconds(5));
         Assert.True(Is(final, "failed"), final.ToString());
@@ -225,8 +225,8 @@ public sealed class RecordingFaultSpecs(MeshFixture fixture) : IClassFixture<Mes
         Assert.True(heldWhileCutShort, "Twilio's copy was deleted while the download was cut short");
         Assert.Empty(storedWhileCutShort);
         var downloads = Downloads(recordingSid);
-        Assert.All(downloads.SkipLast(1), d => Assert.Equal("truncated", d.Outcome));
-        Assert.Equal("completed", downloads[^1].Outcome);
+        Assert.All(downloads.SkipLast(1), d => Assert.Equal(MediaDownloadOutcome.Truncated, d.Outcome));
+        Assert.Equal(MediaDownloadOutcome.Completed, downloads[^1].Outcome);
         Assert.Equal(downloads[^1].Sha256, archived.GetProperty("sha256").GetString());
         Assert.Equal([recordingSid + ".wav", recordingSid + ".wav.json"], StoredFiles(callSid));
     }
@@ -253,13 +253,13 @@ public sealed class RecordingFaultSpecs(MeshFixture fixture) : IClassFixture<Mes
             recordingSid, r => Is(r, "archived") && r.GetProperty("deletedAtTwilio").GetBoolean(), TimeSpan.FromSeconds(120));
         var recovery = restarted.Elapsed;
 
-        Assert.Equal("aborted", interrupted.Outcome);
+        Assert.Equal(MediaDownloadOutcome.Aborted, interrupted.Outcome);
         Assert.InRange(interrupted.BytesSent, 20_000_000, HundredMegabytes - 1);
         Assert.Contains("." + recordingSid + ".wav.tmp", leftByTheCrash);
         Assert.DoesNotContain(recordingSid + ".wav", leftByTheCrash);
         Assert.False(archivedBeforeTheCrash);
 
-        var completed = Assert.Single(Downloads(recordingSid), d => d.Outcome == "completed");
+        var completed = Assert.Single(Downloads(recordingSid), d => d.Outcome == MediaDownloadOutcome.Completed);
         Assert.Equal((HundredMegabytes, HundredMegabytes), (completed.ContentLength, completed.BytesSent));
         Assert.Equal(HundredMegabytes, archived.GetProperty("sizeBytes").GetInt64());
         Assert.Equal(completed.Sha256, archived.GetProperty("sha256").GetString());

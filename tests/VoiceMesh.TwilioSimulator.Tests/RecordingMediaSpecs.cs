@@ -76,7 +76,7 @@ public sealed class RecordingMediaSpecs : IAsyncLifetime
             read += n;
             if (read % (16 * 1024 * 1024) < n)
             {
-                peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(forceFullCollection: false));
+                peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(forceFullCollection: true));
             }
         }
 
@@ -86,7 +86,7 @@ public sealed class RecordingMediaSpecs : IAsyncLifetime
         Assert.Equal("audio/x-wav", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(size, read);
         Assert.Equal(size, RiffLength(header));
-        Assert.Equal((size, size, "completed"), (download.ContentLength, download.BytesSent, download.Outcome));
+        Assert.Equal((size, size, MediaDownloadOutcome.Completed), (download.ContentLength, download.BytesSent, download.Outcome));
         Assert.Equal(Convert.ToHexStringLower(hash.GetHashAndReset()), download.Sha256);
         Assert.True(peakHeap - heapBefore < size / 4, $"the managed heap grew by {peakHeap - heapBefore} bytes while 100 MB streamed");
         var recording = await RecordingResource.FetchAsync(sid, client: _world.Twilio);
@@ -122,7 +122,7 @@ public sealed class RecordingMediaSpecs : IAsyncLifetime
         }
 
         var download = await WaitForAsync(sid, d => d.Outcome is not null);
-        Assert.Equal("aborted", download.Outcome);
+        Assert.Equal(MediaDownloadOutcome.Aborted, download.Outcome);
         Assert.InRange(download.BytesSent, 10_000, download.ContentLength!.Value - 1);
     }
 
@@ -143,7 +143,7 @@ public sealed class RecordingMediaSpecs : IAsyncLifetime
         Assert.IsAssignableFrom<IOException>(failure);
         Assert.Equal(announced / 2, received.Length);
         var truncated = _world.Control.MediaDownloads.First(d => d.RecordingSid == sid);
-        Assert.Equal(("truncated", "truncated", announced / 2), (truncated.Fault, truncated.Outcome, truncated.BytesSent));
+        Assert.Equal((MediaFaultKind.Truncated, MediaDownloadOutcome.Truncated, announced / 2), (truncated.Fault!.Value, truncated.Outcome!.Value, (long?)truncated.BytesSent));
         Assert.Equal(announced, again.Length);
         Assert.Null(LastDownload(sid).Fault);
     }
@@ -180,7 +180,7 @@ public sealed class RecordingMediaSpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
-        Assert.Equal("html", LastDownload(sid).Fault);
+        Assert.Equal(MediaFaultKind.Html, LastDownload(sid).Fault);
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class RecordingMediaSpecs : IAsyncLifetime
         Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.OK], new[] { first.StatusCode, second.StatusCode, third.StatusCode });
         Assert.Contains("20404", await first.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(44 + (2 * 16_000), (await third.Content.ReadAsByteArrayAsync(Ct)).Length);
-        Assert.Equal(["not-found", "not-found", null], _world.Control.MediaDownloads.Where(d => d.RecordingSid == sid).Select(d => d.Fault));
+        Assert.Equal([MediaFaultKind.NotFound, MediaFaultKind.NotFound, null], _world.Control.MediaDownloads.Where(d => d.RecordingSid == sid).Select(d => d.Fault));
     }
 
     [Fact]
@@ -232,8 +232,8 @@ public sealed class RecordingMediaSpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal((1044 + 4096, 1044), (faulty.Length, normal.Length));
         Assert.NotNull(downloads);
-        Assert.Equal(["longer-than-header", null], downloads.Select(d => d.Fault));
-        Assert.All(downloads, d => Assert.Equal("completed", d.Outcome));
+        Assert.Equal([MediaFaultKind.LongerThanHeader, null], downloads.Select(d => d.Fault));
+        Assert.All(downloads, d => Assert.Equal(MediaDownloadOutcome.Completed, d.Outcome));
     }
 
     [Theory]

@@ -28,7 +28,7 @@ internal sealed class MediaDownloadLog
                 Id = id,
                 RecordingSid = recordingSid,
                 Time = time,
-                Fault = fault is { } kind ? RecordingMediaServer.WireName(kind) : null,
+                Fault = fault,
                 StatusCode = statusCode,
                 ContentLength = contentLength,
             });

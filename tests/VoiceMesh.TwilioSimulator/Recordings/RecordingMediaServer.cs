@@ -24,16 +24,6 @@ internal sealed class RecordingMediaServer(RecordingStore store, MediaDownloadLo
         "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
         + "<body><h1>Bad Gateway</h1><p>The server returned an invalid or incomplete response.</p></body></html>\n");
 
-    public static string WireName(MediaFaultKind kind) => kind switch
-    {
-        MediaFaultKind.Truncated => "truncated",
-        MediaFaultKind.LongerThanHeader => "longer-than-header",
-        MediaFaultKind.ShorterThanHeader => "shorter-than-header",
-        MediaFaultKind.Html => "html",
-        MediaFaultKind.NotFound => "not-found",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
-
     public async Task ServeAsync(HttpContext context, string accountSid, string sid)
     {
         var time = scheduler.Now;
@@ -57,7 +47,7 @@ internal sealed class RecordingMediaServer(RecordingStore store, MediaDownloadLo
         {
             var id = log.Start(sid, time, fault, StatusCodes.Status404NotFound, null);
             await TwilioError.NotFound(context.Request.Path).ToResult().ExecuteAsync(context).ConfigureAwait(false);
-            log.Update(id, d => d with { Outcome = "completed" });
+            log.Update(id, d => d with { Outcome = MediaDownloadOutcome.Completed });
             return;
         }
 
@@ -126,7 +116,9 @@ internal sealed class RecordingMediaServer(RecordingStore store, MediaDownloadLo
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var outcome = sent < send || aborted.IsCancellationRequested ? "aborted" : sent < length ? "truncated" : "completed";
+        var outcome = sent < send || aborted.IsCancellationRequested ? MediaDownloadOutcome.Aborted
+            : sent < length ? MediaDownloadOutcome.Truncated
+            : MediaDownloadOutcome.Completed;
         var digest = Convert.ToHexStringLower(hash.GetHashAndReset());
         log.Update(id, d => d with { Outcome = outcome, Sha256 = digest });
     }

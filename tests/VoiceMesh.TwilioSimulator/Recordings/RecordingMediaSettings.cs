@@ -68,8 +68,8 @@ public sealed record MediaDownload
     /// <summary>Simulator clock time at arrival.</summary>
     public required DateTimeOffset Time { get; init; }
 
-    /// <summary>The fault that shaped the answer (its JSON name, e.g. <c>truncated</c>); null for the real media.</summary>
-    public string? Fault { get; init; }
+    /// <summary>The fault that shaped the answer; null for the real media.</summary>
+    public MediaFaultKind? Fault { get; init; }
 
     public required int StatusCode { get; init; }
 
@@ -78,12 +78,26 @@ public sealed record MediaDownload
     /// <summary>Body bytes handed to the connection so far.</summary>
     public long BytesSent { get; init; }
 
-    /// <summary>
-    /// Null while the body is being sent; then <c>completed</c> (every byte sent), <c>truncated</c> (the simulator
-    /// closed the connection on purpose) or <c>aborted</c> (the client went away first).
-    /// </summary>
-    public string? Outcome { get; init; }
+    /// <summary>Null while the body is being sent, then how the answer ended.</summary>
+    public MediaDownloadOutcome? Outcome { get; init; }
 
     /// <summary>SHA-256 (lower-case hex) of the body bytes sent, once the answer is finished.</summary>
     public string? Sha256 { get; init; }
+}
+
+/// <summary>How a media answer ended.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<MediaDownloadOutcome>))]
+public enum MediaDownloadOutcome
+{
+    /// <summary>Every byte the answer announced was sent.</summary>
+    [JsonStringEnumMemberName("completed")]
+    Completed,
+
+    /// <summary>The simulator closed the connection before the announced <c>Content-Length</c> on purpose (<see cref="MediaFaultKind.Truncated"/>).</summary>
+    [JsonStringEnumMemberName("truncated")]
+    Truncated,
+
+    /// <summary>The client went away before the body was sent.</summary>
+    [JsonStringEnumMemberName("aborted")]
+    Aborted,
 }
