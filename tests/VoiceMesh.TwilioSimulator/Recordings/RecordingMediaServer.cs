@@ -16,7 +16,7 @@ namespace VoiceMesh.TwilioSimulator.Recordings;
 internal sealed class RecordingMediaServer(RecordingStore store, MediaDownloadLog log, VirtualScheduler scheduler)
 {
     /// <summary>How much longer or shorter than its header a mismatched body is.</summary>
-    public const int MismatchBytes = 4096;
+    private const int MismatchBytes = 4096;
 
     private const int ChunkSize = 64 * 1024;
 
@@ -84,6 +84,7 @@ internal sealed class RecordingMediaServer(RecordingStore store, MediaDownloadLo
         {
             context.Response.Headers.Connection = "close";
         }
+
         var id = log.Start(sid, time, fault, StatusCodes.Status200OK, length);
         var chunkSize = rate is { } bytesPerSecond ? (int)Math.Clamp(bytesPerSecond / 50, 1, ChunkSize) : ChunkSize;
         var buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
