@@ -3,6 +3,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using VoiceMesh.Recordings.Storage;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Recordings.Tests;
 
@@ -53,6 +54,42 @@ public sealed class FileSystemStorageSpecs : IDisposable
     }
 
     [Fact]
+    public async Task The_temporary_file_a_crashed_writer_left_is_replaced_by_the_next_write_of_the_key()
+    {
+        var folder = Path.Combine(_root, "AC1", "CA1");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllBytesAsync(Path.Combine(folder, ".RE1.wav.tmp"), RandomNumberGenerator.GetBytes(300_000), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(folder, ".RE1.wav.tmp.json"), "{", TestContext.Current.CancellationToken);
+        var bytes = RandomNumberGenerator.GetBytes(1000);
+
+        var blob = await _storage.Write(Key, new MemoryStream(bytes), _metadata, TestContext.Current.CancellationToken);
+
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(blob.Uri.LocalPath, TestContext.Current.CancellationToken));
+        Assert.Equal(["RE1.wav", "RE1.wav.json"], Directory.EnumerateFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_key_another_writer_is_writing_is_work_in_progress_and_that_writer_still_completes()
+    {
+        var first = RandomNumberGenerator.GetBytes(100_000);
+        var release = new TaskCompletionSource();
+        var writing = _storage.Write(Key, new HeldStream(first, release.Task), _metadata, TestContext.Current.CancellationToken);
+        var temporary = Path.Combine(_root, "AC1", "CA1", ".RE1.wav.tmp");
+        while (!File.Exists(temporary))
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        await Assert.ThrowsAsync<WorkInProgressException>(() =>
+            _storage.Write(Key, new MemoryStream([1, 2, 3]), _metadata, TestContext.Current.CancellationToken));
+        release.SetResult();
+        var blob = await writing;
+
+        Assert.Equal(first, await File.ReadAllBytesAsync(blob.Uri.LocalPath, TestContext.Current.CancellationToken));
+        Assert.False(File.Exists(temporary));
+    }
+
+    [Fact]
     public async Task A_deleted_blob_no_longer_exists()
     {
         await _storage.Write(Key, new MemoryStream([1, 2, 3]), _metadata, TestContext.Current.CancellationToken);
@@ -82,6 +119,41 @@ public sealed class FileSystemStorageSpecs : IDisposable
         public string ApplicationName { get; set; } = "VoiceMesh.Recordings.Tests";
         public string ContentRootPath { get; set; } = root;
         public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+
+    /// <summary>Gives half its bytes at once and the rest once <paramref name="release"/> completes.</summary>
+    private sealed class HeldStream(byte[] bytes, Task release) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => bytes.Length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position >= bytes.Length / 2)
+            {
+                await release.WaitAsync(cancellationToken);
+            }
+
+            var take = Math.Min(buffer.Length, (_position < bytes.Length / 2 ? bytes.Length / 2 : bytes.Length) - _position);
+            bytes.AsMemory(_position, take).CopyTo(buffer);
+            _position += take;
+            return take;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class FailingStream : Stream

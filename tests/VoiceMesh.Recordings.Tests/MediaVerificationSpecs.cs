@@ -59,6 +59,16 @@ public sealed class MediaVerificationSpecs
     }
 
     [Fact]
+    public async Task A_connection_closed_before_its_content_length_as_httpclient_reports_it_is_a_size_mismatch()
+    {
+        var wav = Wav(1000);
+        await using var stream = new WavVerifyingStream(new EndsPrematurely(wav[..500]), wav.Length);
+
+        var error = await Assert.ThrowsAsync<RecordingVerificationException>(() => Drain(stream));
+        Assert.StartsWith("The media ended after 500 bytes; the response declared 1044", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_wav_shorter_than_its_riff_header_declares_is_a_size_mismatch_even_without_content_length()
     {
         var wav = Wav(1000);
@@ -93,5 +103,43 @@ public sealed class MediaVerificationSpecs
 
         Assert.Null(media);
         Assert.NotNull(refusal);
+    }
+
+    /// <summary>What SocketsHttpHandler's content stream does when the connection closes before Content-Length bytes came.</summary>
+    private sealed class EndsPrematurely(byte[] bytes) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_position == bytes.Length)
+            {
+                throw new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely.");
+            }
+
+            var take = Math.Min(buffer.Length, bytes.Length - _position);
+            bytes.AsSpan(_position, take).CopyTo(buffer);
+            _position += take;
+            return take;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -7,7 +7,8 @@ namespace VoiceMesh.Recordings.Archiving;
 /// header, and at the end the byte count must equal both what the response declared (<c>Content-Length</c>) and
 /// what the RIFF header declares (its chunk size + 8). A failed check throws
 /// <see cref="RecordingVerificationException"/> from the read that found it, so the storage write is abandoned.
-/// An HTML error page served with 200 is the known case.
+/// An HTML error page served with 200 is the known case; a connection closed before <c>Content-Length</c> bytes came
+/// is one too.
 /// </summary>
 public sealed class WavVerifyingStream(Stream inner, long? declaredLength) : Stream
 {
@@ -30,7 +31,16 @@ public sealed class WavVerifyingStream(Stream inner, long? declaredLength) : Str
 
     public override int Read(Span<byte> buffer)
     {
-        var read = inner.Read(buffer);
+        int read;
+        try
+        {
+            read = inner.Read(buffer);
+        }
+        catch (HttpIOException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
+        {
+            throw CutShort(e);
+        }
+
         Inspect(buffer[..read]);
         return read;
     }
@@ -40,10 +50,27 @@ public sealed class WavVerifyingStream(Stream inner, long? declaredLength) : Str
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await inner.ReadAsync(buffer, cancellationToken);
+        int read;
+        try
+        {
+            read = await inner.ReadAsync(buffer, cancellationToken);
+        }
+        catch (HttpIOException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
+        {
+            throw CutShort(e);
+        }
+
         Inspect(buffer.Span[..read]);
         return read;
     }
+
+    /// <summary>
+    /// The connection closed before <c>Content-Length</c> bytes came: HttpClient reports that itself (an
+    /// <see cref="HttpIOException"/>, the response ended) before this stream would see the end. Fewer bytes than
+    /// declared, like any other size mismatch.
+    /// </summary>
+    private RecordingVerificationException CutShort(HttpIOException e) =>
+        new($"The media ended after {_read} bytes; the response declared {declaredLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "more"} ({e.Message})");
 
     private void Inspect(ReadOnlySpan<byte> chunk)
     {

@@ -2,13 +2,17 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Recordings.Storage;
 
 /// <summary>
 /// Recordings as files under <see cref="RecordingStorageOptions.Directory"/>, metadata in a <c>.json</c> side-car.
-/// Bytes go to a temporary file in the blob's own folder, flushed to disk, then moved over the blob's name in one
-/// step, so a crash leaves a stray temporary file at worst and never half a blob.
+/// Bytes go to a temporary file beside the blob, named after it (<c>.{name}.tmp</c>) and locked while it is written,
+/// flushed to disk, then moved over the blob's name in one step, so a crash leaves at worst that temporary file, never
+/// half a blob, and the next write of the key (the retried archive) replaces it. While another writer holds the
+/// lock, a write of the same key throws <see cref="WorkInProgressException"/> (held and retried by the messaging
+/// policy) and leaves that writer's file alone. The lock is held until the move (POSIX renames an open file).
 /// </summary>
 public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions> options, IHostEnvironment environment) : IRecordingStorage
 {
@@ -22,8 +26,9 @@ public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions>
         var path = PathOf(key);
         var folder = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(folder);
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.tmp");
         var temporaryMetadata = temporary + ".json";
+        var file = OpenLocked(temporary, key);
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -31,7 +36,6 @@ public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions>
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
             {
-                await using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
                 int read;
                 while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
                 {
@@ -54,10 +58,15 @@ public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions>
             File.Move(temporary, path, overwrite: true);
             return blob;
         }
-        finally
+        catch
         {
             File.Delete(temporary);
             File.Delete(temporaryMetadata);
+            throw;
+        }
+        finally
+        {
+            await file.DisposeAsync();
         }
     }
 
@@ -78,6 +87,22 @@ public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions>
         File.Delete(path);
         File.Delete(path + ".json");
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Creates (or truncates, once locked) the temporary file, locked against every other writer; a temporary file
+    /// another writer holds is work in progress.
+    /// </summary>
+    private static FileStream OpenLocked(string temporary, string key)
+    {
+        try
+        {
+            return new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+        }
+        catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException) && File.Exists(temporary))
+        {
+            throw new WorkInProgressException($"Blob {key} is being written by another writer.");
+        }
     }
 
     /// <summary>The file of a key, refusing any key that would leave the storage folder.</summary>

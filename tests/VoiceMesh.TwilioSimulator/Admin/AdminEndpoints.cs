@@ -1,5 +1,6 @@
 using System.Text.Json;
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.TwimlRuntime;
 using VoiceMesh.TwilioSimulator.Webhooks;
 
@@ -74,6 +75,10 @@ internal static class AdminEndpoints
                 ? Results.Ok(log)
                 : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"No inbound call {callSid}"));
 
+        sim.MapPut("/recordings/{recordingSid}/media", SetRecordingMediaAsync);
+        sim.MapGet("/recordings/downloads", (SimulatorControl control, string? recordingSid) =>
+            recordingSid is null ? control.MediaDownloads : [.. control.MediaDownloads.Where(d => d.RecordingSid == recordingSid)]);
+
         sim.MapPost("/accounts", (AccountRequest account, SimulatorControl control) =>
         {
             control.AddAccount(account.AccountSid, account.AuthToken);
@@ -103,6 +108,25 @@ internal static class AdminEndpoints
             ? Results.Created($"/_sim/calls/{callSid}/twiml", new InboundCallCreated(callSid))
             : Results.Problem(
                 statusCode: started.Status, title: started.Status == StatusCodes.Status404NotFound ? "Not Found" : "Bad Request", detail: started.Error);
+    }
+
+    private static async Task<IResult> SetRecordingMediaAsync(HttpContext context, string recordingSid, SimulatorControl control)
+    {
+        try
+        {
+            var settings = await context.Request.ReadFromJsonAsync<RecordingMediaSettings>(context.RequestAborted).ConfigureAwait(false)
+                ?? throw new JsonException("A JSON body is required");
+            control.SetRecordingMedia(recordingSid, settings);
+            return Results.Ok(settings);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: e.Message);
+        }
+        catch (KeyNotFoundException e)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: e.Message);
+        }
     }
 
     internal sealed record InboundCallCreated(string CallSid);

@@ -1,4 +1,5 @@
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.TwimlRuntime;
 using VoiceMesh.TwilioSimulator.Webhooks;
 
@@ -16,12 +17,16 @@ public sealed class SimulatorControl
     private readonly RequestLog _requests;
     private readonly SimulatorAccounts _accounts;
     private readonly TwimlEngine _twiml;
+    private readonly RecordingStore _recordings;
+    private readonly MediaDownloadLog _mediaDownloads;
 
     internal SimulatorControl(
         OutcomeScript outcomes, FaultState faults, WebhookDispatcher webhooks, RequestLog requests, SimulatorAccounts accounts,
-        TwimlEngine twiml)
+        TwimlEngine twiml, RecordingStore recordings, MediaDownloadLog mediaDownloads)
     {
         _twiml = twiml;
+        _recordings = recordings;
+        _mediaDownloads = mediaDownloads;
         _outcomes = outcomes;
         _faults = faults;
         _webhooks = webhooks;
@@ -36,6 +41,9 @@ public sealed class SimulatorControl
     public IReadOnlyList<WebhookAttempt> Webhooks => _webhooks.Attempts;
 
     public IReadOnlyList<OutcomeRule> Outcomes => _outcomes.Rules;
+
+    /// <summary>Every recording media request so far, oldest first, with how much of its body went out (live while it streams).</summary>
+    public IReadOnlyList<MediaDownload> MediaDownloads => _mediaDownloads.Downloads;
 
     /// <summary>Where webhooks go (scheme, host and port replaced); null sends them to the URL as given.</summary>
     public Uri? WebhookTarget
@@ -73,10 +81,26 @@ public sealed class SimulatorControl
         _webhooks.Chaos = WebhookChaos.None;
     }
 
+    /// <summary>
+    /// Sets how recording <paramref name="recordingSid"/>'s media is served: its size or duration, a bandwidth and a
+    /// fault (<c>PUT /_sim/recordings/{sid}/media</c>). Throws <see cref="KeyNotFoundException"/> for an unknown
+    /// recording and <see cref="ArgumentException"/> for settings that make no WAV file.
+    /// </summary>
+    public void SetRecordingMedia(string recordingSid, RecordingMediaSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var recording = _recordings.Find(recordingSid) ?? throw new KeyNotFoundException($"No recording {recordingSid}");
+        lock (recording.Gate)
+        {
+            recording.SetMedia(settings);
+        }
+    }
+
     public void ClearLogs()
     {
         _requests.Clear();
         _webhooks.ClearLog();
+        _mediaDownloads.Clear();
     }
 
     /// <summary>

@@ -407,14 +407,15 @@ internal sealed partial class CallEngine(
     /// <summary>A call created with <c>Record=true</c> leaves a recording of its answered part (REFERENCE §4).</summary>
     private void SaveRecording(SimCall call, DateTimeOffset start, DateTimeOffset due)
     {
-        var recording = new SimRecording(TwilioFormat.NewSid("RE"), call.AccountSid, call.Sid, due, start, call.DurationSeconds);
+        var recording = SimRecording.Finished(call.AccountSid, call.Sid, start, due, call.DurationSeconds, "OutboundAPI");
+        var callback = call.RecordingStatusCallback is { } url
+            ? RecordingCallback.For(call, recording, SimRecording.Completed, url, call.RecordingStatusCallbackMethod, due)
+            : null;
         recordings.Add(recording);
-        if (call.RecordingStatusCallback is not { } url)
+        if (callback is not null)
         {
-            return;
+            webhooks.Dispatch(callback);
         }
-
-        webhooks.Dispatch(RecordingCallback.Completed(call, recording, url, call.RecordingStatusCallbackMethod, due));
     }
 
     /// <summary>Runs a scheduled step unless a REST update ended the call since it was scheduled.</summary>

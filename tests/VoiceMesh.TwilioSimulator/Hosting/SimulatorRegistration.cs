@@ -60,6 +60,7 @@ public static class SimulatorRegistration
         accounts.MapCalls();
         accounts.MapNumbers();
         accounts.MapRecordings();
+        accounts.MapCallRecordings();
         accounts.MapConferences();
         accounts.MapQueues();
         app.MapFallback("/2010-04-01/{**rest}", (HttpContext context) => TwilioError.NotFound(context.Request.Path).ToResult());
@@ -79,6 +80,9 @@ public static class SimulatorRegistration
         services.AddSingleton<CallEngine>();
         services.AddSingleton<NumberInventory>();
         services.AddSingleton<RecordingStore>();
+        services.AddSingleton<CallRecordings>();
+        services.AddSingleton<MediaDownloadLog>();
+        services.AddSingleton<RecordingMediaServer>();
         services.AddSingleton<ConferenceEngine>();
         services.AddSingleton<TwimlEngine>();
         services.AddSingleton(sp => new SimulatorControl(
@@ -87,7 +91,9 @@ public static class SimulatorRegistration
             sp.GetRequiredService<WebhookDispatcher>(),
             sp.GetRequiredService<RequestLog>(),
             sp.GetRequiredService<SimulatorAccounts>(),
-            sp.GetRequiredService<TwimlEngine>()));
+            sp.GetRequiredService<TwimlEngine>(),
+            sp.GetRequiredService<RecordingStore>(),
+            sp.GetRequiredService<MediaDownloadLog>()));
         return services;
     }
 

@@ -5,31 +5,46 @@ using VoiceMesh.TwilioSimulator.Webhooks;
 
 namespace VoiceMesh.TwilioSimulator.Recordings;
 
-/// <summary>The <c>RecordingStatusCallback</c> of a finished recording (REFERENCE §4.1), whichever verb or option made it.</summary>
+/// <summary>A <c>RecordingStatusCallback</c> (REFERENCE §4.1), whichever verb, option or API made the recording.</summary>
 internal static class RecordingCallback
 {
-    public static WebhookJob Completed(SimCall call, SimRecording recording, string url, string method, DateTimeOffset at) => new()
+    /// <summary>
+    /// The callback reporting <paramref name="status"/> (<c>in-progress</c>, <c>completed</c> or <c>absent</c>);
+    /// <c>RecordingDuration</c> only once the recording is finished. Call it under the recording's lock.
+    /// </summary>
+    public static WebhookJob For(SimCall call, SimRecording recording, string status, string url, string method, DateTimeOffset at)
     {
-        Kind = "recording",
-        CallSid = call.Sid,
-        Url = url,
-        Method = method,
-        AuthToken = call.AuthToken,
-        GeneratedAt = at,
-        IdempotencyToken = TwilioFormat.NewSid(""),
-        Parameters =
+        List<KeyValuePair<string, string>> parameters =
         [
             new("AccountSid", call.AccountSid),
             new("CallSid", call.Sid),
-            new("ErrorCode", "0"),
-            new("RecordingChannels", "1"),
-            new("RecordingDuration", recording.DurationSeconds.ToString(CultureInfo.InvariantCulture)),
+            new("ErrorCode", (recording.ErrorCode ?? 0).ToString(CultureInfo.InvariantCulture)),
+            new("RecordingChannels", recording.Channels.ToString(CultureInfo.InvariantCulture)),
+        ];
+        if (status != SimRecording.InProgress)
+        {
+            parameters.Add(new("RecordingDuration", recording.DurationSeconds.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        parameters.AddRange(
+        [
             new("RecordingSid", recording.Sid),
             new("RecordingSource", recording.Source),
             new("RecordingStartTime", TwilioFormat.Rfc2822(recording.StartTime)),
-            new("RecordingStatus", "completed"),
-            new("RecordingTrack", "both"),
+            new("RecordingStatus", status),
+            new("RecordingTrack", recording.Track),
             new("RecordingUrl", RecordingEndpoints.MediaUrl(call.AccountSid, recording.Sid)),
-        ],
-    };
+        ]);
+        return new WebhookJob
+        {
+            Kind = "recording",
+            CallSid = call.Sid,
+            Url = url,
+            Method = method,
+            AuthToken = call.AuthToken,
+            GeneratedAt = at,
+            IdempotencyToken = TwilioFormat.NewSid(""),
+            Parameters = parameters,
+        };
+    }
 }

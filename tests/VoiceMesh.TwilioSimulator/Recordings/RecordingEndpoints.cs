@@ -1,3 +1,4 @@
+using System.Globalization;
 using VoiceMesh.TwilioSimulator.Rest;
 
 namespace VoiceMesh.TwilioSimulator.Recordings;
@@ -9,8 +10,6 @@ internal static class RecordingEndpoints
     {
         accounts.MapGet("/Recordings.json", (HttpContext context, RecordingStore store) =>
             List(context, store, context.Request.Query["CallSid"].ToString()));
-        accounts.MapGet("/Calls/{callSid}/Recordings.json", (HttpContext context, string callSid, RecordingStore store) =>
-            List(context, store, callSid));
         accounts.MapGet("/Recordings/{sid}.json", (HttpContext context, string sid, RecordingStore store) =>
             store.Find(RestContext.Account(context).AccountSid, sid) is { } recording
                 ? Results.Json(ToJson(recording), TwilioFormat.Json)
@@ -19,10 +18,8 @@ internal static class RecordingEndpoints
             store.Delete(RestContext.Account(context).AccountSid, sid)
                 ? Results.NoContent()
                 : TwilioError.NotFound(context.Request.Path).ToResult());
-        accounts.MapGet("/Recordings/{sid}.wav", (HttpContext context, string accountSid, string sid, RecordingStore store) =>
-            store.Find(accountSid, sid) is { } recording
-                ? Results.File(WavFile.Tone(recording.DurationSeconds), "audio/x-wav")
-                : TwilioError.NotFound(context.Request.Path).ToResult());
+        accounts.MapGet("/Recordings/{sid}.wav", (HttpContext context, string accountSid, string sid, RecordingMediaServer media) =>
+            media.ServeAsync(context, accountSid, sid));
     }
 
     /// <summary>Media URLs (<c>.wav</c>) are fetched without credentials.</summary>
@@ -33,44 +30,57 @@ internal static class RecordingEndpoints
     public static string MediaUrl(string accountSid, string sid) =>
         $"https://api.twilio.com/{TwilioFormat.ApiVersion}/Accounts/{accountSid}/Recordings/{sid}";
 
-    private static IResult List(HttpContext context, RecordingStore store, string? callSid)
+    /// <summary>The account's recordings, or (with <paramref name="callSid"/>) one call's.</summary>
+    public static IResult List(HttpContext context, RecordingStore store, string? callSid)
     {
         var accountSid = RestContext.Account(context).AccountSid;
-        var filters = string.IsNullOrEmpty(callSid) ? [] : new[] { new KeyValuePair<string, string>("CallSid", callSid) };
-        var recordings = store.List(accountSid, string.IsNullOrEmpty(callSid) ? null : callSid).Select(ToJson).ToList();
+        var filters = string.IsNullOrEmpty(callSid) || context.Request.Path.Value?.Contains("/Calls/", StringComparison.Ordinal) == true
+            ? []
+            : new[] { new KeyValuePair<string, string>("CallSid", callSid) };
+        var recordings = store.List(accountSid, string.IsNullOrEmpty(callSid) ? null : callSid).Select(r => ToJson(r)).ToList();
         return Results.Json(
             Paging.Page(context.Request, context.Request.Path.Value ?? "", "recordings", recordings, filters),
             TwilioFormat.Json);
     }
 
-    private static Dictionary<string, object?> ToJson(SimRecording r)
+    /// <summary>
+    /// The Recording resource. <paramref name="shownStatus"/> overrides the status (a stop answers <c>stopped</c>
+    /// although the recording is already complete); the <c>uri</c> is the call's sub-resource when <paramref name="callScoped"/>.
+    /// </summary>
+    public static Dictionary<string, object?> ToJson(SimRecording r, bool callScoped = false, string? shownStatus = null)
     {
-        var uri = $"/{TwilioFormat.ApiVersion}/Accounts/{r.AccountSid}/Recordings/{r.Sid}";
-        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        lock (r.Gate)
         {
-            ["account_sid"] = r.AccountSid,
-            ["api_version"] = TwilioFormat.ApiVersion,
-            ["call_sid"] = r.CallSid,
-            ["conference_sid"] = null,
-            ["date_created"] = TwilioFormat.Rfc2822(r.DateCreated),
-            ["date_updated"] = TwilioFormat.Rfc2822(r.DateCreated),
-            ["start_time"] = TwilioFormat.Rfc2822(r.StartTime),
-            ["duration"] = r.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["sid"] = r.Sid,
-            ["price"] = null,
-            ["price_unit"] = "USD",
-            ["status"] = "completed",
-            ["channels"] = 1,
-            ["source"] = r.Source,
-            ["error_code"] = null,
-            ["uri"] = uri + ".json",
-            ["encryption_details"] = null,
-            ["subresource_uris"] = new Dictionary<string, string>
+            var uri = callScoped
+                ? $"/{TwilioFormat.ApiVersion}/Accounts/{r.AccountSid}/Calls/{r.CallSid}/Recordings/{r.Sid}"
+                : $"/{TwilioFormat.ApiVersion}/Accounts/{r.AccountSid}/Recordings/{r.Sid}";
+            return new Dictionary<string, object?>(StringComparer.Ordinal)
             {
-                ["add_on_results"] = uri + "/AddOnResults.json",
-                ["transcriptions"] = uri + "/Transcriptions.json",
-            },
-            ["media_url"] = MediaUrl(r.AccountSid, r.Sid),
-        };
+                ["account_sid"] = r.AccountSid,
+                ["api_version"] = TwilioFormat.ApiVersion,
+                ["call_sid"] = r.CallSid,
+                ["conference_sid"] = null,
+                ["date_created"] = TwilioFormat.Rfc2822(r.DateCreated),
+                ["date_updated"] = TwilioFormat.Rfc2822(r.DateUpdated),
+                ["start_time"] = TwilioFormat.Rfc2822(r.StartTime),
+                ["duration"] = r.DurationSeconds.ToString(CultureInfo.InvariantCulture),
+                ["sid"] = r.Sid,
+                ["price"] = null,
+                ["price_unit"] = "USD",
+                ["status"] = shownStatus ?? r.Status,
+                ["channels"] = r.Channels,
+                ["source"] = r.Source,
+                ["track"] = r.Track,
+                ["error_code"] = r.ErrorCode,
+                ["uri"] = uri + ".json",
+                ["encryption_details"] = null,
+                ["subresource_uris"] = new Dictionary<string, string>
+                {
+                    ["add_on_results"] = uri + "/AddOnResults.json",
+                    ["transcriptions"] = uri + "/Transcriptions.json",
+                },
+                ["media_url"] = MediaUrl(r.AccountSid, r.Sid),
+            };
+        }
     }
 }

@@ -1,11 +1,6 @@
 namespace VoiceMesh.TwilioSimulator.Recordings;
 
-/// <summary>A finished call recording; <paramref name="Source"/> is <c>OutboundAPI</c>, <c>RecordVerb</c> or <c>DialVerb</c>.</summary>
-internal sealed record SimRecording(
-    string Sid, string AccountSid, string CallSid, DateTimeOffset DateCreated, DateTimeOffset StartTime, int DurationSeconds,
-    string Source = "OutboundAPI");
-
-/// <summary>Recordings made by calls created with <c>Record=true</c> and by TwiML <c>&lt;Record&gt;</c>/<c>&lt;Dial record&gt;</c>; thread-safe.</summary>
+/// <summary>Every account's recordings, live and finished; thread-safe (each recording guards its own state).</summary>
 internal sealed class RecordingStore
 {
     private readonly Lock _gate = new();
@@ -19,11 +14,14 @@ internal sealed class RecordingStore
         }
     }
 
-    public SimRecording? Find(string accountSid, string sid)
+    public SimRecording? Find(string accountSid, string sid) => Find(sid) is { } recording && recording.AccountSid == accountSid ? recording : null;
+
+    /// <summary>The recording of any account (the admin API names no account).</summary>
+    public SimRecording? Find(string sid)
     {
         lock (_gate)
         {
-            return _recordings.TryGetValue(sid, out var recording) && recording.AccountSid == accountSid ? recording : null;
+            return _recordings.GetValueOrDefault(sid);
         }
     }
 

@@ -111,7 +111,7 @@ internal sealed partial class TwimlEngine
         ];
         if (dial.Record && dial.AnsweredAt is { } start && seconds > 0)
         {
-            var recording = new SimRecording(TwilioFormat.NewSid("RE"), session.Call.AccountSid, session.Call.Sid, at, start, seconds, "DialVerb");
+            var recording = SimRecording.Finished(session.Call.AccountSid, session.Call.Sid, start, at, seconds, "DialVerb");
             recordings.Add(recording);
             parameters.Add(new("RecordingDuration", seconds.ToString(CultureInfo.InvariantCulture)));
             parameters.Add(new("RecordingSid", recording.Sid));

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
 using VoiceMesh.TwilioSimulator.Recordings;
-using VoiceMesh.TwilioSimulator.Rest;
-using VoiceMesh.TwilioSimulator.Webhooks;
 
 namespace VoiceMesh.TwilioSimulator.TwimlRuntime;
 
@@ -52,13 +50,16 @@ internal sealed partial class TwimlEngine
         }
 
         var call = session.Call;
-        var recording = new SimRecording(TwilioFormat.NewSid("RE"), call.AccountSid, call.Sid, at, state.Start, seconds, "RecordVerb");
+        var recording = SimRecording.Finished(call.AccountSid, call.Sid, state.Start, at, seconds, "RecordVerb");
+        var callback = state.Callback is { } callbackUrl
+            ? RecordingCallback.For(call, recording, SimRecording.Completed, callbackUrl, state.CallbackMethod, at)
+            : null;
         recordings.Add(recording);
         state.Entry.Outcome = $"recorded {seconds}";
         var url = RecordingEndpoints.MediaUrl(call.AccountSid, recording.Sid);
-        if (state.Callback is { } callback)
+        if (callback is not null)
         {
-            webhooks.Dispatch(RecordingCallback.Completed(call, recording, callback, state.CallbackMethod, at));
+            webhooks.Dispatch(callback);
         }
 
         List<KeyValuePair<string, string>> parameters =
