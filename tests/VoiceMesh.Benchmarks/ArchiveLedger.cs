@@ -5,9 +5,22 @@ using VoiceMesh.Testing;
 
 namespace VoiceMesh.Benchmarks;
 
+/// <summary>What the ledger can wait for, by the event the Recordings service stores for it.</summary>
+internal enum LedgerEntry
+{
+    /// <summary><c>RecordingArchiveRequested</c>: the first <c>completed</c> callback was stored, with the decision to archive.</summary>
+    ArchiveRequested,
+
+    /// <summary><c>RecordingArchived</c>: the copy is stored and verified.</summary>
+    Archived,
+
+    /// <summary><c>RecordingDeletedAtTwilio</c>: the last step of an archive; the service is done with the recording.</summary>
+    DeletedAtTwilio,
+}
+
 /// <summary>
-/// When the Recordings service recorded each recording archived, read from its own event store: the server timestamp
-/// of the recording's <c>RecordingArchived</c> event, which is PostgreSQL's <c>now()</c> in the transaction that
+/// When the Recordings service recorded each recording archived (or deleted at Twilio), read from its own event store:
+/// the server timestamp of the recording's <c>RecordingArchived</c> event, which is PostgreSQL's <c>now()</c> in the transaction that
 /// stored it and also made <c>GET /api/recordings/{sid}</c> answer <c>archived</c> (the read model is an inline
 /// snapshot written in that transaction). Waiting is one indexed query per poll, not one API request per recording
 /// through the gateway, so it takes next to nothing from the processes being measured; and since the times come from
@@ -15,7 +28,6 @@ namespace VoiceMesh.Benchmarks;
 /// </summary>
 internal sealed partial class ArchiveLedger : IAsyncDisposable
 {
-    private const string ArchivedEventType = "recording_archived";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly NpgsqlDataSource _database;
@@ -39,45 +51,51 @@ internal sealed partial class ArchiveLedger : IAsyncDisposable
         return new ArchiveLedger(NpgsqlDataSource.Create(recordings.Settings["ConnectionStrings__Postgres"]), schema);
     }
 
-    /// <summary>The recordings of <paramref name="recordingSids"/> archived so far, with the time each was.</summary>
-    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> Archived(IReadOnlyCollection<string> recordingSids, CancellationToken cancellationToken)
+    /// <summary>The recordings of <paramref name="recordingSids"/> that reached <paramref name="entry"/> so far, with the time each did.</summary>
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> Reached(
+        IReadOnlyCollection<string> recordingSids, LedgerEntry entry, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(
             $"select stream_id, timestamp from {_schema}.mt_events where type = @type and stream_id = any(@sids)");
-        command.Parameters.AddWithValue("type", ArchivedEventType);
+        command.Parameters.AddWithValue("type", entry switch
+        {
+            LedgerEntry.ArchiveRequested => "recording_archive_requested",
+            LedgerEntry.Archived => "recording_archived",
+            _ => "recording_deleted_at_twilio",
+        });
         command.Parameters.AddWithValue("sids", recordingSids.ToArray());
-        var archived = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var reached = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            archived[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+            reached[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
         }
 
-        return archived;
+        return reached;
     }
 
     /// <summary>
-    /// Polls until every recording is archived, or until none more was archived for <paramref name="patience"/>;
-    /// returns what was archived by then.
+    /// Polls until every recording reached <paramref name="entry"/>, or until none more did for <paramref name="patience"/>;
+    /// returns those that did by then.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> WaitForAll(
-        IReadOnlyCollection<string> recordingSids, TimeSpan patience, CancellationToken cancellationToken)
+        IReadOnlyCollection<string> recordingSids, LedgerEntry entry, TimeSpan patience, CancellationToken cancellationToken)
     {
-        var archived = await Archived(recordingSids, cancellationToken);
+        var reached = await Reached(recordingSids, entry, cancellationToken);
         var progress = Stopwatch.StartNew();
-        while (archived.Count < recordingSids.Count && progress.Elapsed < patience)
+        while (reached.Count < recordingSids.Count && progress.Elapsed < patience)
         {
             await Task.Delay(PollInterval, cancellationToken);
-            var now = await Archived(recordingSids, cancellationToken);
-            if (now.Count > archived.Count)
+            var now = await Reached(recordingSids, entry, cancellationToken);
+            if (now.Count > reached.Count)
             {
                 progress.Restart();
             }
 
-            archived = now;
+            reached = now;
         }
 
-        return archived;
+        return reached;
     }
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();

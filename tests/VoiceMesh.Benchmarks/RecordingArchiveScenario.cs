@@ -69,10 +69,11 @@ internal sealed class RecordingArchiveScenario : IScenario
             Console.WriteLine($"  prepared                 {2 * (Recordings + WarmupRecordings)} live recordings at the simulator in {preparing.Elapsed.TotalSeconds:F1} s");
 
             using var http = MediaClient(parallelism);
-            await simulator.Stop([.. warmups, .. copyWarmups], cancellationToken);
+            await simulator.Stop([.. warmups, .. copyWarmups, .. copies], cancellationToken);
             await Copy(http, simulator, backend, copyWarmups, parallelism, cancellationToken);
-            var warmed = await ledger.WaitForAll([.. warmups.Select(r => r.RecordingSid)], Patience, cancellationToken);
-            Console.WriteLine($"  warm-up                  {WarmupRecordings} copied, {warmed.Count}/{WarmupRecordings} archived by the service");
+            // Until the service's last step (deleting Twilio's copy), so it is idle while the plain copy runs.
+            var warmed = await ledger.WaitForAll([.. warmups.Select(r => r.RecordingSid)], LedgerEntry.DeletedAtTwilio, Patience, cancellationToken);
+            Console.WriteLine($"  warm-up                  {WarmupRecordings} copied, {warmed.Count}/{WarmupRecordings} archived and deleted at Twilio by the service");
             var meter = CpuMeter.For(
                 new Dictionary<string, Uri>(StringComparer.Ordinal)
                 {
@@ -89,13 +90,14 @@ internal sealed class RecordingArchiveScenario : IScenario
             cpu = meter?.Take();
             var stopped = await simulator.Stop(archives, cancellationToken);
             var sids = archives.Select(r => r.RecordingSid).ToHashSet(StringComparer.Ordinal);
-            var archived = await ledger.WaitForAll(sids, Patience, cancellationToken);
+            var archived = await ledger.WaitForAll(sids, LedgerEntry.Archived, Patience, cancellationToken);
             var first = stopped.Values.Min();
             var serviceTime = archived.Count > 0 ? archived.Values.Max() - first : TimeSpan.Zero;
             var service = new Throughput(
                 archived.Count, SizeBytes, serviceTime, Latency.Of(archived.Select(a => (a.Value - stopped[a.Key]).TotalMilliseconds)));
             PrintPhase("service (archive)", service, "per recording, its stop to its RecordingArchived", meter, cpu);
-            PrintCallbacks(simulator.CallbacksAnswered(sids), first);
+            var requested = await ledger.Reached(sids, LedgerEntry.ArchiveRequested, cancellationToken);
+            PrintStages(stopped, simulator.CallbacksAnswered(sids), requested, simulator, archived);
 
             var copyCheck = await VerifyCopies(simulator, backend, copied, cancellationToken);
             var archiveCheck = await VerifyArchives(mesh, simulator, backend, archives, cancellationToken);
@@ -193,20 +195,41 @@ internal sealed class RecordingArchiveScenario : IScenario
         Console.WriteLine($"  {"",-24} {latency}: p50 {figures.Latency.P50:F0} / p95 {figures.Latency.P95:F0} / max {figures.Latency.Max:F0} ms");
         if (meter is not null && cpu is not null)
         {
-            Console.WriteLine($"  {"",-24} cpu: {CpuMeter.Describe(cpu, meter.Take())}");
+            var now = meter.Take();
+            Console.WriteLine($"  {"",-24} cpu: {CpuMeter.Describe(cpu, now)}");
+            Console.WriteLine($"  {"",-24} cpu per recording: {CpuMeter.PerItem(cpu, now, figures.Recordings)}");
         }
     }
 
-    private void PrintCallbacks(IReadOnlyDictionary<string, DateTimeOffset> answered, DateTimeOffset firstStop)
+    /// <summary>
+    /// Where each recording's archive latency went, from the simulator's logs (callback answered, media requested)
+    /// and the service's event store (archive decided, archived), all on this machine's clock.
+    /// </summary>
+    private static void PrintStages(
+        IReadOnlyDictionary<string, DateTimeOffset> stopped,
+        IReadOnlyDictionary<string, DateTimeOffset> answered,
+        IReadOnlyDictionary<string, DateTimeOffset> requested,
+        SimulatorRecordings simulator,
+        IReadOnlyDictionary<string, DateTimeOffset> archived)
     {
-        if (answered.Count == 0)
+        var traced = archived.Keys
+            .Where(sid => answered.ContainsKey(sid) && requested.ContainsKey(sid) && simulator.CompletedDownloads(sid).Count > 0)
+            .Select(sid => (Stop: stopped[sid], Answered: answered[sid], Requested: requested[sid], Media: simulator.CompletedDownloads(sid)[^1].Time, Archived: archived[sid]))
+            .ToList();
+        Console.WriteLine($"  stages ({traced.Count} traced)       callbacks answered by the gateway from {Since(answered.Values, stopped.Values.Min())}");
+        Stage("stop -> callback 2xx", traced.Select(t => t.Answered - t.Stop));
+        Stage("-> archive decided", traced.Select(t => t.Requested - t.Answered));
+        Stage("-> media requested", traced.Select(t => t.Media - t.Requested));
+        Stage("-> archived", traced.Select(t => t.Archived - t.Media));
+
+        static void Stage(string label, IEnumerable<TimeSpan> spans)
         {
-            Console.WriteLine("  callbacks                none answered 2xx by the gateway");
-            return;
+            var latency = Latency.Of(spans.Select(s => s.TotalMilliseconds));
+            Console.WriteLine($"    {label,-22} p50 {latency.P50,6:F0} / p95 {latency.P95,6:F0} / max {latency.Max,6:F0} ms");
         }
 
-        Console.WriteLine($"  callbacks                {answered.Count}/{Recordings} answered 2xx by the gateway, the first "
-            + $"{(answered.Values.Min() - firstStop).TotalMilliseconds:F0} ms and the last {(answered.Values.Max() - firstStop).TotalSeconds:F2} s after the first stop");
+        static string Since(IEnumerable<DateTimeOffset> times, DateTimeOffset origin) =>
+            times.Any() ? $"{(times.Min() - origin).TotalSeconds:F2} to {(times.Max() - origin).TotalSeconds:F2} s after the first stop" : "never";
     }
 
     /// <summary>Reads back every plain copy and compares it with the media the simulator sent for it.</summary>

@@ -40,8 +40,8 @@ internal sealed class RecordingMemoryScenario : IScenario
 
             var warmup = await simulator.Start(1, WarmupBytes, reported: true, cancellationToken);
             await simulator.Stop(warmup, cancellationToken);
-            var warmed = await ledger.WaitForAll([warmup[0].RecordingSid], Patience, cancellationToken);
-            Console.WriteLine($"  warm-up                  {warmed.Count}/1 archived");
+            var warmed = await ledger.WaitForAll([warmup[0].RecordingSid], LedgerEntry.DeletedAtTwilio, Patience, cancellationToken);
+            Console.WriteLine($"  warm-up                  {warmed.Count}/1 archived and deleted at Twilio");
 
             var recording = (await simulator.Start(1, SizeBytes, reported: true, cancellationToken))[0];
             var before = ResidentMemory.Read(pid, "VmRSS") ?? 0;
@@ -51,7 +51,7 @@ internal sealed class RecordingMemoryScenario : IScenario
             try
             {
                 stopped = await simulator.Stop([recording], cancellationToken);
-                archived = await ledger.WaitForAll([recording.RecordingSid], Patience, cancellationToken);
+                archived = await ledger.WaitForAll([recording.RecordingSid], LedgerEntry.Archived, Patience, cancellationToken);
             }
             finally
             {
