@@ -120,7 +120,7 @@ public sealed class Mesh : IAsyncDisposable
         ["TWILIO_ACCOUNT_SID"] = AccountSid,
         ["TWILIO_AUTH_TOKEN"] = AuthToken,
         ["Twilio__ApiBaseUrl"] = Simulator.BaseAddress.ToString(),
-        ["Recordings__Storage__Directory"] = RecordingsDirectory,
+        ["BlobStorage__Directory"] = RecordingsDirectory,
     };
 
     public static string NewCallSid() => "CA" + Guid.NewGuid().ToString("N");

@@ -6,11 +6,11 @@ using Microsoft.Extensions.Options;
 namespace VoiceMesh.Recordings.Storage;
 
 /// <summary>
-/// Recordings as files under <see cref="RecordingStorageOptions.Directory"/>, metadata in a <c>.json</c> side-car.
+/// Recordings as files under <see cref="BlobStorageOptions.Directory"/>, metadata in a <c>.json</c> side-car.
 /// Bytes go to a temporary file in the blob's own folder, flushed to disk, then moved over the blob's name in one
 /// step, so a crash leaves a stray temporary file at worst and never half a blob.
 /// </summary>
-public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions> options, IHostEnvironment environment) : IRecordingStorage
+public sealed class FileSystemRecordingStorage(IOptions<BlobStorageOptions> options, IHostEnvironment environment) : IRecordingStorage
 {
     private const int BufferSize = 81920;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
