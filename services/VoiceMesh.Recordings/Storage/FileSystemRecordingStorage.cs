@@ -72,11 +72,16 @@ public sealed class FileSystemRecordingStorage(IOptions<BlobStorageOptions> opti
 
     public Task<bool> Exists(string key, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathOf(key)));
 
+    /// <summary>Deletes the blob and its side-car; a key that was never written (or whose folder is gone) is no error.</summary>
     public Task Delete(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        File.Delete(path);
-        File.Delete(path + ".json");
+        if (Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            File.Delete(path);
+            File.Delete(path + ".json");
+        }
+
         return Task.CompletedTask;
     }
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Amazon.S3.Util;
 using Microsoft.Extensions.Options;
 
 namespace VoiceMesh.Recordings.Storage;
@@ -206,20 +205,29 @@ public sealed partial class S3RecordingStorage(IAmazonS3 s3, IOptions<BlobStorag
     {
         if (!_bucketExists)
         {
-            if (!await AmazonS3Util.DoesS3BucketExistV2Async(s3, _bucket))
+            try
             {
-                try
-                {
-                    await s3.PutBucketAsync(new PutBucketRequest { BucketName = _bucket, UseClientRegion = true }, cancellationToken);
-                    LogBucketCreated(_bucket);
-                }
-                catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
-                {
-                    LogBucketCreatedElsewhere(_bucket);
-                }
+                await s3.HeadBucketAsync(new HeadBucketRequest { BucketName = _bucket }, cancellationToken);
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                await CreateBucket(cancellationToken);
             }
 
             _bucketExists = true;
+        }
+    }
+
+    private async Task CreateBucket(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await s3.PutBucketAsync(new PutBucketRequest { BucketName = _bucket, UseClientRegion = true }, cancellationToken);
+            LogBucketCreated(_bucket);
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+        {
+            LogBucketCreatedElsewhere(_bucket);
         }
     }
 

@@ -72,8 +72,10 @@ internal static class StorageRegistration
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(s3.Region);
         }
 
-        return s3.AccessKey is { Length: > 0 } accessKey
+        var client = s3.AccessKey is { Length: > 0 } accessKey
             ? new AmazonS3Client(new BasicAWSCredentials(accessKey, s3.SecretKey), config)
             : new AmazonS3Client(config);
+        client.BeforeRequestEvent += S3CopySource.Rewrite;
+        return client;
     }
 }
