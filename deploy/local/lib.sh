@@ -241,6 +241,7 @@ ensure_npm_tool() {
 # ensure_azurite: installs azurite 3.37.0 (see ensure_npm_tool) and sets AZURITE_BLOB to its blob-only entry point.
 VOICEMESH_AZURITE_VERSION=3.37.0
 ensure_azurite() {
+  # shellcheck disable=SC2034 # read by azurite.sh, which sources this file
   AZURITE_BLOB="$(ensure_npm_tool azurite "$VOICEMESH_AZURITE_VERSION" azurite-blob)" || exit 1
   local major
   major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
@@ -250,5 +251,6 @@ ensure_azurite() {
 # ensure_s3rver: installs s3rver 3.7.1 (see ensure_npm_tool) and sets S3RVER to its executable.
 VOICEMESH_S3RVER_VERSION=3.7.1
 ensure_s3rver() {
+  # shellcheck disable=SC2034 # read by s3rver.sh, which sources this file
   S3RVER="$(ensure_npm_tool s3rver "$VOICEMESH_S3RVER_VERSION" s3rver)" || exit 1
 }
