@@ -52,7 +52,7 @@ public sealed class FileSystemStorageContractSpecs : RecordingStorageContract
     protected override void OnDisposed() => Directory.Delete(_directory, recursive: true);
 }
 
-/// <summary>The Azure Blob backend against Azurite, in a container of this class's own.</summary>
+/// <summary>The Azure Blob backend against Azurite, in a container of this class's own, with an encryption scope.</summary>
 public sealed class AzureBlobStorageContractSpecs(TestInfrastructure infrastructure, RecordingStorageContract.Bucket bucket)
     : RecordingStorageContract, IClassFixture<RecordingStorageContract.Bucket>
 {
@@ -68,6 +68,8 @@ public sealed class AzureBlobStorageContractSpecs(TestInfrastructure infrastruct
             ["BlobStorage:Backend"] = "azure",
             ["BlobStorage:Azure:ConnectionString"] = connectionString,
             ["BlobStorage:Azure:Container"] = _container,
+            // Azurite accepts and ignores it; that it is sent is shown by AzureEncryptionScopeSpecs.
+            ["BlobStorage:Azure:EncryptionScope"] = "recordings-scope",
         };
     }
 
@@ -93,15 +95,17 @@ public sealed class AzureBlobStorageContractSpecs(TestInfrastructure infrastruct
 }
 
 /// <summary>
-/// The S3 backend against s3rver, in a bucket of this class's own. The client's requests are recorded, so a failed
-/// multipart upload can be seen to be aborted: s3rver 3.7.1 implements neither AbortMultipartUpload (it answers 405)
-/// nor ListMultipartUploads, so what the test can check is that the backend asked for the abort.
+/// The S3 backend against s3rver, in a bucket of this class's own, with <c>ServerSideEncryption=AES256</c>. The
+/// client's requests are recorded with their headers, so a failed multipart upload can be seen to be aborted (s3rver
+/// 3.7.1 implements neither AbortMultipartUpload, which it answers 405, nor ListMultipartUploads, so what the test can
+/// check is that the backend asked for the abort) and every write to ask for the encryption (s3rver ignores it).
 /// </summary>
 public sealed class S3StorageContractSpecs(TestInfrastructure infrastructure, RecordingStorageContract.Bucket bucket)
     : RecordingStorageContract, IClassFixture<RecordingStorageContract.Bucket>
 {
     private readonly string _bucket = bucket.Name;
     private readonly List<AmazonWebServiceRequest> _requests = [];
+    private readonly List<(AmazonWebServiceRequest Request, string? Encryption)> _writes = [];
     private readonly List<string> _initiatedUploads = [];
 
     private AmazonS3Client Client => (AmazonS3Client)Services.GetRequiredService<IAmazonS3>();
@@ -118,6 +122,7 @@ public sealed class S3StorageContractSpecs(TestInfrastructure infrastructure, Re
             ["BlobStorage:S3:SecretKey"] = s3.SecretKey,
             ["BlobStorage:S3:ForcePathStyle"] = s3.ForcePathStyle ? "true" : "false",
             ["BlobStorage:S3:Bucket"] = _bucket,
+            ["BlobStorage:S3:ServerSideEncryption"] = "AES256",
         };
     }
 
@@ -152,11 +157,15 @@ public sealed class S3StorageContractSpecs(TestInfrastructure infrastructure, Re
     {
         Client.BeforeRequestEvent += (_, e) =>
         {
-            if (e is WebServiceRequestEventArgs { Request: { } request })
+            if (e is WebServiceRequestEventArgs { Request: { } request, Headers: var headers })
             {
                 lock (_requests)
                 {
                     _requests.Add(request);
+                    if (request is PutObjectRequest or InitiateMultipartUploadRequest or CopyObjectRequest)
+                    {
+                        _writes.Add((request, headers.TryGetValue("x-amz-server-side-encryption", out var sse) ? sse : null));
+                    }
                 }
             }
         };
@@ -170,5 +179,22 @@ public sealed class S3StorageContractSpecs(TestInfrastructure infrastructure, Re
                 }
             }
         };
+    }
+
+    [Fact]
+    public async Task Every_object_write_asks_for_the_configured_server_side_encryption()
+    {
+        var small = NewRecording();
+        var large = NewRecording();
+
+        await Storage.Write(small.Key, new MemoryStream(new byte[1000]), small.Metadata, Ct);
+        await Storage.Write(large.Key, new MemoryStream(new byte[6 * 1024 * 1024]), large.Metadata, Ct);
+
+        lock (_requests)
+        {
+            Assert.Equal(
+                [(typeof(PutObjectRequest), "AES256"), (typeof(InitiateMultipartUploadRequest), "AES256"), (typeof(CopyObjectRequest), "AES256")],
+                _writes.Select(w => (w.Request.GetType(), w.Encryption)));
+        }
     }
 }

@@ -6,6 +6,7 @@ using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Options;
 
 namespace VoiceMesh.Recordings.Storage;
 
@@ -14,10 +15,11 @@ namespace VoiceMesh.Recordings.Storage;
 /// memory at a time, each with a transactional MD5) while hashing it, and commits the block list last, with the content
 /// type and the metadata (<c>accountsid</c>, <c>callsid</c>, <c>recordingsid</c>, <c>sha256</c>): staged blocks are
 /// invisible until that commit, so a failed write leaves no blob (Azure discards uncommitted blocks after a week).
-/// The encryption scope, when configured, is sent by the client with every request. The container is created on the
-/// first write.
+/// The encryption scope, when configured, goes with every block and commit (the client sends it), and a container this
+/// backend creates (on the first write, when missing) gets it as its default scope.
 /// </summary>
-public sealed partial class AzureBlobRecordingStorage(BlobContainerClient container, ILogger<AzureBlobRecordingStorage> logger) : IRecordingStorage
+public sealed partial class AzureBlobRecordingStorage(
+    BlobContainerClient container, IOptions<BlobStorageOptions> options, ILogger<AzureBlobRecordingStorage> logger) : IRecordingStorage
 {
     /// <summary>The size of a staged block, and so of the one buffer a write holds.</summary>
     public const int BlockSize = 4 * 1024 * 1024;
@@ -26,6 +28,10 @@ public sealed partial class AzureBlobRecordingStorage(BlobContainerClient contai
     {
         TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
     };
+
+    private readonly BlobContainerEncryptionScopeOptions? _containerScope = options.Value.Azure.EncryptionScope is { Length: > 0 } scope
+        ? new BlobContainerEncryptionScopeOptions { DefaultEncryptionScope = scope }
+        : null;
 
     private volatile bool _containerExists;
 
@@ -95,7 +101,7 @@ public sealed partial class AzureBlobRecordingStorage(BlobContainerClient contai
     {
         if (!_containerExists)
         {
-            if ((await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken))?.Value is not null)
+            if ((await container.CreateIfNotExistsAsync(PublicAccessType.None, metadata: null, _containerScope, cancellationToken))?.Value is not null)
             {
                 LogContainerCreated(container.Name);
             }
