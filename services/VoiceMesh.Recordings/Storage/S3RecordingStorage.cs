@@ -48,6 +48,12 @@ public sealed partial class S3RecordingStorage(IAmazonS3 s3, IOptions<BlobStorag
 
             return await WriteMultipart(key, content, metadata, hash, buffer, cancellationToken);
         }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
+        {
+            // Removed since it was checked: the next write creates it again.
+            _bucketExists = false;
+            throw;
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -119,10 +125,11 @@ public sealed partial class S3RecordingStorage(IAmazonS3 s3, IOptions<BlobStorag
         };
         AddMetadata(initiate.Metadata, metadata, sha256: null);
         var uploadId = (await s3.InitiateMultipartUploadAsync(initiate, cancellationToken)).UploadId;
+        long size = 0;
+        string etag;
         try
         {
             var parts = new List<PartETag>();
-            long size = 0;
             var filled = PartSize;
             while (filled > 0)
             {
@@ -137,18 +144,20 @@ public sealed partial class S3RecordingStorage(IAmazonS3 s3, IOptions<BlobStorag
                 hash.AppendData(buffer, 0, filled);
             }
 
-            var completed = await s3.CompleteMultipartUploadAsync(
+            etag = (await s3.CompleteMultipartUploadAsync(
                 new CompleteMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId, PartETags = parts },
-                cancellationToken);
-            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            await SetMetadata(key, completed.ETag, metadata, sha256, cancellationToken);
-            return Stored(key, size, sha256, metadata);
+                cancellationToken)).ETag;
         }
         catch (Exception ex)
         {
             await Abort(key, uploadId, ex);
             throw;
         }
+
+        // Complete: the object is whole. Should this copy fail, the write fails and its retry writes the key again.
+        var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+        await SetMetadata(key, etag, metadata, sha256, cancellationToken);
+        return Stored(key, size, sha256, metadata);
     }
 
     private async Task<PartETag> UploadPart(string key, string uploadId, int partNumber, byte[] buffer, int length, CancellationToken cancellationToken)
