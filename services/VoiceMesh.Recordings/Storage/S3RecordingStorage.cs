@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
@@ -204,9 +205,9 @@ public sealed partial class S3RecordingStorage(IAmazonS3 s3, IOptions<BlobStorag
             await s3.AbortMultipartUploadAsync(
                 new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId }, CancellationToken.None);
         }
-        catch (AmazonS3Exception ex)
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
         {
-            LogAbortFailed(key, uploadId, (int)ex.StatusCode, ex.ErrorCode);
+            LogAbortFailed(key, uploadId, ex.Message);
         }
     }
 
@@ -261,6 +262,6 @@ public sealed partial class S3RecordingStorage(IAmazonS3 s3, IOptions<BlobStorag
     private partial void LogAborting(string key, string uploadId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "The multipart upload {UploadId} of {Key} could not be aborted ({StatusCode} {ErrorCode}); its parts stay until the bucket's lifecycle rule removes them")]
-    private partial void LogAbortFailed(string key, string uploadId, int statusCode, string errorCode);
+        Message = "The multipart upload {UploadId} of {Key} could not be aborted ({Reason}); its parts stay until the bucket's lifecycle rule removes them")]
+    private partial void LogAbortFailed(string key, string uploadId, string reason);
 }
