@@ -70,7 +70,8 @@ public sealed class Mesh : IAsyncDisposable
         int callsInstances = 1,
         int callsPerSecond = 50,
         IReadOnlyDictionary<string, string>? callsSettings = null,
-        double timeScale = 0.01)
+        double timeScale = 0.01,
+        IReadOnlyDictionary<string, string>? serviceSettings = null)
     {
         var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions
         {
@@ -97,7 +98,13 @@ public sealed class Mesh : IAsyncDisposable
         };
         foreach (var service in manifest.Services.Where(s => s.Name != calls.Name))
         {
-            var process = await ServiceProcess.Start(service.Assembly, mesh.ServiceEnvironment(service.Name, postgres));
+            var environment = mesh.ServiceEnvironment(service.Name, postgres);
+            foreach (var (name, value) in serviceSettings ?? new Dictionary<string, string>())
+            {
+                environment[name] = value;
+            }
+
+            var process = await ServiceProcess.Start(service.Assembly, environment);
             mesh._services[service.Name] = process;
             gateway[Cluster(service.Name)] = process.BaseAddress.ToString();
         }
@@ -111,7 +118,10 @@ public sealed class Mesh : IAsyncDisposable
 
     private static string Cluster(string service) => $"ReverseProxy__Clusters__{service}__Destinations__primary__Address";
 
-    /// <summary>What a service other than Calls is started with: its own schema, the simulator as Twilio, a temporary storage folder.</summary>
+    /// <summary>
+    /// What a service other than Calls is started with: its own schema, the simulator as Twilio, a temporary storage
+    /// folder (the filesystem backend's, unless <c>serviceSettings</c> choose another <c>BlobStorage__Backend</c>).
+    /// </summary>
     private Dictionary<string, string> ServiceEnvironment(string service, string postgres) => new()
     {
         ["ConnectionStrings__Postgres"] = postgres,
@@ -120,7 +130,7 @@ public sealed class Mesh : IAsyncDisposable
         ["TWILIO_ACCOUNT_SID"] = AccountSid,
         ["TWILIO_AUTH_TOKEN"] = AuthToken,
         ["Twilio__ApiBaseUrl"] = Simulator.BaseAddress.ToString(),
-        ["Recordings__Storage__Directory"] = RecordingsDirectory,
+        ["BlobStorage__Directory"] = RecordingsDirectory,
     };
 
     public static string NewCallSid() => "CA" + Guid.NewGuid().ToString("N");
