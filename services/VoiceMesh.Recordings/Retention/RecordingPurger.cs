@@ -8,7 +8,8 @@ namespace VoiceMesh.Recordings.Retention;
 /// <summary>
 /// Performs a stored decision to purge: deletes the stored copy (by its key, or the key it would have had, so a copy a
 /// concurrent archive stored is caught too), deletes the recording at Twilio unless Twilio no longer holds it, and only
-/// then records <see cref="Purged"/>. Every step is idempotent, so a repeat after a crash changes nothing more.
+/// then records <see cref="Purged"/>. Every step is idempotent, so a repeat after a crash changes nothing more. A
+/// copy is deleted only where it exists: the filesystem backend's delete fails when the blob's folder was never made.
 /// </summary>
 public sealed partial class RecordingPurger(
     IRecordingStorage storage, TwilioRecordings twilio, StreamCommands commands, TimeProvider clock, ILogger<RecordingPurger> logger)
@@ -17,7 +18,11 @@ public sealed partial class RecordingPurger(
     {
         var reason = recording.PurgeRequest!.Reason;
         var key = recording.Archive?.BlobKey ?? RecordingBlobs.Key(recording.AccountSid, recording.CallSid ?? recording.ConferenceSid, recording.Id);
-        await storage.Delete(key, cancellationToken);
+        if (await storage.Exists(key, cancellationToken))
+        {
+            await storage.Delete(key, cancellationToken);
+        }
+
         var alreadyGone = recording.DeletedAtTwilioAt is not null || !await twilio.Delete(recording.AccountSid, recording.Id);
         var purged = new Purged
         {
