@@ -75,8 +75,9 @@ public sealed class RecordingRetentionSpecs(TestInfrastructure infrastructure) :
         Assert.Equal(HttpStatusCode.Gone, media.StatusCode);
         Assert.Equal("application/problem+json", media.Content.Headers.ContentType?.MediaType);
 
-        // Both instances ran the job all along; the recording was decided and purged once.
+        // Both instances ran the job all along; the recording was decided and purged once. The job's query has an index.
         Assert.Equal((1, 1), await PurgeEvents(expiring.RecordingSid));
+        Assert.Contains(await RecordingIndexes(), index => index.Contains("(purge_due_at)", StringComparison.Ordinal));
         Assert.False(second.HasExited);
 
         // A redelivered PurgeRecording finds the recording purged and changes nothing.
@@ -267,6 +268,24 @@ public sealed class RecordingRetentionSpecs(TestInfrastructure infrastructure) :
         await using var reader = await command.ExecuteReaderAsync(Ct);
         await reader.ReadAsync(Ct);
         return ((int)reader.GetInt64(0), (int)reader.GetInt64(1));
+    }
+
+    /// <summary>The definitions of the indexes on the recording documents' table.</summary>
+    private async Task<List<string>> RecordingIndexes()
+    {
+        await using var connection = new NpgsqlConnection(infrastructure.PostgresConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(
+            "select indexdef from pg_indexes where schemaname = @schema and tablename = 'mt_doc_recording'", connection);
+        command.Parameters.AddWithValue("schema", _mesh.EnvironmentOf("recordings")["Marten__Schema"]);
+        var indexes = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        while (await reader.ReadAsync(Ct))
+        {
+            indexes.Add(reader.GetString(0));
+        }
+
+        return indexes;
     }
 
     /// <summary>Publishes PurgeRecording again, as a republished outbox page or a redelivery would.</summary>
