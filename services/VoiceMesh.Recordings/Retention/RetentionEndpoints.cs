@@ -43,7 +43,7 @@ internal static class RetentionEndpoints
             return invalid;
         }
 
-        var outcome = await Decide(commands, recordingSid, r => RetentionDecisions.SetHold(r, body.Reason!, body.CaseReference, clock.GetUtcNow()), cancellationToken);
+        var (outcome, _) = await Decide(commands, recordingSid, r => RetentionDecisions.SetHold(r, body.Reason!, body.CaseReference, clock.GetUtcNow()), cancellationToken);
         return await Answer(outcome, recordingSid, commands, cancellationToken);
     }
 
@@ -55,7 +55,7 @@ internal static class RetentionEndpoints
             return invalid;
         }
 
-        var outcome = await Decide(commands, recordingSid, r => RetentionDecisions.ClearHold(r, clock.GetUtcNow()), cancellationToken);
+        var (outcome, _) = await Decide(commands, recordingSid, r => RetentionDecisions.ClearHold(r, clock.GetUtcNow()), cancellationToken);
         return await Answer(outcome, recordingSid, commands, cancellationToken);
     }
 
@@ -68,7 +68,7 @@ internal static class RetentionEndpoints
             return invalid;
         }
 
-        var outcome = await Decide(commands, recordingSid, r => RetentionDecisions.Tag(r, body.Tags!, options.Value, clock.GetUtcNow()), cancellationToken);
+        var (outcome, _) = await Decide(commands, recordingSid, r => RetentionDecisions.Tag(r, body.Tags!, options.Value, clock.GetUtcNow()), cancellationToken);
         return await Answer(outcome, recordingSid, commands, cancellationToken);
     }
 
@@ -81,32 +81,35 @@ internal static class RetentionEndpoints
             return invalid;
         }
 
-        var outcome = await Decide(commands, recordingSid, r => RetentionDecisions.RequestPurge(r, PurgeReason.Erasure, clock.GetUtcNow()), cancellationToken);
-        var recording = await commands.Load<Recording>(recordingSid, cancellationToken);
+        var (outcome, decidedOn) = await Decide(commands, recordingSid, r => RetentionDecisions.RequestPurge(r, PurgeReason.Erasure, clock.GetUtcNow()), cancellationToken);
         return outcome switch
         {
             RetentionOutcome.NotFound => RecordingEndpoints.NotFound(recordingSid),
-            RetentionOutcome.Held => Held(recording!),
-            _ => TypedResults.Accepted($"/api/recordings/{recordingSid}", RecordingResponse.Of(recording!)),
+            RetentionOutcome.Held => Held(decidedOn!),
+            _ => TypedResults.Accepted($"/api/recordings/{recordingSid}", RecordingResponse.Of((await commands.Load<Recording>(recordingSid, cancellationToken))!)),
         };
     }
 
-    /// <summary>Runs a decision through the command path; a concurrent write to the stream is decided again on the new version.</summary>
-    private static async Task<RetentionOutcome> Decide(
+    /// <summary>
+    /// Runs a decision through the command path; a concurrent write to the stream is decided again on the new version.
+    /// Returns what the decision met and the state it decided on.
+    /// </summary>
+    private static async Task<(RetentionOutcome Outcome, Recording? DecidedOn)> Decide(
         StreamCommands commands, string recordingSid, Func<Recording?, RetentionDecision> decide, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var outcome = RetentionOutcome.NotFound;
+            Recording? decidedOn = null;
             try
             {
                 await commands.Execute<Recording>(recordingSid, null, r =>
                 {
                     var decision = decide(r);
-                    outcome = decision.Outcome;
+                    (outcome, decidedOn) = (decision.Outcome, r);
                     return decision.Decision;
                 }, cancellationToken);
-                return outcome;
+                return (outcome, decidedOn);
             }
             catch (StreamConflictException) when (attempt < ConflictAttempts)
             {
