@@ -38,7 +38,7 @@ public static class MartenExtensions
         builder.Services.AddSingleton<StreamCommands>();
         return builder.Services.AddMarten(opts =>
             {
-                opts.Connection(connectionString);
+                opts.Connection(WithPreparedStatements(connectionString));
                 opts.DatabaseSchemaName = schema;
                 opts.Events.StreamIdentity = StreamIdentity.AsString;
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
@@ -46,5 +46,27 @@ public static class MartenExtensions
                 opts.Schema.For<ProcessedMessage>();
             })
             .UseLightweightSessions();
+    }
+
+    /// <summary>The statements Npgsql prepares per connection unless the connection string sets it.</summary>
+    public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>
+    /// Npgsql's automatic statement preparation, on unless the connection string sets <c>Max Auto Prepare</c>. Marten
+    /// runs the same few statements for every command; prepared, PostgreSQL plans them once per connection instead of
+    /// every time. It also changes what a pooled connection is reset with: without it Npgsql sends <c>DISCARD ALL</c>,
+    /// which throws away the cached plans of Marten's PL/pgSQL append function too (measured with pg_stat_statements
+    /// under the twiml-menu benchmark: that function took 1.26 ms per call with <c>DISCARD ALL</c>, 0.41 ms without,
+    /// and PostgreSQL's CPU per TwiML turn fell by about 45%). The reset still releases advisory locks.
+    /// </summary>
+    public static string WithPreparedStatements(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            return connectionString;
+        }
+
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare }.ConnectionString;
     }
 }

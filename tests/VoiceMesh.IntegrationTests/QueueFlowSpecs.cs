@@ -12,7 +12,7 @@ namespace VoiceMesh.IntegrationTests;
 /// Call queues end to end, on the simulator's real-time clock (a wait document's pause lasts its seconds, as at
 /// Twilio): what each waiting caller hears, the order DequeueCall serves them in, and the overflow after the longest wait.
 /// </summary>
-public sealed class QueueFlowSpecs(QueueFlowSpecs.RealTimeMesh fixture) : IClassFixture<QueueFlowSpecs.RealTimeMesh>
+public sealed class QueueFlowSpecs(QueueFlowSpecs.RealTimeMesh fixture, TestInfrastructure infrastructure) : IClassFixture<QueueFlowSpecs.RealTimeMesh>
 {
     private const string Agent = "+14155550188";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
@@ -106,12 +106,31 @@ public sealed class QueueFlowSpecs(QueueFlowSpecs.RealTimeMesh fixture) : IClass
     public async Task A_dequeue_with_nobody_waiting_is_rejected_and_a_malformed_one_is_a_400()
     {
         var ct = TestContext.Current.CancellationToken;
+        using var management = TestInfrastructure.ManagementClient(infrastructure.RabbitMqManagementUri);
+        var rejections = await QueueProbe.Bind(
+            management, new Uri(_mesh.RabbitMqUri).AbsolutePath.Trim('/'), "VoiceMesh.Contracts.Calls:DequeueCallRejected", "dequeue-rejected-probe",
+            declareExchange: true);
+
         using var invalid = await _mesh.Client.PostAsJsonAsync("/api/queues/empty/dequeue", new { to = "not-a-number" }, ct);
+        using var nobody = await _mesh.Client.PostAsJsonAsync("/api/queues/nobody-here/dequeue", new { to = Agent, requestId = "agent-nobody" }, ct);
         var empty = await _mesh.Client.GetFromJsonAsync<JsonElement>("/api/queues/nobody-here", ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.True((await invalid.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("errors").TryGetProperty("To", out _));
+        Assert.Equal(HttpStatusCode.Accepted, nobody.StatusCode);
         Assert.Equal(0, empty.GetProperty("size").GetInt32());
+        var deadline = DateTime.UtcNow + Patience;
+        var rejected = await rejections.Get(10, remove: false, ct);
+        while (rejected.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, ct);
+            rejected = await rejections.Get(10, remove: false, ct);
+        }
+
+        var message = JsonSerializer.Deserialize<JsonElement>(Assert.Single(rejected).GetProperty("payload").GetString()!).GetProperty("message");
+        Assert.Equal("agent-nobody", message.GetProperty("requestId").GetString());
+        Assert.Equal("nobody-here", message.GetProperty("queue").GetString());
+        Assert.Equal("Queue", message.GetProperty("field").GetString());
     }
 
     [Fact]

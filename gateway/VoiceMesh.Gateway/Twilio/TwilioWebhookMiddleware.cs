@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Gateway.Twilio;
 
@@ -40,7 +41,7 @@ internal sealed partial class TwilioWebhookMiddleware(
                 return;
             }
 
-            var read = await ReadBounded(request.Body, _maxBodyBytes, context.RequestAborted);
+            var read = await request.ReadBounded(_maxBodyBytes, context.RequestAborted);
             if (read is null)
             {
                 await Reject(context, StatusCodes.Status413PayloadTooLarge, "body-too-large", "Body too large",
@@ -70,25 +71,6 @@ internal sealed partial class TwilioWebhookMiddleware(
     private static bool IsFormEncoded(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)
         && media.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Reads the whole body, or returns null as soon as it passes <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadBounded(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int n;
-        while ((n = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + n > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, n);
-        }
-
-        return buffer.ToArray();
-    }
 
     private Task Reject(HttpContext context, int status, string reason, string title, string detail)
     {

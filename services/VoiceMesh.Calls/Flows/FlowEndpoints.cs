@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Flows;
 
@@ -63,13 +64,13 @@ internal static class FlowEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "A flow is sent as application/json.");
         }
 
-        var body = await ReadBounded(request, ct);
-        if (body is null)
+        var bytes = await request.ReadBounded(MaxFlowBytes, ct);
+        if (bytes is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Flow too large", detail: $"A flow is at most {MaxFlowBytes} bytes.");
         }
 
-        var violations = FlowSaving.Check(flowId, body, out var flow);
+        var violations = FlowSaving.Check(flowId, Encoding.UTF8.GetString(bytes), out var flow);
         if (violations.Count > 0)
         {
             return Invalid(violations);
@@ -113,27 +114,4 @@ internal static class FlowEndpoints
 
     private static ProblemHttpResult NotFound(string flowId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Flow not found", detail: $"No flow {flowId} is known.");
-
-    private static async Task<string?> ReadBounded(HttpRequest request, CancellationToken ct)
-    {
-        if (request.ContentLength > MaxFlowBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxFlowBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
 }

@@ -25,43 +25,44 @@ public sealed partial class FlowTwiml(
 
     /// <summary>
     /// An incoming call: the flow the dialled number answers with, decided on the call's stream in one read. A call
-    /// that started a flow already (Twilio asked again) keeps its own version.
+    /// that started a flow already (Twilio asked again) keeps its own version: then the decision is left undone, that
+    /// version is loaded, and the turn decided on it.
     /// </summary>
     public Task<IResult> Incoming(HttpContext context) =>
         Answer(context, FlowAction.Enter, async (request, messageId, ct) =>
         {
             var flow = await flows.Answering(request.To ?? "", options.Value.DefaultFlow, ct);
-            try
+            CallFlow? startedElsewhere = null;
+            var twiml = await Record(request, messageId, call =>
             {
-                return await Record(request, messageId, call => call?.Flow is { } started && (started.FlowId, started.Version) != (flow?.FlowId, flow?.Version)
-                    ? throw new StartedElsewhere(started.FlowId, started.Version)
-                    : FlowDecisions.Start(flow ?? throw NoFlow(), call, request, clock.GetUtcNow()), ct);
-            }
-            catch (StartedElsewhere started)
+                startedElsewhere = null;
+                if (call?.Flow is { } started && (started.FlowId, started.Version) != (flow?.FlowId, flow?.Version))
+                {
+                    startedElsewhere = started;
+                    return null;
+                }
+
+                return FlowDecisions.Start(flow ?? throw NoFlow(), call, request, clock.GetUtcNow());
+            }, ct);
+            if (startedElsewhere is null)
             {
-                var kept = await flows.Load(started.FlowId, started.Version, ct)
-                    ?? throw new FlowMismatchException($"Flow {started.FlowId} has no version {started.Version}.");
-                return await Record(request, messageId, call => FlowDecisions.Start(kept, call, request, clock.GetUtcNow()), ct);
+                return twiml!;
             }
+
+            var kept = await flows.Load(startedElsewhere.FlowId, startedElsewhere.Version, ct)
+                ?? throw new FlowMismatchException($"Flow {startedElsewhere.FlowId} has no version {startedElsewhere.Version}.");
+            return (await Record(request, messageId, call => FlowDecisions.Start(kept, call, request, clock.GetUtcNow()), ct))!;
         });
 
     private FlowMismatchException NoFlow() =>
         new($"No flow answers calls to this number and the default flow '{options.Value.DefaultFlow}' does not exist.");
-
-    /// <summary>The call is in another flow version than the number's current one.</summary>
-    private sealed class StartedElsewhere(string flowId, int version) : Exception
-    {
-        public string FlowId { get; } = flowId;
-
-        public int Version { get; } = version;
-    }
 
     public Task<IResult> Continue(HttpContext context, string flowId, int version, string step, FlowAction action, int attempt) =>
         Answer(context, action, async (request, messageId, ct) =>
         {
             var flow = await flows.Load(flowId, version, ct)
                 ?? throw new FlowMismatchException($"Flow {flowId} has no version {version}.");
-            return await Record(request, messageId, call => FlowDecisions.Continue(flow, step, action, attempt, call, request, clock.GetUtcNow()), ct);
+            return (await Record(request, messageId, call => FlowDecisions.Continue(flow, step, action, attempt, call, request, clock.GetUtcNow()), ct))!;
         });
 
     /// <summary>Twilio's bridge request after a dequeue: the waiting caller is connected to the agent.</summary>
@@ -107,8 +108,11 @@ public sealed partial class FlowTwiml(
         }
     }
 
-    /// <summary>Decides the turn and stores its events; the TwiML is written out before anything is stored.</summary>
-    private async Task<string> Record(TwimlRequest request, string messageId, Func<Call?, FlowTurn> decide, CancellationToken ct)
+    /// <summary>
+    /// Decides the turn and stores its events; the TwiML is written out before anything is stored. Null only when
+    /// <paramref name="decide"/> declined (returned null): then nothing was stored.
+    /// </summary>
+    private async Task<string?> Record(TwimlRequest request, string messageId, Func<Call?, FlowTurn?> decide, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -117,11 +121,15 @@ public sealed partial class FlowTwiml(
             {
                 await commands.Execute<Call>(request.CallSid, messageId, call =>
                 {
-                    var turn = decide(call);
+                    if (decide(call) is not { } turn)
+                    {
+                        return Decision.None;
+                    }
+
                     twiml = turn.Twiml.ToString();
                     return turn.Events.ToArray();
                 }, ct);
-                return twiml!;
+                return twiml;
             }
             catch (StreamConflictException) when (attempt < ConflictAttempts)
             {
