@@ -172,7 +172,9 @@ public sealed class RecordingRetentionSpecs(TestInfrastructure infrastructure) :
         await Expect(Put($"/api/recordings/{unknown}/legal-hold", """{"reason":"a\u0000b"}"""), HttpStatusCode.BadRequest, "reason");
         await Expect(Put($"/api/recordings/{unknown}/legal-hold", $$"""{"reason":"x","caseReference":"{{new string('c', 201)}}"}"""), HttpStatusCode.BadRequest, "caseReference");
         await Expect(Put($"/api/recordings/{unknown}/legal-hold", """{"reason":"""), HttpStatusCode.BadRequest, null);
+        await Expect(Put($"/api/recordings/{unknown}/legal-hold", "null"), HttpStatusCode.BadRequest, null);
         await Expect(Put($"/api/recordings/{unknown}/legal-hold", hold, "text/plain"), HttpStatusCode.UnsupportedMediaType, null);
+        await Expect(Put($"/api/recordings/{unknown}/legal-hold", $$"""{"reason":"{{new string('r', 9000)}}"}"""), HttpStatusCode.RequestEntityTooLarge, null);
         await Expect(Put($"/api/recordings/{unknown}/legal-hold", hold), HttpStatusCode.NotFound, unknown);
         await Expect(_mesh.Client.DeleteAsync($"/api/recordings/{malformed}/legal-hold", Ct), HttpStatusCode.BadRequest, "recordingSid");
         await Expect(_mesh.Client.DeleteAsync($"/api/recordings/{unknown}/legal-hold", Ct), HttpStatusCode.NotFound, unknown);
@@ -182,6 +184,7 @@ public sealed class RecordingRetentionSpecs(TestInfrastructure infrastructure) :
         await Expect(Put($"/api/recordings/{unknown}/tags", """{"tags":[null]}"""), HttpStatusCode.BadRequest, "tags");
         await Expect(Put($"/api/recordings/{unknown}/tags", JsonSerializer.Serialize(new { tags = Enumerable.Range(0, 21).Select(i => $"t{i}") })), HttpStatusCode.BadRequest, "tags");
         await Expect(Put($"/api/recordings/{unknown}/tags", """{"tags":"sales"}"""), HttpStatusCode.BadRequest, null);
+        await Expect(Put($"/api/recordings/{unknown}/tags", """{"tags":["sales"]}""", "application/xml"), HttpStatusCode.UnsupportedMediaType, null);
         await Expect(Put($"/api/recordings/{unknown}/tags", """{"tags":["sales"]}"""), HttpStatusCode.NotFound, unknown);
         await Expect(_mesh.Client.DeleteAsync($"/api/recordings/{malformed}", Ct), HttpStatusCode.BadRequest, "recordingSid");
         await Expect(_mesh.Client.DeleteAsync($"/api/recordings/{unknown}", Ct), HttpStatusCode.NotFound, unknown);

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using VoiceMesh.Contracts.Recordings;
 using VoiceMesh.Recordings.Lifecycle;
 using VoiceMesh.ServiceDefaults;
@@ -23,6 +25,8 @@ internal static class RetentionEndpoints
     private const int MaxReasonLength = 500;
     private const int MaxCaseReferenceLength = 200;
     private const int ConflictAttempts = 4;
+    private const int MaxBodyBytes = 8 * 1024;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Legal hold, tags and erasure requests on <c>/api/recordings/{recordingSid}</c>.</summary>
     public static RouteGroupBuilder MapRetentionEndpoints(this RouteGroupBuilder recordings)
@@ -35,9 +39,20 @@ internal static class RetentionEndpoints
     }
 
     private static async Task<Results<Ok<RecordingResponse>, ValidationProblem, ProblemHttpResult>> SetHold(
-        string recordingSid, LegalHoldRequest body, StreamCommands commands, TimeProvider clock, CancellationToken cancellationToken)
+        string recordingSid, HttpRequest request, StreamCommands commands, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if ((Invalid(recordingSid) ?? InvalidText("reason", body.Reason, MaxReasonLength, required: true)
+        if (Invalid(recordingSid) is { } invalidSid)
+        {
+            return invalidSid;
+        }
+
+        var (body, refused) = await ReadJson<LegalHoldRequest>(request, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if ((InvalidText("reason", body!.Reason, MaxReasonLength, required: true)
             ?? InvalidText("caseReference", body.CaseReference, MaxCaseReferenceLength, required: false)) is { } invalid)
         {
             return invalid;
@@ -60,10 +75,21 @@ internal static class RetentionEndpoints
     }
 
     private static async Task<Results<Ok<RecordingResponse>, ValidationProblem, ProblemHttpResult>> SetTags(
-        string recordingSid, TagsRequest body, StreamCommands commands, IOptions<RetentionOptions> options, TimeProvider clock,
+        string recordingSid, HttpRequest request, StreamCommands commands, IOptions<RetentionOptions> options, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        if ((Invalid(recordingSid) ?? InvalidTags(body.Tags)) is { } invalid)
+        if (Invalid(recordingSid) is { } invalidSid)
+        {
+            return invalidSid;
+        }
+
+        var (body, refused) = await ReadJson<TagsRequest>(request, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (InvalidTags(body!.Tags) is { } invalid)
         {
             return invalid;
         }
@@ -142,6 +168,36 @@ internal static class RetentionEndpoints
             statusCode: StatusCodes.Status409Conflict,
             title: "Recording under legal hold",
             detail: $"Recording {recording.Id} is under legal hold ({hold.Reason}{caseReference}); it cannot be erased until the hold is cleared.");
+    }
+
+    /// <summary>A small JSON body, read whole up to a limit: 415 unless JSON, 413 when larger, 400 when it is not a JSON object.</summary>
+    private static async Task<(T? Body, ProblemHttpResult? Refused)> ReadJson<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media) || !media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "The body is sent as application/json."));
+        }
+
+        var bytes = await request.ReadBounded(MaxBodyBytes, cancellationToken);
+        if (bytes is null)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", detail: $"The body is at most {MaxBodyBytes} bytes."));
+        }
+
+        try
+        {
+            if (JsonSerializer.Deserialize<T>(bytes, Json) is { } body)
+            {
+                return (body, null);
+            }
+        }
+        catch (JsonException ex)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed JSON", detail: $"The body is not the expected JSON object: {ex.Message}"));
+        }
+
+        return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed JSON", detail: "The body is not a JSON object."));
     }
 
     private static ValidationProblem? Invalid(string recordingSid) =>
