@@ -20,6 +20,8 @@ public sealed class Mesh : IAsyncDisposable
 
     private readonly List<ServiceProcess> _calls = [];
     private readonly Dictionary<string, ServiceProcess> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, string>> _serviceEnvironments = new(StringComparer.Ordinal);
+    private readonly List<ServiceProcess> _extraInstances = [];
 
     private Mesh(
         string rabbitMqUri, string postgres, string schema, TwilioSimulatorHost simulator, int callsPerSecond,
@@ -104,6 +106,7 @@ public sealed class Mesh : IAsyncDisposable
                 environment[name] = value;
             }
 
+            mesh._serviceEnvironments[service.Name] = environment;
             var process = await ServiceProcess.Start(service.Assembly, environment);
             mesh._services[service.Name] = process;
             gateway[Cluster(service.Name)] = process.BaseAddress.ToString();
@@ -132,6 +135,18 @@ public sealed class Mesh : IAsyncDisposable
         ["Twilio__ApiBaseUrl"] = Simulator.BaseAddress.ToString(),
         ["BlobStorage__Directory"] = RecordingsDirectory,
     };
+
+    /// <summary>The environment a service other than Calls runs with (its Marten schema, its settings).</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentOf(string service) => _serviceEnvironments[service];
+
+    /// <summary>Starts one more instance of a service other than Calls, on the same schema, queues and settings.</summary>
+    public async Task<ServiceProcess> StartAnotherInstance(string service)
+    {
+        var manifest = ServiceManifest.Load(RepositoryPaths.Script("deploy/mesh.json"));
+        var process = await ServiceProcess.Start(manifest[service].Assembly, _serviceEnvironments[service]);
+        _extraInstances.Add(process);
+        return process;
+    }
 
     public static string NewCallSid() => "CA" + Guid.NewGuid().ToString("N");
 
@@ -307,7 +322,7 @@ public sealed class Mesh : IAsyncDisposable
             await calls.DisposeAsync();
         }
 
-        foreach (var service in _services.Values)
+        foreach (var service in _services.Values.Concat(_extraInstances))
         {
             await service.DisposeAsync();
         }
