@@ -211,32 +211,46 @@ ensure_apt() {
   ((${#missing[@]} == 0)) || die "apt-get installed ${missing[*]} but the expected binary is still missing"
 }
 
-# ensure_azurite: installs azurite 3.37.0 with npm into deploy/local/.node (gitignored) unless it is there, and
-# sets AZURITE_BLOB to its blob-only entry point.
-VOICEMESH_AZURITE_VERSION=3.37.0
-ensure_azurite() {
+# ensure_npm_tool PACKAGE VERSION BIN: installs PACKAGE@VERSION with npm into deploy/local/.node (gitignored) unless
+# that version is there, and prints the path of its executable BIN. Node.js and npm come from apt when missing.
+# Every tool shares one lock: two npm installs into one prefix at once would corrupt node_modules.
+ensure_npm_tool() {
+  local package="$1" version="$2" bin="$3"
   local prefix="$VOICEMESH_LOCAL_DIR/.node"
-  AZURITE_BLOB="$prefix/node_modules/.bin/azurite-blob"
-  if [[ -x "$AZURITE_BLOB" ]] && grep -q "\"version\": \"$VOICEMESH_AZURITE_VERSION\"" \
-    "$prefix/node_modules/azurite/package.json" 2>/dev/null; then
+  local executable="$prefix/node_modules/.bin/$bin" manifest="$prefix/node_modules/$package/package.json"
+  if [[ -x "$executable" ]] && grep -q "\"version\": \"$version\"" "$manifest" 2>/dev/null; then
+    echo "$executable"
     return 0
   fi
   ensure_apt nodejs npm
+  mkdir -p "$prefix"
+  (
+    flock -w 300 9 || die "timed out waiting for another npm install ($prefix/.lock)"
+    if [[ -x "$executable" ]] && grep -q "\"version\": \"$version\"" "$manifest" 2>/dev/null; then
+      exit 0
+    fi
+    log "installing $package@$version into $prefix (first run only)"
+    [[ -f "$prefix/package.json" ]] || echo '{ "name": "voicemesh-local-tools", "private": true }' >"$prefix/package.json"
+    npm install --prefix "$prefix" --save-exact --no-audit --no-fund --loglevel=error "$package@$version" >&2 \
+      || die "npm install $package@$version failed; run: npm install --prefix '$prefix' $package@$version"
+  ) 9>"$prefix/.lock" || exit 1
+  [[ -x "$executable" ]] || die "$package was installed but $executable is missing"
+  echo "$executable"
+}
+
+# ensure_azurite: installs azurite 3.37.0 (see ensure_npm_tool) and sets AZURITE_BLOB to its blob-only entry point.
+VOICEMESH_AZURITE_VERSION=3.37.0
+ensure_azurite() {
+  # shellcheck disable=SC2034 # read by azurite.sh, which sources this file
+  AZURITE_BLOB="$(ensure_npm_tool azurite "$VOICEMESH_AZURITE_VERSION" azurite-blob)" || exit 1
   local major
   major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
   ((major >= 20)) || log "warning: azurite $VOICEMESH_AZURITE_VERSION wants Node.js >= 22 (20 works); found $(node --version 2>&1)"
-  mkdir -p "$prefix"
-  (
-    # Two scripts installing at once would corrupt node_modules: one at a time.
-    flock -w 300 9 || die "timed out waiting for another azurite install ($prefix/.lock)"
-    if [[ -x "$AZURITE_BLOB" ]] && grep -q "\"version\": \"$VOICEMESH_AZURITE_VERSION\"" \
-      "$prefix/node_modules/azurite/package.json" 2>/dev/null; then
-      exit 0
-    fi
-    log "installing azurite@$VOICEMESH_AZURITE_VERSION into $prefix (first run only)"
-    [[ -f "$prefix/package.json" ]] || echo '{ "name": "voicemesh-local-tools", "private": true }' >"$prefix/package.json"
-    npm install --prefix "$prefix" --save-exact --no-audit --no-fund --loglevel=error "azurite@$VOICEMESH_AZURITE_VERSION" >&2 \
-      || die "npm install azurite@$VOICEMESH_AZURITE_VERSION failed; run: npm install --prefix '$prefix' azurite@$VOICEMESH_AZURITE_VERSION"
-  ) 9>"$prefix/.lock" || exit 1
-  [[ -x "$AZURITE_BLOB" ]] || die "azurite was installed but $AZURITE_BLOB is missing"
+}
+
+# ensure_s3rver: installs s3rver 3.7.1 (see ensure_npm_tool) and sets S3RVER to its executable.
+VOICEMESH_S3RVER_VERSION=3.7.1
+ensure_s3rver() {
+  # shellcheck disable=SC2034 # read by s3rver.sh, which sources this file
+  S3RVER="$(ensure_npm_tool s3rver "$VOICEMESH_S3RVER_VERSION" s3rver)" || exit 1
 }

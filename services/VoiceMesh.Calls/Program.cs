@@ -1,3 +1,4 @@
+using VoiceMesh.Calls.CallRecordings;
 using VoiceMesh.Calls.Control;
 using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.Lifecycle;
@@ -18,6 +19,7 @@ builder.AddMachineDetection();
 builder.AddCallReconciliation();
 builder.AddCallFlows();
 builder.AddCallQueues();
+builder.AddCallRecordings();
 builder.AddMessaging();
 
 var app = builder.Build();

@@ -1,6 +1,7 @@
 using VoiceMesh.Recordings.Archiving;
 using VoiceMesh.Recordings.Lifecycle;
 using VoiceMesh.Recordings.Outbox;
+using VoiceMesh.Recordings.Retention;
 using VoiceMesh.Recordings.Storage;
 using VoiceMesh.ServiceDefaults;
 
@@ -10,6 +11,7 @@ builder.AddEventStore("recordings").AddRecordingsOutbox();
 builder.AddRecordingStorage();
 builder.AddRecordingLifecycle();
 builder.AddRecordingArchiving();
+builder.AddRecordingRetention();
 builder.AddMessaging();
 
 var app = builder.Build();
@@ -17,6 +19,7 @@ app.UseServiceDefaults();
 var recordings = app.MapGroup("/api/recordings");
 recordings.MapRecordingLifecycle();
 recordings.MapRecordingArchiving();
+recordings.MapRecordingRetention();
 app.Run();
 
 public partial class Program;

@@ -100,12 +100,13 @@ public sealed class LifecycleEndToEndSpecs(TestInfrastructure infrastructure) : 
         var call = await _mesh.WaitForCall(callSid, _ => true, TimeSpan.FromSeconds(30));
 
         Assert.Equal(
-            ["answeredBy", "callSid", "direction", "durationSeconds", "flow", "from", "history", "placementAttempts", "queue", "requestId", "sipResponseCode", "status", "timings", "to"],
+            ["answeredBy", "callSid", "direction", "durationSeconds", "flow", "from", "history", "placementAttempts", "queue", "recordings", "requestId", "sipResponseCode", "status", "timings", "to"],
             call.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var entry = call.GetProperty("history")[0];
         Assert.Equal(
             ["sequenceNumber", "source", "status", "timestamp"],
             entry.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(JsonValueKind.String, entry.GetProperty("timestamp").ValueKind);
+        Assert.Equal(0, call.GetProperty("recordings").GetArrayLength());
     }
 }

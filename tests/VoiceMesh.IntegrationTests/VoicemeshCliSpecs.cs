@@ -9,8 +9,9 @@ using VoiceMesh.Testing;
 namespace VoiceMesh.IntegrationTests;
 
 /// <summary>
-/// <c>./voicemesh up --detach</c> brings up PostgreSQL, RabbitMQ, Calls and the gateway with the configuration it
-/// is given, a signed callback lands in the read model, and <c>./voicemesh down</c> leaves no process behind. A failed
+/// <c>./voicemesh up --detach</c> brings up PostgreSQL, RabbitMQ, s3rver (for <c>BlobStorage__Backend=s3</c>), the
+/// services and the gateway with the configuration it is given, a signed callback lands in the read model, and
+/// <c>./voicemesh down</c> leaves no process behind. A failed
 /// <c>up</c> says which process failed and leaves nothing behind either.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -25,12 +26,20 @@ public sealed class VoicemeshCliSpecs
         environment["TWILIO_AUTH_TOKEN"] = "cli-token";
         environment["Gateway__PublicBaseUrl"] = "https://voice.example.org";
         environment["Gateway__ApiKeys__0"] = "cli-key";
+        // No S3 endpoint configured: up starts s3rver and hands its settings to Recordings, which refuses to start without them.
+        environment["BlobStorage__Backend"] = "s3";
 
         try
         {
             var output = await Voicemesh(environment, "up", "--detach");
             Assert.Contains("auth token       cli-token", output, StringComparison.Ordinal);
             Assert.Contains("api key          cli-key", output, StringComparison.Ordinal);
+            var s3rver = Regex.Match(output, @"recordings to    s3, s3rver (http://127\.0\.0\.1:\d+/?), bucket recordings");
+            Assert.True(s3rver.Success, output);
+            using (var s3 = new HttpClient())
+            {
+                Assert.Contains("ListAllMyBucketsResult", await s3.GetStringAsync(s3rver.Groups[1].Value, ct), StringComparison.Ordinal);
+            }
 
             var callSid = Mesh.NewCallSid();
             List<KeyValuePair<string, string>> form =

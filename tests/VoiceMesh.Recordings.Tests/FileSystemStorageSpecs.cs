@@ -15,7 +15,7 @@ public sealed class FileSystemStorageSpecs : IDisposable
     private readonly RecordingBlobMetadata _metadata = new("AC1", "CA1", "RE1", "audio/wav");
 
     public FileSystemStorageSpecs() =>
-        _storage = new FileSystemRecordingStorage(Options.Create(new RecordingStorageOptions { Directory = _root }), new Environment(_root));
+        _storage = new FileSystemRecordingStorage(Options.Create(new BlobStorageOptions { Directory = _root }), new Environment(_root));
 
     public void Dispose()
     {

@@ -20,6 +20,8 @@ public sealed class Mesh : IAsyncDisposable
 
     private readonly List<ServiceProcess> _calls = [];
     private readonly Dictionary<string, ServiceProcess> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, string>> _serviceEnvironments = new(StringComparer.Ordinal);
+    private readonly List<ServiceProcess> _extraInstances = [];
 
     private Mesh(
         string rabbitMqUri, string postgres, string schema, TwilioSimulatorHost simulator, int callsPerSecond,
@@ -70,7 +72,8 @@ public sealed class Mesh : IAsyncDisposable
         int callsInstances = 1,
         int callsPerSecond = 50,
         IReadOnlyDictionary<string, string>? callsSettings = null,
-        double timeScale = 0.01)
+        double timeScale = 0.01,
+        IReadOnlyDictionary<string, string>? serviceSettings = null)
     {
         var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions
         {
@@ -97,7 +100,14 @@ public sealed class Mesh : IAsyncDisposable
         };
         foreach (var service in manifest.Services.Where(s => s.Name != calls.Name))
         {
-            var process = await ServiceProcess.Start(service.Assembly, mesh.ServiceEnvironment(service.Name, postgres));
+            var environment = mesh.ServiceEnvironment(service.Name, postgres);
+            foreach (var (name, value) in serviceSettings ?? new Dictionary<string, string>())
+            {
+                environment[name] = value;
+            }
+
+            mesh._serviceEnvironments[service.Name] = environment;
+            var process = await ServiceProcess.Start(service.Assembly, environment);
             mesh._services[service.Name] = process;
             gateway[Cluster(service.Name)] = process.BaseAddress.ToString();
         }
@@ -111,7 +121,10 @@ public sealed class Mesh : IAsyncDisposable
 
     private static string Cluster(string service) => $"ReverseProxy__Clusters__{service}__Destinations__primary__Address";
 
-    /// <summary>What a service other than Calls is started with: its own schema, the simulator as Twilio, a temporary storage folder.</summary>
+    /// <summary>
+    /// What a service other than Calls is started with: its own schema, the simulator as Twilio, a temporary storage
+    /// folder (the filesystem backend's, unless <c>serviceSettings</c> choose another <c>BlobStorage__Backend</c>).
+    /// </summary>
     private Dictionary<string, string> ServiceEnvironment(string service, string postgres) => new()
     {
         ["ConnectionStrings__Postgres"] = postgres,
@@ -120,8 +133,20 @@ public sealed class Mesh : IAsyncDisposable
         ["TWILIO_ACCOUNT_SID"] = AccountSid,
         ["TWILIO_AUTH_TOKEN"] = AuthToken,
         ["Twilio__ApiBaseUrl"] = Simulator.BaseAddress.ToString(),
-        ["Recordings__Storage__Directory"] = RecordingsDirectory,
+        ["BlobStorage__Directory"] = RecordingsDirectory,
     };
+
+    /// <summary>The environment a service other than Calls runs with (its Marten schema, its settings).</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentOf(string service) => _serviceEnvironments[service];
+
+    /// <summary>Starts one more instance of a service other than Calls, on the same schema, queues and settings.</summary>
+    public async Task<ServiceProcess> StartAnotherInstance(string service)
+    {
+        var manifest = ServiceManifest.Load(RepositoryPaths.Script("deploy/mesh.json"));
+        var process = await ServiceProcess.Start(manifest[service].Assembly, _serviceEnvironments[service]);
+        _extraInstances.Add(process);
+        return process;
+    }
 
     public static string NewCallSid() => "CA" + Guid.NewGuid().ToString("N");
 
@@ -297,7 +322,7 @@ public sealed class Mesh : IAsyncDisposable
             await calls.DisposeAsync();
         }
 
-        foreach (var service in _services.Values)
+        foreach (var service in _services.Values.Concat(_extraInstances))
         {
             await service.DisposeAsync();
         }

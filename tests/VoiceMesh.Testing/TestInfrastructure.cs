@@ -10,10 +10,16 @@ namespace VoiceMesh.Testing;
 /// the servers named by <c>VOICEMESH_TEST_POSTGRES</c> / <c>VOICEMESH_TEST_RABBITMQ</c> (+ <c>_MANAGEMENT</c>),
 /// containers where a Docker engine answers, or the local Debian binaries through <c>deploy/local/</c>.
 /// Each test class isolates itself with its own Marten schema and RabbitMQ virtual host.
+/// Blob storage servers start on first use, once per test assembly: Azurite (<c>VOICEMESH_TEST_AZURITE</c>, a connection
+/// string, or <c>deploy/local/azurite.sh</c>) and s3rver (<c>VOICEMESH_TEST_S3</c>, in the form s3rver.sh prints, or
+/// <c>deploy/local/s3rver.sh</c>); each test class uses a container or bucket of its own (<see cref="NewBucketName"/>).
 /// </summary>
 public sealed class TestInfrastructure : IAsyncLifetime
 {
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly Lock _blobServers = new();
+    private Task<string>? _azurite;
+    private Task<S3Endpoint>? _s3;
 
     public string PostgresConnectionString { get; private set; } = "";
 
@@ -28,9 +34,68 @@ public sealed class TestInfrastructure : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var owned in _owned)
+        List<IAsyncDisposable> owned;
+        lock (_blobServers)
         {
-            await owned.DisposeAsync();
+            owned = [.. _owned];
+        }
+
+        foreach (var server in owned)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    /// <summary>The connection string of the Azurite this run shares, started on first use.</summary>
+    public Task<string> AzuriteConnectionString()
+    {
+        lock (_blobServers)
+        {
+            return _azurite ??= StartAzurite();
+        }
+    }
+
+    /// <summary>The s3rver this run shares, started on first use.</summary>
+    public Task<S3Endpoint> S3Endpoint()
+    {
+        lock (_blobServers)
+        {
+            return _s3 ??= StartS3();
+        }
+    }
+
+    /// <summary>A fresh container or bucket name, valid for Azure and S3 (lower-case letters, digits, '-').</summary>
+    public static string NewBucketName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 17, 63)];
+
+    private async Task<string> StartAzurite()
+    {
+        if (Environment.GetEnvironmentVariable("VOICEMESH_TEST_AZURITE") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        var azurite = await LocalAzurite.StartNew();
+        Own(azurite);
+        return azurite.ConnectionString;
+    }
+
+    private async Task<S3Endpoint> StartS3()
+    {
+        if (Environment.GetEnvironmentVariable("VOICEMESH_TEST_S3") is { Length: > 0 } configured)
+        {
+            return VoiceMesh.Testing.S3Endpoint.Parse(configured);
+        }
+
+        var s3rver = await LocalS3rver.StartNew();
+        Own(s3rver);
+        return s3rver.Endpoint;
+    }
+
+    private void Own(IAsyncDisposable server)
+    {
+        lock (_blobServers)
+        {
+            _owned.Add(server);
         }
     }
 
@@ -67,7 +132,7 @@ public sealed class TestInfrastructure : IAsyncLifetime
         }
 
         var server = await StartPostgresServer();
-        _owned.Add(server);
+        Own(server);
         PostgresConnectionString = server.ConnectionString;
     }
 
@@ -82,7 +147,7 @@ public sealed class TestInfrastructure : IAsyncLifetime
         }
 
         var node = await StartBrokerNode();
-        _owned.Add(node);
+        Own(node);
         RabbitMqUri = node.AmqpUri;
         RabbitMqManagementUri = node.ManagementUri;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using VoiceMesh.Calls.CallRecordings;
 using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Reconciliation;
@@ -60,6 +61,9 @@ public sealed record Call
 
     /// <summary>The queue the caller waits in or last waited in.</summary>
     public QueuePlace? Queue { get; init; }
+
+    /// <summary>The call's recordings the Recordings service archived (or purged since), in the order they were first seen.</summary>
+    public ImmutableList<CallRecording> Recordings { get; init; } = [];
 
     /// <summary>Applied reports ordered by <c>SequenceNumber</c>, then <c>Timestamp</c>.</summary>
     public ImmutableList<CallHistoryEntry> History { get; init; } = [];
@@ -150,6 +154,13 @@ public sealed record Call
 
     public Call Apply(MachineActionRequested e) =>
         this with { MachineActionRequestedAt = e.RequestedAt, LastChangedAt = Later(LastChangedAt, e.RequestedAt) };
+
+    public Call Apply(CallRecordingLinked e) => this with
+    {
+        Recordings = Recordings.FindIndex(r => r.RecordingSid == e.RecordingSid) is var at and >= 0
+            ? Recordings.SetItem(at, new CallRecording(e.RecordingSid, e.Status))
+            : Recordings.Add(new CallRecording(e.RecordingSid, e.Status)),
+    };
 
     public Call Apply(CallReconciliationChecked e) =>
         this with { LastCheckedAt = e.CheckedAt, QuietSince = Later(QuietSince, e.CheckedAt) };

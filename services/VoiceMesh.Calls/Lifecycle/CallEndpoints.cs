@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
+using VoiceMesh.Calls.CallRecordings;
 using VoiceMesh.Calls.Flows;
 
 namespace VoiceMesh.Calls.Lifecycle;
@@ -19,7 +20,8 @@ public sealed record CallResponse(
     CallTimings Timings,
     IReadOnlyList<CallHistoryResponse> History,
     CallFlowResponse? Flow,
-    CallQueueResponse? Queue)
+    CallQueueResponse? Queue,
+    IReadOnlyList<CallRecordingResponse> Recordings)
 {
     public static CallResponse Of(Call call) => new(
         call.Id,
@@ -37,7 +39,8 @@ public sealed record CallResponse(
         call.Flow is { } flow
             ? new CallFlowResponse(flow.FlowId, flow.Version, [.. flow.Path.Select(p => new FlowPathResponse(p.Step, p.Type.ToWire(), p.At, p.Branch, p.Input, p.Result))])
             : null,
-        call.Queue is { } queue ? new CallQueueResponse(queue.Name, queue.Position, queue.EnqueuedAt, queue.Result?.ToWire(), queue.LeftAt) : null);
+        call.Queue is { } queue ? new CallQueueResponse(queue.Name, queue.Position, queue.EnqueuedAt, queue.Result?.ToWire(), queue.LeftAt) : null,
+        [.. call.Recordings.Select(r => new CallRecordingResponse(r.RecordingSid, r.Status.ToWire()))]);
 }
 
 /// <summary>The flow that answered the call, the version it keeps, and the caller's path through it.</summary>
@@ -47,6 +50,9 @@ public sealed record FlowPathResponse(string Step, string Type, DateTimeOffset A
 
 /// <summary>The queue the caller waits (or waited) in; <see cref="Result"/> is Twilio's <c>QueueResult</c> once it left.</summary>
 public sealed record CallQueueResponse(string Name, int Position, DateTimeOffset EnqueuedAt, string? Result, DateTimeOffset? LeftAt);
+
+/// <summary>A recording of the call and where it stands in the Recordings service's archive (<c>archived</c>, <c>purged</c>).</summary>
+public sealed record CallRecordingResponse(string RecordingSid, string Status);
 
 public sealed record CallHistoryResponse(string Status, int? SequenceNumber, DateTimeOffset? Timestamp, string Source);
 

@@ -2,17 +2,20 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using VoiceMesh.Contracts.Recordings;
 using VoiceMesh.Recordings.Lifecycle;
+using VoiceMesh.Recordings.Retention;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Recordings.Archiving;
 
 /// <summary>
 /// Performs a stored decision to archive: reads the stream first and does only what is left (archive, then delete at
-/// Twilio), so a repeated command, or one redelivered after a crash between the two, changes nothing twice.
+/// Twilio), so a repeated command, or one redelivered after a crash between the two, changes nothing twice. A
+/// recording whose erasure was requested is purged instead of stored.
 /// </summary>
 public sealed partial class ArchiveRecordingConsumer(
     StreamCommands commands,
     RecordingArchiver archiver,
+    RecordingPurger purger,
     TwilioRecordings twilio,
     IOptions<RecordingsOptions> options,
     TimeProvider clock,
@@ -23,6 +26,12 @@ public sealed partial class ArchiveRecordingConsumer(
     {
         var sid = context.Message.RecordingSid;
         var recording = await commands.Load<Recording>(sid, context.CancellationToken);
+        if (Recording.NextStep(recording, options.Value.DeleteAtTwilio) == ArchiveStep.Purge)
+        {
+            await purger.Purge(recording!, context.CancellationToken);
+            return;
+        }
+
         if (Recording.NextStep(recording, options.Value.DeleteAtTwilio) == ArchiveStep.Archive)
         {
             await archiver.Archive(recording!, context.GetRetryAttempt() + 1, context.CancellationToken);

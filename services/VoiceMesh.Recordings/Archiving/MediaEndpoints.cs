@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using VoiceMesh.Recordings.Lifecycle;
+using VoiceMesh.Recordings.Retention;
 using VoiceMesh.Recordings.Storage;
 
 namespace VoiceMesh.Recordings.Archiving;
@@ -18,6 +19,14 @@ internal static class MediaEndpoints
         string recordingSid, IQuerySession session, IRecordingStorage storage, CancellationToken cancellationToken)
     {
         var recording = await session.LoadAsync<Recording>(recordingSid, cancellationToken);
+        if (recording?.Purge is { } purged)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status410Gone,
+                title: "Recording purged",
+                detail: $"Recording {recordingSid} was purged ({purged.Reason.ToWire()}) at {purged.PurgedAt:O}; its media is gone.");
+        }
+
         if (recording?.Archive is not { } archive)
         {
             return recording is null

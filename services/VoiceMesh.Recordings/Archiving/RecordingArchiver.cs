@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using VoiceMesh.Recordings.Lifecycle;
+using VoiceMesh.Recordings.Retention;
 using VoiceMesh.Recordings.Storage;
 using VoiceMesh.ServiceDefaults;
 
@@ -16,6 +17,7 @@ public sealed partial class RecordingArchiver(
     IRecordingStorage storage,
     StreamCommands commands,
     IOptions<TwilioOptions> twilio,
+    IOptions<RetentionOptions> retention,
     TimeProvider clock,
     ILogger<RecordingArchiver> logger)
 {
@@ -47,6 +49,9 @@ public sealed partial class RecordingArchiver(
         var archived = new RecordingArchived
         {
             RecordingSid = recording.Id,
+            CallSid = recording.CallSid,
+            ConferenceSid = recording.ConferenceSid,
+            AccountSid = recording.AccountSid,
             BlobKey = blob.Key,
             BlobUri = blob.Uri,
             SizeBytes = blob.SizeBytes,
@@ -56,9 +61,19 @@ public sealed partial class RecordingArchiver(
             Channels = recording.Channels,
             ArchivedAt = clock.GetUtcNow(),
         };
-        if ((await commands.Execute<Recording>(recording.Id, null, r => Recording.Decide(r, archived), cancellationToken)).Count > 0)
+        var now = clock.GetUtcNow();
+        if ((await commands.Execute<Recording>(
+                recording.Id, null, r => RetentionDecisions.Archive(r, archived, retention.Value, now), cancellationToken)).Count > 0)
         {
             LogArchived(recording.Id, blob.SizeBytes, blob.Sha256);
+            return;
+        }
+
+        // An erasure requested while the media streamed: the copy is not recorded, so it must not stay either.
+        if ((await commands.Load<Recording>(recording.Id, cancellationToken))?.PurgeRequest is not null)
+        {
+            await storage.Delete(blob.Key, cancellationToken);
+            LogDiscarded(recording.Id);
         }
     }
 
@@ -89,6 +104,9 @@ public sealed partial class RecordingArchiver(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} archived: {SizeBytes} bytes, SHA-256 {Sha256}")]
     private partial void LogArchived(string recordingSid, long sizeBytes, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} was to be purged while it was copied; the copy is deleted")]
+    private partial void LogDiscarded(string recordingSid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording {RecordingSid} not archived: {Reason}")]
     private partial void LogRefused(string recordingSid, string reason);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using VoiceMesh.Recordings.Retention;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Recordings.Lifecycle;
@@ -14,6 +15,9 @@ public enum ArchiveStep
 
     /// <summary>The copy is stored; delete the recording at Twilio.</summary>
     DeleteAtTwilio,
+
+    /// <summary>A purge was requested (an erasure, perhaps before any copy was made): delete what is stored and Twilio's copy, store nothing.</summary>
+    Purge,
 }
 
 /// <summary>
@@ -39,6 +43,20 @@ public sealed record Recording
     public bool FailedPermanently { get; init; }
     public DateTimeOffset? DeletedAtTwilioAt { get; init; }
 
+    /// <summary>Labels for retention policies, set through the API.</summary>
+    public ImmutableList<string> Tags { get; init; } = [];
+
+    public RetentionScheduled? Retention { get; init; }
+    public LegalHoldSet? LegalHold { get; init; }
+    public PurgeRequested? PurgeRequest { get; init; }
+    public Purged? Purge { get; init; }
+
+    /// <summary>
+    /// When the purge job is to purge the recording: its retention's end while it is neither held nor being purged,
+    /// else null. Duplicated into an indexed column, so the job's query never reads the documents' JSON.
+    /// </summary>
+    public DateTimeOffset? PurgeDueAt { get; init; }
+
     /// <summary>The message ids of the applied reports.</summary>
     public ImmutableList<string> MessageIds { get; init; } = [];
 
@@ -62,9 +80,11 @@ public sealed record Recording
     public static Decision Decide(Recording? recording, RecordingArchived archived) =>
         recording is null || recording.Archive is not null ? Decision.None : new object[] { archived };
 
-    /// <summary>A failure counts only while the recording is neither archived nor refused for good.</summary>
+    /// <summary>A failure counts only while the recording is neither archived, refused for good, nor being purged.</summary>
     public static Decision Decide(Recording? recording, RecordingArchiveFailed failed) =>
-        recording is null || recording.Archive is not null || recording.FailedPermanently ? Decision.None : new object[] { failed };
+        recording is null || recording.Archive is not null || recording.FailedPermanently || recording.PurgeRequest is not null
+            ? Decision.None
+            : new object[] { failed };
 
     /// <summary>Deletion at Twilio is recorded once, and only after the copy is stored.</summary>
     public static Decision Decide(Recording? recording, RecordingDeletedAtTwilio deleted) =>
@@ -73,6 +93,11 @@ public sealed record Recording
     /// <summary>What an ArchiveRecording command does now; a repeat after success does nothing.</summary>
     public static ArchiveStep NextStep(Recording? recording, bool deleteAtTwilio)
     {
+        if (recording?.PurgeRequest is not null)
+        {
+            return recording.Purge is null && recording.TwilioStatus.IsFinal() ? ArchiveStep.Purge : ArchiveStep.None;
+        }
+
         if (recording?.ArchiveRequestedAt is null || recording.FailedPermanently)
         {
             return ArchiveStep.None;
@@ -86,9 +111,10 @@ public sealed record Recording
         return deleteAtTwilio && recording.DeletedAtTwilioAt is null ? ArchiveStep.DeleteAtTwilio : ArchiveStep.None;
     }
 
-    /// <summary>The read model's status: archived beats everything; a failure shows until a retry succeeds.</summary>
+    /// <summary>The read model's status: purged is final, archived beats the rest; a failure shows until a retry succeeds.</summary>
     public ArchiveStatus Status() =>
-        Archive is not null ? ArchiveStatus.Archived
+        Purge is not null ? ArchiveStatus.Purged
+        : Archive is not null ? ArchiveStatus.Archived
         : FailureReason is not null || TwilioStatus is TwilioRecordingStatus.Absent or TwilioRecordingStatus.Failed ? ArchiveStatus.Failed
         : ArchiveRequestedAt is not null ? ArchiveStatus.Archiving
         : ArchiveStatus.Reported;
@@ -122,4 +148,18 @@ public sealed record Recording
     };
 
     public Recording Apply(RecordingDeletedAtTwilio e) => this with { DeletedAtTwilioAt = e.DeletedAt };
+
+    public Recording Apply(RecordingTagged e) => this with { Tags = [.. e.Tags] };
+
+    public Recording Apply(RetentionScheduled e) => (this with { Retention = e }).Due();
+
+    public Recording Apply(LegalHoldSet e) => (this with { LegalHold = e }).Due();
+
+    public Recording Apply(LegalHoldCleared e) => (this with { LegalHold = null }).Due();
+
+    public Recording Apply(PurgeRequested e) => (this with { PurgeRequest = e }).Due();
+
+    public Recording Apply(Purged e) => (this with { Purge = e, DeletedAtTwilioAt = DeletedAtTwilioAt ?? e.PurgedAt }).Due();
+
+    private Recording Due() => this with { PurgeDueAt = LegalHold is null && PurgeRequest is null ? Retention?.PurgeAfter : null };
 }

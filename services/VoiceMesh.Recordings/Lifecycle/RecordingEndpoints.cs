@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using VoiceMesh.Recordings.Retention;
 
 namespace VoiceMesh.Recordings.Lifecycle;
 
@@ -16,7 +17,13 @@ public sealed record RecordingResponse(
     int? DurationSeconds,
     int? Channels,
     bool DeletedAtTwilio,
-    string? FailureReason)
+    string? FailureReason,
+    IReadOnlyList<string> Tags,
+    RetentionResponse? Retention,
+    bool LegalHold,
+    string? LegalHoldReason,
+    string? LegalHoldCaseReference,
+    PurgeResponse? Purge)
 {
     public static RecordingResponse Of(Recording recording) => new(
         recording.Id,
@@ -24,13 +31,19 @@ public sealed record RecordingResponse(
         recording.ConferenceSid,
         recording.Status().ToWire(),
         recording.TwilioStatus.ToWire(),
-        recording.Archive?.BlobUri,
+        recording.Purge is null ? recording.Archive?.BlobUri : null,
         recording.Archive?.SizeBytes,
         recording.Archive?.Sha256,
         recording.Archive?.DurationSeconds ?? recording.DurationSeconds,
         recording.Archive?.Channels ?? recording.Channels,
         recording.DeletedAtTwilioAt is not null,
-        recording.Archive is null ? recording.FailureReason : null);
+        recording.Archive is null ? recording.FailureReason : null,
+        recording.Tags,
+        recording.Retention is { } retention ? new RetentionResponse(retention.Policy, retention.PurgeAfter) : null,
+        recording.LegalHold is not null,
+        recording.LegalHold?.Reason,
+        recording.LegalHold?.CaseReference,
+        recording.PurgeRequest is { } purge ? new PurgeResponse(purge.Reason.ToWire(), purge.RequestedAt, recording.Purge?.PurgedAt) : null);
 }
 
 internal static class RecordingEndpoints

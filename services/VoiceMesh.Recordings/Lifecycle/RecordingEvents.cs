@@ -33,6 +33,12 @@ public sealed record RecordingArchiveRequested(string RecordingSid, DateTimeOffs
 public sealed record RecordingArchived
 {
     public required string RecordingSid { get; init; }
+
+    /// <summary>The recorded call (or conference), so the outbox can tell other services whose recording it is.</summary>
+    public string? CallSid { get; init; }
+
+    public string? ConferenceSid { get; init; }
+    public string? AccountSid { get; init; }
     public required string BlobKey { get; init; }
     public required Uri BlobUri { get; init; }
     public required long SizeBytes { get; init; }

@@ -48,6 +48,7 @@ public enum ArchiveStatus
     Archiving,
     Archived,
     Failed,
+    Purged,
 }
 
 /// <summary>The one conversion of <see cref="ArchiveStatus"/> to the read model's strings.</summary>
@@ -59,6 +60,7 @@ public static class ArchiveStatusWire
         ArchiveStatus.Archiving => "archiving",
         ArchiveStatus.Archived => "archived",
         ArchiveStatus.Failed => "failed",
+        ArchiveStatus.Purged => "purged",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 }

@@ -7,14 +7,14 @@ using VoiceMesh.ServiceDefaults;
 namespace VoiceMesh.Recordings.Storage;
 
 /// <summary>
-/// Recordings as files under <see cref="RecordingStorageOptions.Directory"/>, metadata in a <c>.json</c> side-car.
+/// Recordings as files under <see cref="BlobStorageOptions.Directory"/>, metadata in a <c>.json</c> side-car.
 /// Bytes go to a temporary file beside the blob, named after it (<c>.{name}.tmp</c>) and locked while it is written,
 /// flushed to disk, then moved over the blob's name in one step, so a crash leaves at worst that temporary file, never
 /// half a blob, and the next write of the key (the retried archive) replaces it. While another writer holds the
 /// lock, a write of the same key throws <see cref="WorkInProgressException"/> (held and retried by the messaging
 /// policy) and leaves that writer's file alone. The lock is held until the move (POSIX renames an open file).
 /// </summary>
-public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions> options, IHostEnvironment environment) : IRecordingStorage
+public sealed class FileSystemRecordingStorage(IOptions<BlobStorageOptions> options, IHostEnvironment environment) : IRecordingStorage
 {
     private const int BufferSize = 81920;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -81,11 +81,16 @@ public sealed class FileSystemRecordingStorage(IOptions<RecordingStorageOptions>
 
     public Task<bool> Exists(string key, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathOf(key)));
 
+    /// <summary>Deletes the blob and its side-car; a key that was never written (or whose folder is gone) is no error.</summary>
     public Task Delete(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        File.Delete(path);
-        File.Delete(path + ".json");
+        if (Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            File.Delete(path);
+            File.Delete(path + ".json");
+        }
+
         return Task.CompletedTask;
     }
 
