@@ -39,16 +39,17 @@ internal sealed partial class ArchiveLedger : IAsyncDisposable
         _schema = schema;
     }
 
-    /// <summary>The ledger of the Recordings process: its connection string and Marten schema.</summary>
-    public static ArchiveLedger Of(ServiceProcess recordings)
+    /// <summary>The ledger of the mesh's Recordings service: its connection string and Marten schema.</summary>
+    public static ArchiveLedger Of(Mesh mesh)
     {
-        var schema = recordings.Settings["Marten__Schema"];
+        var settings = mesh.EnvironmentOf("recordings");
+        var schema = settings["Marten__Schema"];
         if (!SchemaName().IsMatch(schema))
         {
             throw new InvalidOperationException($"'{schema}' is not a schema name the ledger can query.");
         }
 
-        return new ArchiveLedger(NpgsqlDataSource.Create(recordings.Settings["ConnectionStrings__Postgres"]), schema);
+        return new ArchiveLedger(NpgsqlDataSource.Create(settings["ConnectionStrings__Postgres"]), schema);
     }
 
     /// <summary>The recordings of <paramref name="recordingSids"/> that reached <paramref name="entry"/> so far, with the time each did.</summary>

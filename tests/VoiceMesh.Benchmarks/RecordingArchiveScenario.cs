@@ -47,81 +47,61 @@ internal sealed class RecordingArchiveScenario : IScenario
         Console.WriteLine();
         Console.WriteLine($"== {Name}: {Recordings} recordings of {SizeMegabytes} MB (1 MB = 1,048,576 bytes) into the {Backends.Name(Backend)} backend, "
             + $"copied by the benchmark, then archived by the Recordings service, after {WarmupRecordings} warm-up recordings each");
-        var starting = RecordingsMesh.Start(infrastructure);
-        Mesh? mesh = null;
-        try
-        {
-            mesh = await starting.WaitAsync(cancellationToken);
-            await using var backend = ArchiveBackend.For(Backend, mesh);
-            await using var ledger = ArchiveLedger.Of(mesh.Services["recordings"]);
-            var simulator = new SimulatorRecordings(mesh);
-            var parallelism = await ArchiveConcurrency(infrastructure, mesh, cancellationToken);
-            Console.WriteLine($"  parallelism              {parallelism}: the prefetch of the {ArchiveQueue} consumer, read from RabbitMQ; the endpoint sets no "
-                + "concurrency limit, so MassTransit runs as many messages at once as it prefetches");
-            Console.WriteLine($"  plain copy               authenticated GET of {{RecordingUrl}}.wav (streamed) into a {backend.CopyDescription}");
-            Console.WriteLine($"  PostgreSQL               {RecordingsMesh.PostgresDurability}");
+        return await RecordingsMesh.Run(Name, Backend, infrastructure, (mesh, backend) => Measure(infrastructure, mesh, backend, cancellationToken), cancellationToken);
+    }
 
-            var preparing = Stopwatch.StartNew();
-            var warmups = await simulator.Start(WarmupRecordings, SizeBytes, reported: true, cancellationToken);
-            var copyWarmups = await simulator.Start(WarmupRecordings, SizeBytes, reported: false, cancellationToken);
-            var copies = await simulator.Start(Recordings, SizeBytes, reported: false, cancellationToken);
-            var archives = await simulator.Start(Recordings, SizeBytes, reported: true, cancellationToken);
-            Console.WriteLine($"  prepared                 {2 * (Recordings + WarmupRecordings)} live recordings at the simulator in {preparing.Elapsed.TotalSeconds:F1} s");
+    private async Task<ScenarioResult> Measure(TestInfrastructure infrastructure, Mesh mesh, ArchiveBackend backend, CancellationToken cancellationToken)
+    {
+        await using var ledger = ArchiveLedger.Of(mesh);
+        var simulator = new SimulatorRecordings(mesh);
+        var parallelism = await ArchiveConcurrency(infrastructure, mesh, cancellationToken);
+        Console.WriteLine($"  parallelism              {parallelism}: the prefetch of the {ArchiveQueue} consumer, read from RabbitMQ; the endpoint sets no "
+            + "concurrency limit, so MassTransit runs as many messages at once as it prefetches");
+        Console.WriteLine($"  plain copy               authenticated GET of {{RecordingUrl}}.wav (streamed) into a {backend.CopyDescription}");
+        Console.WriteLine($"  PostgreSQL               {RecordingsMesh.PostgresDurability}");
 
-            using var http = MediaClient(parallelism);
-            await simulator.Stop([.. warmups, .. copyWarmups, .. copies], cancellationToken);
-            await Copy(http, simulator, backend, copyWarmups, parallelism, cancellationToken);
-            // Until the service's last step (deleting Twilio's copy), so it is idle while the plain copy runs.
-            var warmed = await ledger.WaitForAll([.. warmups.Select(r => r.RecordingSid)], LedgerEntry.DeletedAtTwilio, Patience, cancellationToken);
-            Console.WriteLine($"  warm-up                  {WarmupRecordings} copied, {warmed.Count}/{WarmupRecordings} archived and deleted at Twilio by the service");
-            var meter = CpuMeter.For(
-                new Dictionary<string, Uri>(StringComparer.Ordinal)
-                {
-                    ["gateway"] = mesh.Gateway.BaseAddress,
-                    ["Recordings"] = mesh.Services["recordings"].BaseAddress,
-                },
-                infrastructure.PostgresConnectionString);
+        var preparing = Stopwatch.StartNew();
+        var warmups = await simulator.Start(WarmupRecordings, SizeBytes, reported: true, cancellationToken);
+        var copyWarmups = await simulator.Start(WarmupRecordings, SizeBytes, reported: false, cancellationToken);
+        var copies = await simulator.Start(Recordings, SizeBytes, reported: false, cancellationToken);
+        var archives = await simulator.Start(Recordings, SizeBytes, reported: true, cancellationToken);
+        Console.WriteLine($"  prepared                 {2 * (Recordings + WarmupRecordings)} live recordings at the simulator in {preparing.Elapsed.TotalSeconds:F1} s");
 
-            var cpu = meter?.Take();
-            var (copyTime, copied) = await Copy(http, simulator, backend, copies, parallelism, cancellationToken);
-            var baseline = new Throughput(Recordings, SizeBytes, copyTime, Latency.Of(copied.Select(c => c.Elapsed.TotalMilliseconds)));
-            PrintPhase("baseline (plain copy)", baseline, "per recording, GET to last byte stored", meter, cpu);
-
-            cpu = meter?.Take();
-            var stopped = await simulator.Stop(archives, cancellationToken);
-            var sids = archives.Select(r => r.RecordingSid).ToHashSet(StringComparer.Ordinal);
-            var archived = await ledger.WaitForAll(sids, LedgerEntry.Archived, Patience, cancellationToken);
-            var first = stopped.Values.Min();
-            var serviceTime = archived.Count > 0 ? archived.Values.Max() - first : TimeSpan.Zero;
-            var service = new Throughput(
-                archived.Count, SizeBytes, serviceTime, Latency.Of(archived.Select(a => (a.Value - stopped[a.Key]).TotalMilliseconds)));
-            PrintPhase("service (archive)", service, "per recording, its stop to its RecordingArchived", meter, cpu);
-            var requested = await ledger.Reached(sids, LedgerEntry.ArchiveRequested, cancellationToken);
-            PrintStages(stopped, simulator.CallbacksAnswered(sids), requested, simulator, archived);
-
-            var copyCheck = await VerifyCopies(simulator, backend, copied, cancellationToken);
-            var archiveCheck = await VerifyArchives(mesh, simulator, backend, archives, cancellationToken);
-            return Report(baseline, service, copyCheck, archiveCheck, mesh);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or JsonException or IOException
-            or Twilio.Exceptions.TwilioException or Npgsql.NpgsqlException)
-        {
-            Console.WriteLine($"  error                    {ex.Message}");
-            if (mesh is not null)
+        using var http = MediaClient(parallelism);
+        await simulator.Stop([.. warmups, .. copyWarmups, .. copies], cancellationToken);
+        await Copy(http, simulator, backend, copyWarmups, parallelism, cancellationToken);
+        // Until the service's last step (deleting Twilio's copy), so it is idle while the plain copy runs.
+        var warmed = await ledger.WaitForAll([.. warmups.Select(r => r.RecordingSid)], LedgerEntry.DeletedAtTwilio, Patience, cancellationToken);
+        Console.WriteLine($"  warm-up                  {WarmupRecordings} copied, {warmed.Count}/{WarmupRecordings} archived and deleted at Twilio by the service");
+        var meter = CpuMeter.For(
+            new Dictionary<string, Uri>(StringComparer.Ordinal)
             {
-                RecordingsMesh.PrintErrors(mesh);
-            }
+                ["gateway"] = mesh.Gateway.BaseAddress,
+                ["Recordings"] = mesh.Services["recordings"].BaseAddress,
+            },
+            infrastructure.PostgresConnectionString);
 
-            return new ScenarioResult(Name, false, ex.GetType().Name);
-        }
-        finally
-        {
-            await PlacementScenario.Settle(starting);
-            if (starting.IsCompletedSuccessfully)
-            {
-                await starting.Result.DisposeAsync();
-            }
-        }
+        var cpu = meter?.Take();
+        var (copyTime, copied) = await Copy(http, simulator, backend, copies, parallelism, cancellationToken);
+        var baseline = new Throughput(Recordings, SizeBytes, copyTime, Latency.Of(copied.Select(c => c.Elapsed.TotalMilliseconds)));
+        PrintPhase("baseline (plain copy)", baseline, "per recording, GET to last byte stored", meter, cpu);
+
+        cpu = meter?.Take();
+        var stopped = await simulator.Stop(archives, cancellationToken);
+        var sids = archives.Select(r => r.RecordingSid).ToHashSet(StringComparer.Ordinal);
+        var archived = await ledger.WaitForAll(sids, LedgerEntry.Archived, Patience, cancellationToken);
+        var first = stopped.Values.Min();
+        var serviceTime = archived.Count > 0 ? archived.Values.Max() - first : TimeSpan.Zero;
+        var service = new Throughput(
+            archived.Count, SizeBytes, serviceTime, Latency.Of(archived.Select(a => (a.Value - stopped[a.Key]).TotalMilliseconds)));
+        PrintPhase("service (archive)", service, "per recording, its stop to its RecordingArchived", meter, cpu);
+        var requested = await ledger.Reached(sids, LedgerEntry.ArchiveRequested, cancellationToken);
+        PrintStages(stopped, simulator.CallbacksAnswered(sids), requested, simulator, archived);
+
+        var copyCheck = await VerifyCopies(simulator, backend, copied, cancellationToken);
+        var archiveCheck = await VerifyArchives(mesh, simulator, backend, archives, cancellationToken);
+        return Report(baseline, service, copyCheck, archiveCheck, mesh);
+
     }
 
     /// <summary>

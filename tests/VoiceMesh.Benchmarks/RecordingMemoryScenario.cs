@@ -28,83 +28,63 @@ internal sealed class RecordingMemoryScenario : IScenario
         Console.WriteLine();
         Console.WriteLine($"== {Name}: one recording of {SizeBytes / Megabyte} MB archived into the {Backends.Name(Backend)} backend, "
             + $"the Recordings process's VmRSS sampled every {ResidentMemory.Interval.TotalMilliseconds:F0} ms, after one {WarmupBytes / Megabyte} MB warm-up recording");
-        var starting = RecordingsMesh.Start(infrastructure);
-        Mesh? mesh = null;
+        return await RecordingsMesh.Run(Name, Backend, infrastructure, (mesh, backend) => Measure(mesh, backend, cancellationToken), cancellationToken);
+    }
+
+    private async Task<ScenarioResult> Measure(Mesh mesh, ArchiveBackend backend, CancellationToken cancellationToken)
+    {
+        await using var ledger = ArchiveLedger.Of(mesh);
+        var simulator = new SimulatorRecordings(mesh);
+        var pid = mesh.Services["recordings"].ProcessId ?? throw new InvalidOperationException("The Recordings process is not running.");
+
+        var warmup = await simulator.Start(1, WarmupBytes, reported: true, cancellationToken);
+        await simulator.Stop(warmup, cancellationToken);
+        var warmed = await ledger.WaitForAll([warmup[0].RecordingSid], LedgerEntry.DeletedAtTwilio, Patience, cancellationToken);
+        Console.WriteLine($"  warm-up                  {warmed.Count}/1 archived and deleted at Twilio");
+
+        var recording = (await simulator.Start(1, SizeBytes, reported: true, cancellationToken))[0];
+        var before = ResidentMemory.Read(pid, "VmRSS") ?? 0;
+        var sampler = ResidentMemory.Sample(pid);
+        IReadOnlyDictionary<string, DateTimeOffset> archived;
+        IReadOnlyDictionary<string, DateTimeOffset> stopped;
         try
         {
-            mesh = await starting.WaitAsync(cancellationToken);
-            await using var backend = ArchiveBackend.For(Backend, mesh);
-            await using var ledger = ArchiveLedger.Of(mesh.Services["recordings"]);
-            var simulator = new SimulatorRecordings(mesh);
-            var pid = mesh.Services["recordings"].ProcessId ?? throw new InvalidOperationException("The Recordings process is not running.");
-
-            var warmup = await simulator.Start(1, WarmupBytes, reported: true, cancellationToken);
-            await simulator.Stop(warmup, cancellationToken);
-            var warmed = await ledger.WaitForAll([warmup[0].RecordingSid], LedgerEntry.DeletedAtTwilio, Patience, cancellationToken);
-            Console.WriteLine($"  warm-up                  {warmed.Count}/1 archived and deleted at Twilio");
-
-            var recording = (await simulator.Start(1, SizeBytes, reported: true, cancellationToken))[0];
-            var before = ResidentMemory.Read(pid, "VmRSS") ?? 0;
-            var sampler = ResidentMemory.Sample(pid);
-            IReadOnlyDictionary<string, DateTimeOffset> archived;
-            IReadOnlyDictionary<string, DateTimeOffset> stopped;
-            try
-            {
-                stopped = await simulator.Stop([recording], cancellationToken);
-                archived = await ledger.WaitForAll([recording.RecordingSid], LedgerEntry.Archived, Patience, cancellationToken);
-            }
-            finally
-            {
-                await sampler.DisposeAsync();
-            }
-
-            var highWater = ResidentMemory.Read(pid, "VmHWM") ?? 0;
-            var (peak, peakAt) = sampler.Peak;
-            Console.WriteLine($"  VmRSS before             {Mb(before)} (load average {Machine.LoadAverage()})");
-            Console.WriteLine($"  VmRSS peak sampled       {Mb(peak)}, {peakAt.TotalSeconds:F1} s after sampling began ({sampler.Samples} samples)");
-            Console.WriteLine($"  VmHWM at the end         {Mb(highWater)} (the process's peak since it started)");
-            if (archived.TryGetValue(recording.RecordingSid, out var at))
-            {
-                var took = at - stopped[recording.RecordingSid];
-                Console.WriteLine($"  archived                 {took.TotalSeconds:F1} s from the stop ({SizeBytes / Megabyte / took.TotalSeconds:F1} MB/s)");
-            }
-            else
-            {
-                Console.WriteLine($"  archived                 no, within {Patience.TotalMinutes:F0} min");
-            }
-
-            var problem = await Verify(mesh, simulator, backend, recording.RecordingSid, cancellationToken);
-            Console.WriteLine($"  verified                 {problem ?? "yes: the blob read back, the read model and the simulator's media agree on size and SHA-256"}");
-            if (problem is not null)
-            {
-                RecordingsMesh.PrintErrors(mesh);
-            }
-
-            var highest = Math.Max(peak, highWater);
-            var passed = problem is null && highest < LimitBytes;
-            Console.WriteLine($"  => {(passed ? "PASS" : "FAIL")} (peak {Mb(highest)}, limit {Mb(LimitBytes)})");
-            return new ScenarioResult(Name, passed,
-                $"peak RSS {Mb(highest)} (sampled {Mb(peak)}, VmHWM {Mb(highWater)}; limit {Mb(LimitBytes)}), {Mb(before)} before; blob {(problem is null ? "verified" : "not verified")}");
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or JsonException or IOException
-            or Twilio.Exceptions.TwilioException or Npgsql.NpgsqlException)
-        {
-            Console.WriteLine($"  error                    {ex.Message}");
-            if (mesh is not null)
-            {
-                RecordingsMesh.PrintErrors(mesh);
-            }
-
-            return new ScenarioResult(Name, false, ex.GetType().Name);
+            stopped = await simulator.Stop([recording], cancellationToken);
+            archived = await ledger.WaitForAll([recording.RecordingSid], LedgerEntry.Archived, Patience, cancellationToken);
         }
         finally
         {
-            await PlacementScenario.Settle(starting);
-            if (starting.IsCompletedSuccessfully)
-            {
-                await starting.Result.DisposeAsync();
-            }
+            await sampler.DisposeAsync();
         }
+
+        var highWater = ResidentMemory.Read(pid, "VmHWM") ?? 0;
+        var (peak, peakAt) = sampler.Peak;
+        Console.WriteLine($"  VmRSS before             {Mb(before)} (load average {Machine.LoadAverage()})");
+        Console.WriteLine($"  VmRSS peak sampled       {Mb(peak)}, {peakAt.TotalSeconds:F1} s after sampling began ({sampler.Samples} samples)");
+        Console.WriteLine($"  VmHWM at the end         {Mb(highWater)} (the process's peak since it started)");
+        if (archived.TryGetValue(recording.RecordingSid, out var at))
+        {
+            var took = at - stopped[recording.RecordingSid];
+            Console.WriteLine($"  archived                 {took.TotalSeconds:F1} s from the stop ({SizeBytes / Megabyte / took.TotalSeconds:F1} MB/s)");
+        }
+        else
+        {
+            Console.WriteLine($"  archived                 no, within {Patience.TotalMinutes:F0} min");
+        }
+
+        var problem = await Verify(mesh, simulator, backend, recording.RecordingSid, cancellationToken);
+        Console.WriteLine($"  verified                 {problem ?? "yes: the blob read back, the read model and the simulator's media agree on size and SHA-256"}");
+        if (problem is not null)
+        {
+            RecordingsMesh.PrintErrors(mesh);
+        }
+
+        var highest = Math.Max(peak, highWater);
+        var passed = problem is null && highest < LimitBytes;
+        Console.WriteLine($"  => {(passed ? "PASS" : "FAIL")} (peak {Mb(highest)}, limit {Mb(LimitBytes)})");
+        return new ScenarioResult(Name, passed,
+            $"peak RSS {Mb(highest)} (sampled {Mb(peak)}, VmHWM {Mb(highWater)}; limit {Mb(LimitBytes)}), {Mb(before)} before; blob {(problem is null ? "verified" : "not verified")}");
+
     }
 
     /// <summary>What is wrong with the archived recording; null when the API, its blob and the simulator's media agree.</summary>

@@ -24,9 +24,6 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>The environment the process is started with beyond <c>Urls</c> (connection strings, schema, options).</summary>
-    public IReadOnlyDictionary<string, string> Settings => _environment;
-
     /// <summary>The operating system's id of the running process, or null when it is not running.</summary>
     public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
 
