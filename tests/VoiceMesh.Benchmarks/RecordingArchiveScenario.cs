@@ -182,8 +182,10 @@ internal sealed class RecordingArchiveScenario : IScenario
     }
 
     /// <summary>
-    /// Where each recording's archive latency went, from the simulator's logs (callback answered, media requested)
-    /// and the service's event store (archive decided, archived), all on this machine's clock.
+    /// Where each recording's archive latency went, as times since its stop: the gateway's answer to its callback and
+    /// the media request (the simulator's logs), the stored decision to archive and the stored archive (the service's
+    /// event store, PostgreSQL's transaction time), all on this machine's clock. The decision can be stored before the
+    /// simulator has read the gateway's answer.
     /// </summary>
     private static void PrintStages(
         IReadOnlyDictionary<string, DateTimeOffset> stopped,
@@ -196,11 +198,11 @@ internal sealed class RecordingArchiveScenario : IScenario
             .Where(sid => answered.ContainsKey(sid) && requested.ContainsKey(sid) && simulator.CompletedDownloads(sid).Count > 0)
             .Select(sid => (Stop: stopped[sid], Answered: answered[sid], Requested: requested[sid], Media: simulator.CompletedDownloads(sid)[^1].Time, Archived: archived[sid]))
             .ToList();
-        Console.WriteLine($"  stages ({traced.Count} traced)       callbacks answered by the gateway from {Since(answered.Values, stopped.Values.Min())}");
-        Stage("stop -> callback 2xx", traced.Select(t => t.Answered - t.Stop));
-        Stage("-> archive decided", traced.Select(t => t.Requested - t.Answered));
-        Stage("-> media requested", traced.Select(t => t.Media - t.Requested));
-        Stage("-> archived", traced.Select(t => t.Archived - t.Media));
+        Console.WriteLine($"  stages ({traced.Count} traced)       since each recording's stop; callbacks answered by the gateway {Since(answered.Values, stopped.Values.Min())}");
+        Stage("callback answered 2xx", traced.Select(t => t.Answered - t.Stop));
+        Stage("archive decided", traced.Select(t => t.Requested - t.Stop));
+        Stage("media requested", traced.Select(t => t.Media - t.Stop));
+        Stage("archived", traced.Select(t => t.Archived - t.Stop));
 
         static void Stage(string label, IEnumerable<TimeSpan> spans)
         {
