@@ -101,7 +101,6 @@ internal sealed class RecordingArchiveScenario : IScenario
         var copyCheck = await VerifyCopies(simulator, backend, copied, cancellationToken);
         var archiveCheck = await VerifyArchives(mesh, simulator, backend, archives, cancellationToken);
         return Report(baseline, service, copyCheck, archiveCheck, mesh);
-
     }
 
     /// <summary>
