@@ -50,6 +50,6 @@ public sealed class FlowOutageSpecs(TestInfrastructure infrastructure) : IAsyncL
         Assert.StartsWith("We are sorry", twiml.Element("Say")!.Value, StringComparison.Ordinal);
         Assert.NotNull(twiml.Element("Hangup"));
         Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(15), $"answered after {elapsed.Elapsed}, past Twilio's 15 s");
-        Assert.True(_mesh.Calls[0].Wrote("got the apology TwiML"), "the reason was not logged");
+        Assert.True(await _mesh.Calls[0].Writes("got the apology TwiML", TimeSpan.FromSeconds(10)), "the reason was not logged");
     }
 }

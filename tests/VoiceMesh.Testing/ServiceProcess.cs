@@ -63,6 +63,27 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the process writes a line containing <paramref name="text"/> within <paramref name="patience"/>: its
+    /// console logger writes from a queue and the pipe is read asynchronously, so a line logged before an HTTP answer
+    /// can arrive here after it.
+    /// </summary>
+    public async Task<bool> Writes(string text, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (!Wrote(text))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
+    }
+
     public static async Task<ServiceProcess> Start(string project, IReadOnlyDictionary<string, string> environment)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");

@@ -18,6 +18,7 @@ public sealed partial class RecordingArchiver(
     StreamCommands commands,
     IOptions<TwilioOptions> twilio,
     IOptions<RetentionOptions> retention,
+    IOptions<RecordingsOptions> options,
     TimeProvider clock,
     ILogger<RecordingArchiver> logger)
 {
@@ -91,7 +92,9 @@ public sealed partial class RecordingArchiver(
             throw new RecordingVerificationException($"Twilio answered {(int)response.StatusCode} for the media.");
         }
 
-        await using var body = new WavVerifyingStream(await response.Content.ReadAsStreamAsync(cancellationToken), response.Content.Headers.ContentLength);
+        await using var body = new WavVerifyingStream(
+            new StallGuardStream(await response.Content.ReadAsStreamAsync(cancellationToken), options.Value.MediaStallTimeout, clock),
+            response.Content.Headers.ContentLength);
         var key = RecordingBlobs.Key(recording.AccountSid, recording.CallSid ?? recording.ConferenceSid, recording.Id);
         return await storage.Write(key, body, new RecordingBlobMetadata(recording.AccountSid, recording.CallSid, recording.Id, ContentType), cancellationToken);
     }
