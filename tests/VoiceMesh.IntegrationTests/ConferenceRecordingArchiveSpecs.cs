@@ -66,6 +66,9 @@ public sealed class ConferenceRecordingArchiveSpecs(TestInfrastructure infrastru
         var key = $"{Mesh.AccountSid}/{conferenceSid}/{recordingSid}.wav";
         Assert.Equal(new Uri(Path.Combine(_mesh.RecordingsDirectory, key)), new Uri(recording.GetProperty("blobUri").GetString()!));
         Assert.Equal(expected, await File.ReadAllBytesAsync(Path.Combine(_mesh.RecordingsDirectory, key), Ct));
+        var sideCar = JsonSerializer.Deserialize<JsonElement>(await File.ReadAllTextAsync(Path.Combine(_mesh.RecordingsDirectory, key + ".json"), Ct));
+        Assert.Equal(conferenceSid, sideCar.GetProperty("metadata").GetProperty("conferenceSid").GetString());
+        Assert.Equal(JsonValueKind.Null, sideCar.GetProperty("metadata").GetProperty("callSid").ValueKind);
         var gone = await Assert.ThrowsAsync<ApiException>(() => RecordingResource.FetchAsync(recordingSid, client: twilio));
         Assert.Equal(404, gone.Status);
         Assert.Empty(await ConferenceRecording.ReadAsync(conferenceSid, client: twilio));
