@@ -101,9 +101,9 @@ internal sealed class ConferenceEngine
 
     /// <summary>
     /// <c>&lt;Dial&gt;&lt;Conference&gt;</c>: the answered <paramref name="call"/> joins the running room named
-    /// <paramref name="name"/>, or creates it with <paramref name="settings"/>. Returns the room's sid.
+    /// <paramref name="name"/>, or creates it with <paramref name="settings"/>.
     /// </summary>
-    public string Join(SimCall call, string name, ConferenceSettings settings, bool startConferenceOnEnter, bool endConferenceOnExit, DateTimeOffset at)
+    public void JoinFromDial(SimCall call, string name, ConferenceSettings settings, bool startConferenceOnEnter, bool endConferenceOnExit, DateTimeOffset at)
     {
         lock (_gate)
         {
@@ -118,12 +118,11 @@ internal sealed class ConferenceEngine
             room.Participants.Add(participant);
             _twimlParticipants[call.Sid] = room;
             Connect(room, participant, at);
-            return room.Sid;
         }
     }
 
     /// <summary>The <c>&lt;Dial&gt;&lt;Conference&gt;</c> of <paramref name="call"/> is over: the participant leaves, if it has not already.</summary>
-    public void Leave(SimCall call, DateTimeOffset at)
+    public void LeaveFromDial(SimCall call, DateTimeOffset at)
     {
         lock (_gate)
         {

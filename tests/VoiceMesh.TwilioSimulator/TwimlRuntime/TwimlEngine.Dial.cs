@@ -52,12 +52,12 @@ internal sealed partial class TwimlEngine
             Answer(session, at);
             dial.AnsweredAt = at;
             var (settings, _) = ConferenceSettings.Read(name => [ConferenceAttr(document, conference, name)], rest: false);
-            conferences.Join(
+            conferences.JoinFromDial(
                 session.Call, entry.Text, settings ?? ConferenceSettings.Default,
                 Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", at);
             After(session, at + Min(options.Scaled(options.TalkDuration), dial.TimeLimit), due =>
             {
-                conferences.Leave(session.Call, due);
+                conferences.LeaveFromDial(session.Call, due);
                 FinishDial(session, dial, "completed", due);
             });
             return;
