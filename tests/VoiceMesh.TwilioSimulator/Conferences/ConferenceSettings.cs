@@ -21,26 +21,27 @@ internal sealed record ConferenceSettings(
     /// <summary>
     /// Reads the settings, named as Participants create names them (<c>ConferenceStatusCallback</c>, <c>ConferenceRecord</c>,
     /// <c>ConferenceRecordingStatusCallback</c>, ...) when <paramref name="rest"/>, else as TwiML attributes
-    /// (<c>statusCallback</c>, <c>record</c>, <c>recordingStatusCallback</c>, ...). Event lists are repeated or space-separated. Returns the field and value that are invalid.
+    /// (<c>statusCallback</c>, <c>record</c>, <c>recordingStatusCallback</c>, ...). Event lists are repeated or
+    /// space-separated. An invalid <c>record</c> or recording event value is a 400 naming the field.
     /// </summary>
     public static (ConferenceSettings? Settings, TwilioError? Error) Read(Func<string, IEnumerable<string?>> value, bool rest)
     {
-        string? One(string name) => value(rest ? "Conference" + name : char.ToLowerInvariant(name[0]) + name[1..])
-            .FirstOrDefault(v => !string.IsNullOrEmpty(v));
-        HashSet<string> Many(string name) => value(rest ? "Conference" + name : char.ToLowerInvariant(name[0]) + name[1..])
+        string Field(string name) => rest ? "Conference" + name : char.ToLowerInvariant(name[0]) + name[1..];
+        string? One(string name) => value(Field(name)).FirstOrDefault(v => !string.IsNullOrEmpty(v));
+        HashSet<string> Many(string name) => value(Field(name))
             .SelectMany(v => (v ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .ToHashSet(StringComparer.Ordinal);
 
         var record = One("Record");
         if (record is not (null or "true" or "false" or "record-from-start" or "do-not-record"))
         {
-            return (null, Invalid(rest ? "ConferenceRecord" : "record", record, "record-from-start, do-not-record, true, false"));
+            return (null, Invalid(Field("Record"), record, "record-from-start, do-not-record, true, false"));
         }
 
         var recordingEvents = Many("RecordingStatusCallbackEvent");
         if (recordingEvents.FirstOrDefault(e => !RecordingEvents.Contains(e)) is { } unknown)
         {
-            return (null, Invalid(rest ? "ConferenceRecordingStatusCallbackEvent" : "recordingStatusCallbackEvent", unknown, "in-progress, completed, absent"));
+            return (null, Invalid(Field("RecordingStatusCallbackEvent"), unknown, "in-progress, completed, absent"));
         }
 
         var events = Many("StatusCallbackEvent");
