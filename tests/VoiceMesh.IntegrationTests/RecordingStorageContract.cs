@@ -75,7 +75,7 @@ public abstract class RecordingStorageContract : IAsyncLifetime
     {
         var callSid = "CA" + Guid.NewGuid().ToString("N");
         var recordingSid = "RE" + Guid.NewGuid().ToString("N");
-        return (RecordingBlobs.Key(AccountSid, callSid, recordingSid), new RecordingBlobMetadata(AccountSid, callSid, recordingSid, "audio/wav"));
+        return (RecordingBlobs.Key(AccountSid, callSid, recordingSid), new RecordingBlobMetadata(AccountSid, callSid, null, recordingSid, "audio/wav"));
     }
 
     private static string Prefix(string key) => key[..(key.LastIndexOf('/') + 1)];

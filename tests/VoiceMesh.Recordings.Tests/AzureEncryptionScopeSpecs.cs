@@ -78,7 +78,7 @@ public sealed class AzureEncryptionScopeSpecs : IDisposable
         var storage = provider.GetRequiredService<IRecordingStorage>();
 
         var blob = await storage.Write(
-            "AC1/CA1/RE1.wav", new MemoryStream(new byte[AzureBlobRecordingStorage.BlockSize + 10]), new RecordingBlobMetadata("AC1", "CA1", "RE1", "audio/wav"),
+            "AC1/CA1/RE1.wav", new MemoryStream(new byte[AzureBlobRecordingStorage.BlockSize + 10]), new RecordingBlobMetadata("AC1", "CA1", null, "RE1", "audio/wav"),
             TestContext.Current.CancellationToken);
 
         Assert.Equal(new Uri($"http://127.0.0.1:{_port}/devstoreaccount1/recordings/AC1/CA1/RE1.wav"), blob.Uri);

@@ -12,7 +12,7 @@ public sealed class FileSystemStorageSpecs : IDisposable
     private const string Key = "AC1/CA1/RE1.wav";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "voicemesh-storage-" + Guid.NewGuid().ToString("N"));
     private readonly FileSystemRecordingStorage _storage;
-    private readonly RecordingBlobMetadata _metadata = new("AC1", "CA1", "RE1", "audio/wav");
+    private readonly RecordingBlobMetadata _metadata = new("AC1", "CA1", null, "RE1", "audio/wav");
 
     public FileSystemStorageSpecs() =>
         _storage = new FileSystemRecordingStorage(Options.Create(new BlobStorageOptions { Directory = _root }), new Environment(_root));

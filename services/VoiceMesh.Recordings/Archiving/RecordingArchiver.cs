@@ -96,7 +96,7 @@ public sealed partial class RecordingArchiver(
             new StallGuardStream(await response.Content.ReadAsStreamAsync(cancellationToken), options.Value.MediaStallTimeout, clock),
             response.Content.Headers.ContentLength);
         var key = RecordingBlobs.Key(recording.AccountSid, recording.CallSid ?? recording.ConferenceSid, recording.Id);
-        return await storage.Write(key, body, new RecordingBlobMetadata(recording.AccountSid, recording.CallSid, recording.Id, ContentType), cancellationToken);
+        return await storage.Write(key, body, new RecordingBlobMetadata(recording.AccountSid, recording.CallSid, recording.ConferenceSid, recording.Id, ContentType), cancellationToken);
     }
 
     private async Task Fail(string recordingSid, string reason, int attempt, bool permanent, CancellationToken cancellationToken)

@@ -40,15 +40,15 @@ public sealed partial class RecordingCallbackReceivedConsumer(
             return;
         }
 
-        LogReported(callback.RecordingSid, callback.CallSid, callback.RecordingStatus);
+        LogReported(callback.RecordingSid, callback.CallSid, callback.ConferenceSid, callback.RecordingStatus);
         if (appended.OfType<RecordingArchiveRequested>().Any())
         {
             LogArchiveRequested(callback.RecordingSid);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} of call {CallSid} reported {RecordingStatus}")]
-    private partial void LogReported(string recordingSid, string? callSid, string recordingStatus);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} of call {CallSid} / conference {ConferenceSid} reported {RecordingStatus}")]
+    private partial void LogReported(string recordingSid, string? callSid, string? conferenceSid, string recordingStatus);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} is to be archived")]
     private partial void LogArchiveRequested(string recordingSid);

@@ -5,6 +5,7 @@ internal static class BlobMetadata
 {
     public const string AccountSid = "accountsid";
     public const string CallSid = "callsid";
+    public const string ConferenceSid = "conferencesid";
     public const string RecordingSid = "recordingsid";
     public const string Sha256 = "sha256";
 
@@ -19,6 +20,11 @@ internal static class BlobMetadata
         if (metadata.CallSid is { } callSid)
         {
             values[CallSid] = callSid;
+        }
+
+        if (metadata.ConferenceSid is { } conferenceSid)
+        {
+            values[ConferenceSid] = conferenceSid;
         }
 
         if (sha256 is not null)

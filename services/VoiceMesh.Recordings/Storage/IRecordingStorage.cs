@@ -1,7 +1,7 @@
 namespace VoiceMesh.Recordings.Storage;
 
-/// <summary>What is stored beside a recording's bytes.</summary>
-public sealed record RecordingBlobMetadata(string AccountSid, string? CallSid, string RecordingSid, string ContentType);
+/// <summary>What is stored beside a recording's bytes: a call recording names its call, a conference recording its conference.</summary>
+public sealed record RecordingBlobMetadata(string AccountSid, string? CallSid, string? ConferenceSid, string RecordingSid, string ContentType);
 
 /// <summary>A stored blob: where it is, how many bytes, and their SHA-256 (lower-case hex), computed while it was written.</summary>
 public sealed record StoredBlob(string Key, Uri Uri, long SizeBytes, string Sha256, string ContentType);

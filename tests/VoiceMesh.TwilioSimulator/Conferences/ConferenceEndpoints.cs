@@ -1,3 +1,4 @@
+using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.Rest;
 
 namespace VoiceMesh.TwilioSimulator.Conferences;
@@ -11,6 +12,10 @@ internal static class ConferenceEndpoints
         accounts.MapGet("/Conferences/{conference}.json", (HttpContext context, string conference, ConferenceEngine engine) =>
             Json(engine.With(RestContext.Account(context).AccountSid, conference, ConferenceJson), context));
         accounts.MapPost("/Conferences/{conference}.json", UpdateAsync);
+        accounts.MapGet("/Conferences/{conference}/Recordings.json", (HttpContext context, string conference, ConferenceEngine engine, RecordingStore store) =>
+            engine.With(RestContext.Account(context).AccountSid, conference, room => room.Sid) is { } sid
+                ? RecordingEndpoints.List(context, store, null, sid)
+                : TwilioError.NotFound(context.Request.Path).ToResult());
         accounts.MapPost("/Conferences/{conference}/Participants.json", AddParticipantAsync);
         accounts.MapGet("/Conferences/{conference}/Participants.json", Participants);
         accounts.MapGet("/Conferences/{conference}/Participants/{participant}.json",

@@ -1,27 +1,33 @@
 using System.Globalization;
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.Rest;
 using VoiceMesh.TwilioSimulator.Webhooks;
 
 namespace VoiceMesh.TwilioSimulator.Conferences;
 
 /// <summary>
-/// Conferences made by Participants create: each participant is an outbound call that joins when answered.
-/// Sends conference status callbacks (REFERENCE §3) for the events the first participant asked for.
+/// Conferences made by Participants create (each participant is an outbound call that joins when answered) and by
+/// <c>&lt;Dial&gt;&lt;Conference&gt;</c> (the dialling call joins at once). Sends conference status callbacks
+/// (REFERENCE §3) for the events the first participant asked for, and records the conference from its start to its
+/// end when that participant asked for <c>record-from-start</c>.
 /// </summary>
 internal sealed class ConferenceEngine
 {
     private readonly CallEngine _calls;
     private readonly VirtualScheduler _scheduler;
     private readonly WebhookDispatcher _webhooks;
+    private readonly RecordingStore _recordings;
     private readonly Lock _gate = new();
     private readonly List<SimConference> _conferences = [];
+    private readonly Dictionary<string, SimConference> _twimlParticipants = new(StringComparer.Ordinal);
 
-    public ConferenceEngine(CallEngine calls, VirtualScheduler scheduler, WebhookDispatcher webhooks)
+    public ConferenceEngine(CallEngine calls, VirtualScheduler scheduler, WebhookDispatcher webhooks, RecordingStore recordings)
     {
         _calls = calls;
         _scheduler = scheduler;
         _webhooks = webhooks;
+        _recordings = recordings;
         calls.Answered += (_, e) => Joined(e.Call, e.At);
         calls.Ended += (_, e) => CallEnded(e.Call, e.At);
     }
@@ -58,22 +64,13 @@ internal sealed class ConferenceEngine
                     return (null, null, TwilioError.Of(20404, 404, $"Conference {conference} was not found"));
                 }
 
-                var events = form["ConferenceStatusCallbackEvent"]
-                    .SelectMany(e => (e ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                    .ToHashSet(StringComparer.Ordinal);
-                room = new SimConference
+                var (settings, invalid) = ConferenceSettings.Read(name => form[name], rest: true);
+                if (settings is null)
                 {
-                    Sid = TwilioFormat.NewSid("CF"),
-                    AccountSid = accountSid,
-                    AuthToken = authToken,
-                    FriendlyName = conference,
-                    DateCreated = _scheduler.Now,
-                    DateUpdated = _scheduler.Now,
-                    StatusCallback = NullIfEmpty(form["ConferenceStatusCallback"]),
-                    StatusCallbackMethod = string.Equals(form["ConferenceStatusCallbackMethod"], "GET", StringComparison.OrdinalIgnoreCase) ? "GET" : "POST",
-                    Events = events.Count == 0 ? new HashSet<string>(["start", "end"], StringComparer.Ordinal) : events,
-                };
-                _conferences.Add(room);
+                    return (null, null, invalid);
+                }
+
+                room = NewRoom(accountSid, authToken, conference, settings);
             }
             else if (room.Status == "completed")
             {
@@ -99,6 +96,41 @@ internal sealed class ConferenceEngine
             };
             room.Participants.Add(participant);
             return (participant, room, null);
+        }
+    }
+
+    /// <summary>
+    /// <c>&lt;Dial&gt;&lt;Conference&gt;</c>: the answered <paramref name="call"/> joins the running room named
+    /// <paramref name="name"/>, or creates it with <paramref name="settings"/>.
+    /// </summary>
+    public void JoinFromDial(SimCall call, string name, ConferenceSettings settings, bool startConferenceOnEnter, bool endConferenceOnExit, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            var room = Find(call.AccountSid, name) ?? NewRoom(call.AccountSid, call.AuthToken, name, settings);
+            var participant = new SimParticipant
+            {
+                Call = call,
+                DateCreated = at,
+                StartConferenceOnEnter = startConferenceOnEnter,
+                EndConferenceOnExit = endConferenceOnExit,
+            };
+            room.Participants.Add(participant);
+            _twimlParticipants[call.Sid] = room;
+            Connect(room, participant, at);
+        }
+    }
+
+    /// <summary>The <c>&lt;Dial&gt;&lt;Conference&gt;</c> of <paramref name="call"/> is over: the participant leaves, if it has not already.</summary>
+    public void LeaveFromDial(SimCall call, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (_twimlParticipants.Remove(call.Sid, out var room)
+                && room.Participants.FirstOrDefault(p => p.Call == call) is { IsPresent: true } participant)
+            {
+                Depart(room, participant, "completed", at);
+            }
         }
     }
 
@@ -198,29 +230,42 @@ internal sealed class ConferenceEngine
                 return;
             }
 
-            participant.Status = "connected";
-            participant.DateUpdated = at;
-            room.DateUpdated = at;
-            Emit(room, "join", "participant-join", at, participant);
-            var present = room.Participants.Where(p => p.IsPresent).ToList();
-            if (room.Status == "init" && present.Count >= 2 && present.Any(p => p.StartConferenceOnEnter))
+            Connect(room, participant, at);
+        }
+    }
+
+    /// <summary>The participant is in the room; the second one present (with one that starts it) starts the conference and its recording.</summary>
+    private void Connect(SimConference room, SimParticipant participant, DateTimeOffset at)
+    {
+        participant.Status = "connected";
+        participant.DateUpdated = at;
+        room.DateUpdated = at;
+        Emit(room, "join", "participant-join", at, participant);
+        var present = room.Participants.Where(p => p.IsPresent).ToList();
+        if (room.Status == "init" && present.Count >= 2 && present.Any(p => p.StartConferenceOnEnter))
+        {
+            room.Status = "in-progress";
+            Emit(room, "start", "conference-start", at, null);
+            if (room.Record)
             {
-                room.Status = "in-progress";
-                Emit(room, "start", "conference-start", at, null);
+                var recording = SimRecording.StartConference(room.AccountSid, room.Sid, at, room.RecordingCallbacks);
+                room.Recording = recording;
+                _recordings.Add(recording);
+                lock (recording.Gate)
+                {
+                    NotifyRecording(room, recording, SimRecording.InProgress, at);
+                }
             }
         }
     }
 
     private void CallEnded(SimCall call, DateTimeOffset at)
     {
-        if (call.ConferenceSid is null)
-        {
-            return;
-        }
-
         lock (_gate)
         {
-            if (FindBySid(call.ConferenceSid) is not { } room || room.Participants.FirstOrDefault(p => p.Call == call) is not { } participant)
+            var room = call.ConferenceSid is { } sid ? FindBySid(sid) : _twimlParticipants.GetValueOrDefault(call.Sid);
+            _twimlParticipants.Remove(call.Sid);
+            if (room is null || room.Participants.FirstOrDefault(p => p.Call == call) is not { } participant)
             {
                 return;
             }
@@ -237,20 +282,26 @@ internal sealed class ConferenceEngine
                 return;
             }
 
-            Leave(room, participant, "participant_hung_up", call.Status, at);
-            if (room.Status == "completed")
-            {
-                return;
-            }
+            Depart(room, participant, call.Status, at);
+        }
+    }
 
-            if (participant.EndConferenceOnExit)
-            {
-                End(room, "participant-with-end-conference-on-exit-left", call.Sid, "moderator_ended_conference", at);
-            }
-            else if (!room.Participants.Any(p => p.IsPresent))
-            {
-                End(room, "last-participant-left", call.Sid, "conference_ended_via_api", at);
-            }
+    /// <summary>The participant hung up or its <c>&lt;Dial&gt;</c> ended; the conference ends if it was the last one or ends it on exit.</summary>
+    private void Depart(SimConference room, SimParticipant participant, string callStatus, DateTimeOffset at)
+    {
+        Leave(room, participant, "participant_hung_up", callStatus, at);
+        if (room.Status == "completed")
+        {
+            return;
+        }
+
+        if (participant.EndConferenceOnExit)
+        {
+            End(room, "participant-with-end-conference-on-exit-left", participant.Call.Sid, "moderator_ended_conference", at);
+        }
+        else if (!room.Participants.Any(p => p.IsPresent))
+        {
+            End(room, "last-participant-left", participant.Call.Sid, "conference_ended_via_api", at);
         }
     }
 
@@ -288,6 +339,43 @@ internal sealed class ConferenceEngine
         }
 
         Emit(room, "end", "conference-end", at, null, extra);
+        if (room.Recording is { } recording)
+        {
+            lock (recording.Gate)
+            {
+                recording.Complete(at);
+                NotifyRecording(room, recording, recording.Status, at);
+            }
+        }
+    }
+
+    /// <summary>Sends the recording's status callback if the room asked for <paramref name="status"/> (under the recording's lock).</summary>
+    private void NotifyRecording(SimConference room, SimRecording recording, string status, DateTimeOffset at)
+    {
+        if (recording.Callbacks is { } callbacks && callbacks.Events.Contains(status))
+        {
+            _webhooks.Dispatch(RecordingCallback.For(room, recording, status, at));
+        }
+    }
+
+    private SimConference NewRoom(string accountSid, string authToken, string name, ConferenceSettings settings)
+    {
+        var room = new SimConference
+        {
+            Sid = TwilioFormat.NewSid("CF"),
+            AccountSid = accountSid,
+            AuthToken = authToken,
+            FriendlyName = name,
+            DateCreated = _scheduler.Now,
+            DateUpdated = _scheduler.Now,
+            StatusCallback = settings.StatusCallback,
+            StatusCallbackMethod = settings.StatusCallbackMethod,
+            Events = settings.Events,
+            Record = settings.Record,
+            RecordingCallbacks = settings.RecordingCallbacks,
+        };
+        _conferences.Add(room);
+        return room;
     }
 
     /// <summary>Hangs up after the current step, outside this lock (the call's lock comes first elsewhere).</summary>

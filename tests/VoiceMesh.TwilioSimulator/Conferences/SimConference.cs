@@ -1,4 +1,5 @@
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Recordings;
 
 namespace VoiceMesh.TwilioSimulator.Conferences;
 
@@ -30,6 +31,14 @@ internal sealed class SimConference
     public string StatusCallbackMethod { get; init; } = "POST";
 
     public required IReadOnlySet<string> Events { get; init; }
+
+    /// <summary><c>record-from-start</c>: recorded from <c>conference-start</c> until <c>conference-end</c>.</summary>
+    public bool Record { get; init; }
+
+    public RecordingCallbacks? RecordingCallbacks { get; init; }
+
+    /// <summary>The conference's recording, once it started.</summary>
+    public SimRecording? Recording { get; set; }
 
     /// <summary>Next conference-callback <c>SequenceNumber</c> (counts from 1).</summary>
     public int SequenceNumber { get; set; } = 1;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Conferences;
 using VoiceMesh.TwilioSimulator.Rest;
 using VoiceMesh.TwilioSimulator.Webhooks;
 
@@ -9,15 +10,28 @@ namespace VoiceMesh.TwilioSimulator.Recordings;
 internal static class RecordingCallback
 {
     /// <summary>
-    /// The callback reporting <paramref name="status"/> (<c>in-progress</c>, <c>completed</c> or <c>absent</c>);
-    /// <c>RecordingDuration</c> only once the recording is finished. Call it under the recording's lock.
+    /// The callback reporting <paramref name="status"/> (<c>in-progress</c>, <c>completed</c> or <c>absent</c>) of a
+    /// call's recording; <c>RecordingDuration</c> only once the recording is finished. Call it under the recording's lock.
     /// </summary>
-    public static WebhookJob For(SimCall call, SimRecording recording, string status, string url, string method, DateTimeOffset at)
+    public static WebhookJob For(SimCall call, SimRecording recording, string status, string url, string method, DateTimeOffset at) =>
+        Job(call.AuthToken, new("CallSid", call.Sid), call.Sid, recording, status, url, method, at);
+
+    /// <summary>
+    /// The same callback for a conference's recording: it names the <c>ConferenceSid</c> and no <c>CallSid</c>.
+    /// Call it under the recording's lock.
+    /// </summary>
+    public static WebhookJob For(SimConference conference, SimRecording recording, string status, DateTimeOffset at) =>
+        Job(conference.AuthToken, new("ConferenceSid", conference.Sid), null, recording, status,
+            recording.Callbacks!.Url, recording.Callbacks.Method, at);
+
+    private static WebhookJob Job(
+        string authToken, KeyValuePair<string, string> owner, string? callSid, SimRecording recording, string status,
+        string url, string method, DateTimeOffset at)
     {
         List<KeyValuePair<string, string>> parameters =
         [
-            new("AccountSid", call.AccountSid),
-            new("CallSid", call.Sid),
+            new("AccountSid", recording.AccountSid),
+            owner,
             new("ErrorCode", (recording.ErrorCode ?? 0).ToString(CultureInfo.InvariantCulture)),
             new("RecordingChannels", recording.Channels.ToString(CultureInfo.InvariantCulture)),
         ];
@@ -33,15 +47,15 @@ internal static class RecordingCallback
             new("RecordingStartTime", TwilioFormat.Rfc2822(recording.StartTime)),
             new("RecordingStatus", status),
             new("RecordingTrack", recording.Track),
-            new("RecordingUrl", RecordingEndpoints.MediaUrl(call.AccountSid, recording.Sid)),
+            new("RecordingUrl", RecordingEndpoints.MediaUrl(recording.AccountSid, recording.Sid)),
         ]);
         return new WebhookJob
         {
             Kind = "recording",
-            CallSid = call.Sid,
+            CallSid = callSid,
             Url = url,
             Method = method,
-            AuthToken = call.AuthToken,
+            AuthToken = authToken,
             GeneratedAt = at,
             IdempotencyToken = TwilioFormat.NewSid(""),
             Parameters = parameters,

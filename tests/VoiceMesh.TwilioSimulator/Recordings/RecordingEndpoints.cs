@@ -9,7 +9,7 @@ internal static class RecordingEndpoints
     public static void MapRecordings(this RouteGroupBuilder accounts)
     {
         accounts.MapGet("/Recordings.json", (HttpContext context, RecordingStore store) =>
-            List(context, store, context.Request.Query["CallSid"].ToString()));
+            List(context, store, context.Request.Query["CallSid"].ToString(), context.Request.Query["ConferenceSid"].ToString()));
         accounts.MapGet("/Recordings/{sid}.json", (HttpContext context, string sid, RecordingStore store) =>
             store.Find(RestContext.Account(context).AccountSid, sid) is { } recording
                 ? Results.Json(ToJson(recording), TwilioFormat.Json)
@@ -30,18 +30,32 @@ internal static class RecordingEndpoints
     public static string MediaUrl(string accountSid, string sid) =>
         $"https://api.twilio.com/{TwilioFormat.ApiVersion}/Accounts/{accountSid}/Recordings/{sid}";
 
-    /// <summary>The account's recordings, or (with <paramref name="callSid"/>) one call's.</summary>
-    public static IResult List(HttpContext context, RecordingStore store, string? callSid)
+    /// <summary>
+    /// The account's recordings, or (with <paramref name="callSid"/> or <paramref name="conferenceSid"/>) one call's or
+    /// one conference's. A filter the path already names is not repeated in the paging URIs.
+    /// </summary>
+    public static IResult List(HttpContext context, RecordingStore store, string? callSid, string? conferenceSid = null)
     {
         var accountSid = RestContext.Account(context).AccountSid;
-        var filters = string.IsNullOrEmpty(callSid) || context.Request.Path.Value?.Contains("/Calls/", StringComparison.Ordinal) == true
-            ? []
-            : new[] { new KeyValuePair<string, string>("CallSid", callSid) };
-        var recordings = store.List(accountSid, string.IsNullOrEmpty(callSid) ? null : callSid).Select(r => ToJson(r)).ToList();
+        var path = context.Request.Path.Value ?? "";
+        List<KeyValuePair<string, string>> filters = [];
+        if (!string.IsNullOrEmpty(callSid) && !path.Contains("/Calls/", StringComparison.Ordinal))
+        {
+            filters.Add(new("CallSid", callSid));
+        }
+
+        if (!string.IsNullOrEmpty(conferenceSid) && !path.Contains("/Conferences/", StringComparison.Ordinal))
+        {
+            filters.Add(new("ConferenceSid", conferenceSid));
+        }
+
+        var recordings = store.List(accountSid, NullIfEmpty(callSid), NullIfEmpty(conferenceSid)).Select(r => ToJson(r)).ToList();
         return Results.Json(
-            Paging.Page(context.Request, context.Request.Path.Value ?? "", "recordings", recordings, filters),
+            Paging.Page(context.Request, path, "recordings", recordings, filters),
             TwilioFormat.Json);
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>
     /// The Recording resource. <paramref name="shownStatus"/> overrides the status (a stop answers <c>stopped</c>
@@ -59,7 +73,7 @@ internal static class RecordingEndpoints
                 ["account_sid"] = r.AccountSid,
                 ["api_version"] = TwilioFormat.ApiVersion,
                 ["call_sid"] = r.CallSid,
-                ["conference_sid"] = null,
+                ["conference_sid"] = r.ConferenceSid,
                 ["date_created"] = TwilioFormat.Rfc2822(r.DateCreated),
                 ["date_updated"] = TwilioFormat.Rfc2822(r.DateUpdated),
                 ["start_time"] = TwilioFormat.Rfc2822(r.StartTime),

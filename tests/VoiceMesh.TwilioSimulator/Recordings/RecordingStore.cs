@@ -25,13 +25,14 @@ internal sealed class RecordingStore
         }
     }
 
-    /// <summary>The account's recordings, newest first, optionally of one call.</summary>
-    public IReadOnlyList<SimRecording> List(string accountSid, string? callSid)
+    /// <summary>The account's recordings, newest first, optionally of one call and of one conference.</summary>
+    public IReadOnlyList<SimRecording> List(string accountSid, string? callSid, string? conferenceSid = null)
     {
         lock (_gate)
         {
             return [.. _recordings.Values
-                .Where(r => r.AccountSid == accountSid && (callSid is null || r.CallSid == callSid))
+                .Where(r => r.AccountSid == accountSid && (callSid is null || r.CallSid == callSid)
+                    && (conferenceSid is null || r.ConferenceSid == conferenceSid))
                 .OrderByDescending(r => r.DateCreated)];
         }
     }

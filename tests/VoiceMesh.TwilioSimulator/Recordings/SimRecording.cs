@@ -6,8 +6,8 @@ namespace VoiceMesh.TwilioSimulator.Recordings;
 internal sealed record RecordingCallbacks(string Url, string Method, IReadOnlySet<string> Events);
 
 /// <summary>
-/// A call recording. <c>Record=true</c>, <c>&lt;Record&gt;</c> and <c>&lt;Dial record&gt;</c> leave finished ones;
-/// the Call Recordings API starts live ones, which are paused, resumed and stopped on the simulator clock and
+/// A call or conference recording. <c>Record=true</c>, <c>&lt;Record&gt;</c> and <c>&lt;Dial record&gt;</c> leave finished ones;
+/// the Call Recordings API and recorded conferences start live ones, which are paused, resumed and stopped on the simulator clock and
 /// complete when stopped or when the call ends. Its media is computed from the audio it recorded (or from
 /// <see cref="Media"/>), never stored. Mutable: read and write it only under <see cref="Gate"/>.
 /// </summary>
@@ -18,6 +18,9 @@ internal sealed class SimRecording
     public const string Stopped = "stopped";
     public const string Completed = "completed";
     public const string Absent = "absent";
+
+    /// <summary>The <c>RecordingSource</c> of a conference recorded from its start, by TwiML or by Participants create.</summary>
+    public const string ConferenceSource = "DialConference";
 
     /// <summary>Twilio's error code for a recording too short to be processed (an <c>absent</c> recording).</summary>
     public const int TooShortError = 16101;
@@ -33,13 +36,17 @@ internal sealed class SimRecording
 
     public required string AccountSid { get; init; }
 
-    public required string CallSid { get; init; }
+    /// <summary>The recorded call; null for a conference recording.</summary>
+    public string? CallSid { get; init; }
+
+    /// <summary>The recorded conference; null for a call recording.</summary>
+    public string? ConferenceSid { get; init; }
 
     public required DateTimeOffset DateCreated { get; init; }
 
     public required DateTimeOffset StartTime { get; init; }
 
-    /// <summary><c>OutboundAPI</c>, <c>RecordVerb</c>, <c>DialVerb</c> or <c>StartCallRecordingAPI</c>.</summary>
+    /// <summary><c>OutboundAPI</c>, <c>RecordVerb</c>, <c>DialVerb</c>, <c>StartCallRecordingAPI</c> or <c>DialConference</c>.</summary>
     public required string Source { get; init; }
 
     public int Channels { get; init; } = 1;
@@ -111,6 +118,21 @@ internal sealed class SimRecording
         Channels = channels,
         Track = track,
         TrimSilence = trimSilence,
+        Callbacks = callbacks,
+        Status = InProgress,
+        DateUpdated = at,
+        _stretchStart = at,
+    };
+
+    /// <summary>A mono recording of conference <paramref name="conferenceSid"/> started at <paramref name="at"/> (<c>record-from-start</c>).</summary>
+    public static SimRecording StartConference(string accountSid, string conferenceSid, DateTimeOffset at, RecordingCallbacks? callbacks) => new()
+    {
+        Sid = TwilioFormat.NewSid("RE"),
+        AccountSid = accountSid,
+        ConferenceSid = conferenceSid,
+        DateCreated = at,
+        StartTime = at,
+        Source = ConferenceSource,
         Callbacks = callbacks,
         Status = InProgress,
         DateUpdated = at,

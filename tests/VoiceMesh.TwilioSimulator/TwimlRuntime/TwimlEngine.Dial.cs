@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Conferences;
 using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.Rest;
 
@@ -50,7 +51,15 @@ internal sealed partial class TwimlEngine
             entry.Text = conference.Value.Trim();
             Answer(session, at);
             dial.AnsweredAt = at;
-            After(session, at + Min(options.Scaled(options.TalkDuration), dial.TimeLimit), due => FinishDial(session, dial, "completed", due));
+            var (settings, _) = ConferenceSettings.Read(name => [ConferenceAttr(document, conference, name)], rest: false);
+            conferences.JoinFromDial(
+                session.Call, entry.Text, settings ?? ConferenceSettings.Default,
+                Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", at);
+            After(session, at + Min(options.Scaled(options.TalkDuration), dial.TimeLimit), due =>
+            {
+                conferences.LeaveFromDial(session.Call, due);
+                FinishDial(session, dial, "completed", due);
+            });
             return;
         }
 
@@ -75,6 +84,12 @@ internal sealed partial class TwimlEngine
             After(session, due + Min(leg.Talk, dial.TimeLimit), end => FinishDial(session, dial, "completed", end));
         });
     }
+
+    /// <summary>A <c>&lt;Conference&gt;</c> attribute; callback URLs resolved against the document's URL.</summary>
+    private static string? ConferenceAttr(TwimlDocument document, XElement conference, string name) =>
+        Attr(conference, name) is { Length: > 0 } value && name.EndsWith("Callback", StringComparison.Ordinal)
+            ? Resolve(document.Url, value)
+            : Attr(conference, name);
 
     /// <summary>A dialled leg's result from the outcome script: answered, busy, no-answer or failed, when, and its talk time.</summary>
     private DialLeg Leg(OutcomeRule rule, bool dialable, TimeSpan timeout)

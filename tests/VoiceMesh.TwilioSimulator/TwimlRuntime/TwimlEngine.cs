@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml.Linq;
 using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Conferences;
 using VoiceMesh.TwilioSimulator.Hosting;
 using VoiceMesh.TwilioSimulator.Numbers;
 using VoiceMesh.TwilioSimulator.Queues;
@@ -24,7 +25,7 @@ internal sealed record DialLeg(string Status, TimeSpan After, TimeSpan Talk);
 /// </summary>
 internal sealed partial class TwimlEngine(
     SimulatorOptions options, VirtualScheduler scheduler, CallEngine calls, WebhookDispatcher webhooks, NumberInventory numbers,
-    RecordingStore recordings, OutcomeScript outcomes, SimulatorAccounts accounts, ILogger<TwimlEngine> logger)
+    RecordingStore recordings, ConferenceEngine conferences, OutcomeScript outcomes, SimulatorAccounts accounts, ILogger<TwimlEngine> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, TwimlSession> _sessions = new(StringComparer.Ordinal);
