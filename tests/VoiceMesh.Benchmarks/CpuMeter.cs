@@ -1,10 +1,14 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace VoiceMesh.Benchmarks;
 
-/// <summary>The machine's CPU time (busy and in all, over every core) and each measured process's, in clock ticks.</summary>
-internal sealed record CpuSnapshot(long Total, long Busy, IReadOnlyDictionary<string, long> Processes);
+/// <summary>
+/// The machine's CPU time (busy and in all, over every core) and each measured process's, in clock ticks, and when it
+/// was taken (a <see cref="Stopwatch"/> timestamp).
+/// </summary>
+internal sealed record CpuSnapshot(long Total, long Busy, IReadOnlyDictionary<string, long> Processes, long Taken);
 
 /// <summary>
 /// Where a phase's CPU went, from /proc: the whole machine, the gateway and Calls processes (found by the
@@ -69,7 +73,7 @@ internal sealed partial class CpuMeter
                 + Pids().Where(pid => Stat(pid) is { } stat && stat[1] == postmaster.ToString(CultureInfo.InvariantCulture)).Sum(pid => Ticks(pid, children: false));
         }
 
-        return new CpuSnapshot(total, busy, processes);
+        return new CpuSnapshot(total, busy, processes, Stopwatch.GetTimestamp());
     }
 
     /// <summary>Each share of the machine's CPU (all cores together) between two snapshots.</summary>
@@ -82,6 +86,15 @@ internal sealed partial class CpuMeter
         return $"machine {Share(busy)} busy of {Environment.ProcessorCount} cores: "
             + string.Join(", ", shares.Select(s => $"{s.Name} {Share(s.Ticks)}"))
             + $", everything else {Share(Math.Max(0, busy - shares.Sum(s => s.Ticks)))}";
+    }
+
+    /// <summary>The CPU time each measured process spent per item of work between two snapshots.</summary>
+    public static string PerItem(CpuSnapshot from, CpuSnapshot to, int items)
+    {
+        var total = Math.Max(1, to.Total - from.Total);
+        var coreMilliseconds = Stopwatch.GetElapsedTime(from.Taken, to.Taken).TotalMilliseconds * Environment.ProcessorCount;
+        return string.Join(", ", to.Processes.Select(p =>
+            $"{p.Key} {coreMilliseconds * (p.Value - from.Processes.GetValueOrDefault(p.Key)) / total / Math.Max(1, items):F1} ms"));
     }
 
     private static long Ticks(int pid, bool children)

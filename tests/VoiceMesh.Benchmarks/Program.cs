@@ -2,8 +2,9 @@ using System.Globalization;
 using VoiceMesh.Benchmarks;
 using VoiceMesh.Testing;
 
-// ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [--calls N] [--rate R] [--timeline]
-//                   [--concurrency N] [--think MS] [--seconds S]
+// ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory]
+//                   [--calls N] [--rate R] [--timeline] [--concurrency N] [--think MS] [--seconds S]
+//                   [--recordings N] [--size-mb MB] [--backend filesystem]
 var timeout = TimeSpan.FromMinutes(5);
 int? calls = null;
 var timeline = false;
@@ -11,6 +12,9 @@ double? rate = null;
 var concurrency = 200;
 var think = 1000;
 var seconds = 60;
+var recordings = RecordingArchiveScenario.DefaultRecordings;
+var sizeMegabytes = RecordingArchiveScenario.DefaultSizeMegabytes;
+var backend = BackendKind.FileSystem;
 var names = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -44,6 +48,23 @@ for (var i = 0; i < args.Length; i++)
         seconds = s;
         i++;
     }
+    else if (args[i] == "--recordings" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var count)
+        && count is >= 1 and <= RecordingArchiveScenario.MaxRecordings)
+    {
+        recordings = count;
+        i++;
+    }
+    else if (args[i] == "--size-mb" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var mb)
+        && mb is >= 1 and <= RecordingArchiveScenario.MaxSizeMegabytes)
+    {
+        sizeMegabytes = mb;
+        i++;
+    }
+    else if (args[i] == "--backend" && i + 1 < args.Length && Backends.Parse(args[i + 1]) is { } kind)
+    {
+        backend = kind;
+        i++;
+    }
     else
     {
         names.Add(args[i]);
@@ -64,6 +85,11 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
     {
         Name = "twiml-menu", Concurrency = concurrency, Think = TimeSpan.FromMilliseconds(think), Measured = TimeSpan.FromSeconds(seconds),
     },
+    ["recordings-archive"] = new RecordingArchiveScenario
+    {
+        Name = "recordings-archive", Recordings = recordings, SizeMegabytes = sizeMegabytes, Backend = backend,
+    },
+    ["recordings-memory"] = new RecordingMemoryScenario { Name = "recordings-memory", Backend = backend },
 };
 if (names.Count == 0)
 {
@@ -75,7 +101,10 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
     Console.Error.WriteLine($"unknown scenario or argument '{unknown}'");
     Console.Error.WriteLine($"usage: VoiceMesh.Benchmarks [{string.Join("] [", scenarios.Keys)}] [--calls N (> 1)] [--rate R (Calls:CallsPerSecond of placement-cps, default 5)] [--timeline]"
         + $" [--concurrency N (twiml-menu callers, 1-2000, default 200)] [--think MS (0-60000, default 1000)]"
-        + $" [--seconds S (twiml-menu phase length, 5-{TwimlMenuScenario.LongestMeasured.TotalSeconds:F0}, default 60)]");
+        + $" [--seconds S (twiml-menu phase length, 5-{TwimlMenuScenario.LongestMeasured.TotalSeconds:F0}, default 60)]"
+        + $" [--recordings N (recordings-archive, 1-{RecordingArchiveScenario.MaxRecordings}, default {RecordingArchiveScenario.DefaultRecordings})]"
+        + $" [--size-mb MB (recordings-archive, 1-{RecordingArchiveScenario.MaxSizeMegabytes}, default {RecordingArchiveScenario.DefaultSizeMegabytes})]"
+        + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]");
     return 2;
 }
 

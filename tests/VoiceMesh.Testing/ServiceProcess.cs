@@ -24,6 +24,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The operating system's id of the running process, or null when it is not running.</summary>
+    public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
+
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string RecentOutput
     {
