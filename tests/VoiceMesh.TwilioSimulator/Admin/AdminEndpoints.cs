@@ -79,6 +79,11 @@ internal static class AdminEndpoints
         sim.MapGet("/recordings/downloads", (SimulatorControl control, string? recordingSid) =>
             recordingSid is null ? control.MediaDownloads : [.. control.MediaDownloads.Where(d => d.RecordingSid == recordingSid)]);
 
+        sim.MapGet("/conferences/{sidOrName}", (string sidOrName, string? accountSid, SimulatorControl control) =>
+            control.ConferenceRecord(sidOrName, accountSid) is { } record
+                ? Results.Ok(record)
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"No conference {sidOrName}"));
+
         sim.MapPost("/accounts", (AccountRequest account, SimulatorControl control) =>
         {
             control.AddAccount(account.AccountSid, account.AuthToken);

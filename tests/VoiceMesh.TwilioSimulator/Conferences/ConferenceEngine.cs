@@ -50,6 +50,27 @@ internal sealed class ConferenceEngine
         }
     }
 
+    /// <summary>The simulator's record of the conference with SID <paramref name="sidOrName"/>, or the latest one so named.</summary>
+    public ConferenceSnapshot? Snapshot(string accountSid, string sidOrName)
+    {
+        lock (_gate)
+        {
+            if (_conferences.LastOrDefault(c => c.AccountSid == accountSid && (c.Sid == sidOrName || c.FriendlyName == sidOrName)) is not { } room)
+            {
+                return null;
+            }
+
+            var now = _scheduler.Now;
+            return new ConferenceSnapshot(
+                room.Sid, room.FriendlyName, room.Status, room.DateCreated, room.StartedAt, room.EndedAt, room.ReasonConferenceEnded,
+                room.CallSidEndingConference,
+                [.. room.Roster.Select(p => new ParticipantSnapshot(
+                    p.Call.Sid, p.Label, p.JoinedAt, p.LeftAt, p.Muted, p.Hold, p.Coaching, p.CallSidToCoach, p.EndConferenceOnExit,
+                    p.StartConferenceOnEnter, p.ReasonLeft,
+                    (int)Math.Round((p.Spoken + (p.SpeakingSince is { } since ? now - since : TimeSpan.Zero)).TotalSeconds)))]);
+        }
+    }
+
     /// <summary>Participants create: dials <c>To</c> and joins it to the running conference named or identified by <paramref name="conference"/>.</summary>
     public (SimParticipant? Participant, SimConference? Conference, TwilioError? Error) AddParticipant(
         string accountSid, string authToken, string conference, IFormCollection form)
@@ -239,12 +260,15 @@ internal sealed class ConferenceEngine
     {
         participant.Status = "connected";
         participant.DateUpdated = at;
+        participant.JoinedAt = at;
+        room.Roster.Add(participant);
         room.DateUpdated = at;
         Emit(room, "join", "participant-join", at, participant);
         var present = room.Participants.Where(p => p.IsPresent).ToList();
         if (room.Status == "init" && present.Count >= 2 && present.Any(p => p.StartConferenceOnEnter))
         {
             room.Status = "in-progress";
+            room.StartedAt = at;
             Emit(room, "start", "conference-start", at, null);
             if (room.Record)
             {
@@ -309,6 +333,9 @@ internal sealed class ConferenceEngine
     {
         participant.Status = "complete";
         participant.DateUpdated = at;
+        participant.LeftAt = at;
+        participant.ReasonLeft = reason;
+        participant.StopSpeaking(at);
         room.DateUpdated = at;
         Emit(room, "leave", "participant-leave", at, participant,
             [new("ParticipantCallStatus", callStatus), new("ReasonParticipantLeft", reason)]);
@@ -332,6 +359,7 @@ internal sealed class ConferenceEngine
         room.ReasonConferenceEnded = reason;
         room.CallSidEndingConference = endingCallSid;
         room.DateUpdated = at;
+        room.EndedAt = at;
         List<KeyValuePair<string, string>> extra = [new("ReasonConferenceEnded", reason), new("Reason", reason)];
         if (endingCallSid is not null)
         {

@@ -18,6 +18,12 @@ internal sealed class SimConference
 
     public DateTimeOffset DateUpdated { get; set; }
 
+    /// <summary>When <c>conference-start</c> fired.</summary>
+    public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>When <c>conference-end</c> fired.</summary>
+    public DateTimeOffset? EndedAt { get; set; }
+
     /// <summary><c>init</c>, <c>in-progress</c> or <c>completed</c>.</summary>
     public string Status { get; set; } = "init";
 
@@ -44,6 +50,9 @@ internal sealed class SimConference
     public int SequenceNumber { get; set; } = 1;
 
     public List<SimParticipant> Participants { get; } = [];
+
+    /// <summary>The participants that joined or failed to, in that order.</summary>
+    public List<SimParticipant> Roster { get; } = [];
 }
 
 /// <summary>A participant: the call Participants create dialled and its place in the room.</summary>
@@ -64,11 +73,37 @@ internal sealed class SimParticipant
 
     public bool Hold { get; set; }
 
-    public bool Coaching { get; init; }
+    public bool Coaching { get; set; }
+
+    /// <summary>The CallSid this participant coaches (only that one hears it) while <see cref="Coaching"/>.</summary>
+    public string? CallSidToCoach { get; set; }
 
     public bool StartConferenceOnEnter { get; init; } = true;
 
     public bool EndConferenceOnExit { get; set; }
 
+    public DateTimeOffset? JoinedAt { get; set; }
+
+    public DateTimeOffset? LeftAt { get; set; }
+
+    /// <summary>The <c>ReasonParticipantLeft</c> of its <c>participant-leave</c>.</summary>
+    public string? ReasonLeft { get; set; }
+
+    /// <summary>Set while the participant speaks (admin speech events).</summary>
+    public DateTimeOffset? SpeakingSince { get; set; }
+
+    /// <summary>Speaking time of the finished stretches.</summary>
+    public TimeSpan Spoken { get; set; }
+
     public bool IsPresent => Status == "connected";
+
+    /// <summary>Stops the running speaking stretch, if any, adding it to <see cref="Spoken"/>.</summary>
+    public void StopSpeaking(DateTimeOffset at)
+    {
+        if (SpeakingSince is { } since)
+        {
+            Spoken += at - since;
+            SpeakingSince = null;
+        }
+    }
 }
