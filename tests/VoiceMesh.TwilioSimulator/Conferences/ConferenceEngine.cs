@@ -124,7 +124,9 @@ internal sealed class ConferenceEngine
     /// <c>&lt;Dial&gt;&lt;Conference&gt;</c>: the answered <paramref name="call"/> joins the running room named
     /// <paramref name="name"/>, or creates it with <paramref name="settings"/>.
     /// </summary>
-    public void JoinFromDial(SimCall call, string name, ConferenceSettings settings, bool startConferenceOnEnter, bool endConferenceOnExit, DateTimeOffset at)
+    public void JoinFromDial(
+        SimCall call, string name, ConferenceSettings settings, bool startConferenceOnEnter, bool endConferenceOnExit, DateTimeOffset at,
+        Action<DateTimeOffset> dropped)
     {
         lock (_gate)
         {
@@ -132,6 +134,7 @@ internal sealed class ConferenceEngine
             var participant = new SimParticipant
             {
                 Call = call,
+                Dropped = dropped,
                 DateCreated = at,
                 StartConferenceOnEnter = startConferenceOnEnter,
                 EndConferenceOnExit = endConferenceOnExit,
@@ -202,7 +205,7 @@ internal sealed class ConferenceEngine
 
             var now = _scheduler.Now;
             Leave(room, participant, "participant_updated_via_api", "in-progress", now);
-            HangUpLater(participant.Call, now);
+            Drop(participant, now);
             if (participant.EndConferenceOnExit)
             {
                 End(room, "participant-with-end-conference-on-exit-kicked", participant.Call.Sid, "moderator_ended_conference", now);
@@ -347,7 +350,7 @@ internal sealed class ConferenceEngine
         foreach (var other in room.Participants.Where(p => p.IsPresent).ToList())
         {
             Leave(room, other, othersReason, "in-progress", at);
-            HangUpLater(other.Call, at);
+            Drop(other, at);
         }
 
         foreach (var waiting in room.Participants.Where(p => p.Status == "queued"))
@@ -364,6 +367,10 @@ internal sealed class ConferenceEngine
         if (endingCallSid is not null)
         {
             extra.Add(new("CallSidEndingConference", endingCallSid));
+            if (room.Participants.FirstOrDefault(p => p.Call.Sid == endingCallSid)?.Label is { } label)
+            {
+                extra.Add(new("ParticipantLabelEndingConference", label));
+            }
         }
 
         Emit(room, "end", "conference-end", at, null, extra);
@@ -404,6 +411,20 @@ internal sealed class ConferenceEngine
         };
         _conferences.Add(room);
         return room;
+    }
+
+    /// <summary>The room let go of <paramref name="participant"/>: its TwiML continues, or its call is hung up.</summary>
+    private void Drop(SimParticipant participant, DateTimeOffset at)
+    {
+        if (participant.Dropped is { } dropped)
+        {
+            _twimlParticipants.Remove(participant.Call.Sid);
+            _scheduler.Schedule(at, dropped);
+        }
+        else
+        {
+            HangUpLater(participant.Call, at);
+        }
     }
 
     /// <summary>Hangs up after the current step, outside this lock (the call's lock comes first elsewhere).</summary>

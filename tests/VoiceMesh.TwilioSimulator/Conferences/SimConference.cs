@@ -60,6 +60,12 @@ internal sealed class SimParticipant
 {
     public required SimCall Call { get; init; }
 
+    /// <summary>
+    /// For a <c>&lt;Dial&gt;&lt;Conference&gt;</c> participant: continues its TwiML when the room drops it (kick or
+    /// conference end). Null for a Participants-create call, which is hung up instead.
+    /// </summary>
+    public Action<DateTimeOffset>? Dropped { get; init; }
+
     public string? Label { get; init; }
 
     public required DateTimeOffset DateCreated { get; init; }

@@ -52,13 +52,25 @@ internal sealed partial class TwimlEngine
             Answer(session, at);
             dial.AnsweredAt = at;
             var (settings, _) = ConferenceSettings.Read(name => [ConferenceAttr(document, conference, name)], rest: false);
+            var epoch = session.Epoch;
             conferences.JoinFromDial(
                 session.Call, entry.Text, settings ?? ConferenceSettings.Default,
-                Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", at);
-            After(session, at + Min(options.Scaled(options.TalkDuration), dial.TimeLimit), due =>
+                Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", at,
+                dropped => Locked(() =>
+                {
+                    if (!session.Ended && session.Epoch == epoch && session.Dial == dial)
+                    {
+                        FinishDial(session, dial, "completed", dropped);
+                    }
+                }));
+            var stay = session.Call.Outcome.TalkSeconds is { } talk ? Min(Seconds(talk), dial.TimeLimit) : dial.TimeLimit;
+            After(session, at + stay, due =>
             {
-                conferences.LeaveFromDial(session.Call, due);
-                FinishDial(session, dial, "completed", due);
+                if (session.Dial == dial)
+                {
+                    conferences.LeaveFromDial(session.Call, due);
+                    FinishDial(session, dial, "completed", due);
+                }
             });
             return;
         }
