@@ -137,6 +137,20 @@ public sealed class SimulatorControl
     public ConferenceSnapshot? ConferenceRecord(string sidOrName, string? accountSid = null) =>
         _conferences.Snapshot(accountSid ?? _accountSid, sidOrName);
 
+    /// <summary>
+    /// Participant <paramref name="callSid"/> of conference <paramref name="sidOrName"/> (a CF SID or the running
+    /// conference's name) starts or stops speaking (<c>POST /_sim/conferences/{sidOrName}/participants/{callSid}/speech</c>):
+    /// <c>participant-speech-start</c>/<c>-stop</c> when the room subscribed <c>speaker</c>. Throws
+    /// <see cref="KeyNotFoundException"/> when the conference or the participant (present in it) is unknown.
+    /// </summary>
+    public void SetSpeaking(string sidOrName, string callSid, bool speaking, string? accountSid = null)
+    {
+        if (!_conferences.Speak(accountSid ?? _accountSid, sidOrName, callSid, speaking))
+        {
+            throw new KeyNotFoundException($"No participant {callSid} in a conference {sidOrName}");
+        }
+    }
+
     /// <summary>Waits (real time) until no webhook is queued or in flight; false on timeout.</summary>
     public Task<bool> WhenWebhooksIdleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         _webhooks.WhenIdleAsync(timeout ?? TimeSpan.FromSeconds(10), cancellationToken);

@@ -43,6 +43,9 @@ internal sealed class SimConference
 
     public RecordingCallbacks? RecordingCallbacks { get; init; }
 
+    /// <summary>Fixed by the room's creator; a participant beyond it fails to join (<c>participant_add_failed</c>).</summary>
+    public int MaxParticipants { get; init; } = ConferenceSettings.Largest;
+
     /// <summary>The conference's recording, once it started.</summary>
     public SimRecording? Recording { get; set; }
 
@@ -87,6 +90,16 @@ internal sealed class SimParticipant
     public bool StartConferenceOnEnter { get; init; } = true;
 
     public bool EndConferenceOnExit { get; set; }
+
+    /// <summary><c>true</c>, <c>false</c>, <c>onEnter</c> or <c>onExit</c> (Participants create <c>Beep</c>).</summary>
+    public string Beep { get; init; } = "true";
+
+    public bool BeepOnExit { get; set; }
+
+    /// <summary>Music played while on hold (Participants update <c>HoldUrl</c>/<c>HoldMethod</c>).</summary>
+    public string? HoldUrl { get; set; }
+
+    public string HoldMethod { get; set; } = "GET";
 
     public DateTimeOffset? JoinedAt { get; set; }
 

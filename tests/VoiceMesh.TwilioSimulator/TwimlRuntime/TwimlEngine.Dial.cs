@@ -50,10 +50,9 @@ internal sealed partial class TwimlEngine
         {
             entry.Text = conference.Value.Trim();
             Answer(session, at);
-            dial.AnsweredAt = at;
             var (settings, _) = ConferenceSettings.Read(name => [ConferenceAttr(document, conference, name)], rest: false);
             var epoch = session.Epoch;
-            conferences.JoinFromDial(
+            var joined = conferences.JoinFromDial(
                 session.Call, entry.Text, settings ?? ConferenceSettings.Default,
                 Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", at,
                 dropped => Locked(() =>
@@ -63,6 +62,14 @@ internal sealed partial class TwimlEngine
                         FinishDial(session, dial, "completed", dropped);
                     }
                 }));
+            if (!joined)
+            {
+                FinishDial(session, dial, "failed", at);
+                return;
+            }
+
+            dial.AnsweredAt = at;
+
             var stay = session.Call.Outcome.TalkSeconds is { } talk ? Min(Seconds(talk), dial.TimeLimit) : dial.TimeLimit;
             After(session, at + stay, due =>
             {
