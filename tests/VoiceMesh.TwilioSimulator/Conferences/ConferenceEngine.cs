@@ -100,22 +100,26 @@ internal sealed class ConferenceEngine
                 return (null, null, coachError);
             }
 
+            var settings = ConferenceSettings.Default;
             if (room is null)
             {
-                var (settings, invalid) = ConferenceSettings.Read(name => form[name], rest: true);
-                if (settings is null)
+                (var read, var invalid) = ConferenceSettings.Read(name => form[name], rest: true);
+                if (read is null)
                 {
                     return (null, null, invalid);
                 }
 
-                room = NewRoom(accountSid, authToken, conference, settings);
+                settings = read;
             }
 
-            var (call, error) = _calls.Create(accountSid, authToken, form, room.Sid);
+            var conferenceSid = room?.Sid ?? TwilioFormat.NewSid("CF");
+            var (call, error) = _calls.Create(accountSid, authToken, form, conferenceSid);
             if (call is null)
             {
                 return (null, null, error);
             }
+
+            room ??= NewRoom(conferenceSid, accountSid, authToken, conference, settings);
 
             var participant = new SimParticipant
             {
@@ -146,7 +150,7 @@ internal sealed class ConferenceEngine
     {
         lock (_gate)
         {
-            var room = Find(call.AccountSid, name) ?? NewRoom(call.AccountSid, call.AuthToken, name, settings);
+            var room = Find(call.AccountSid, name) ?? NewRoom(TwilioFormat.NewSid("CF"), call.AccountSid, call.AuthToken, name, settings);
             var participant = new SimParticipant
             {
                 Call = call,
@@ -648,11 +652,11 @@ internal sealed class ConferenceEngine
         }
     }
 
-    private SimConference NewRoom(string accountSid, string authToken, string name, ConferenceSettings settings)
+    private SimConference NewRoom(string sid, string accountSid, string authToken, string name, ConferenceSettings settings)
     {
         var room = new SimConference
         {
-            Sid = TwilioFormat.NewSid("CF"),
+            Sid = sid,
             AccountSid = accountSid,
             AuthToken = authToken,
             FriendlyName = name,
