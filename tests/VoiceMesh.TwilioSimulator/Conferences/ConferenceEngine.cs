@@ -143,32 +143,44 @@ internal sealed class ConferenceEngine
     /// <c>&lt;Dial&gt;&lt;Conference&gt;</c>: the answered <paramref name="call"/> joins the running room named
     /// <paramref name="name"/>, or creates it with <paramref name="settings"/>.
     /// </summary>
-    /// <returns>False when the room is full: the participant failed to join (<c>participant_add_failed</c>).</returns>
-    public bool JoinFromDial(
-        SimCall call, string name, ConferenceSettings settings, bool startConferenceOnEnter, bool endConferenceOnExit, DateTimeOffset at,
-        Action<DateTimeOffset> dropped)
+    /// <returns>
+    /// <see cref="DialJoin.RoomFull"/> when the room is full (the participant leaves at once, <c>participant_add_failed</c>);
+    /// <see cref="DialJoin.CoachNotPresent"/> when <c>coach</c> names no call in the room (Twilio's 13240; it does not join).
+    /// </returns>
+    public DialJoin JoinFromDial(SimCall call, string name, ConferenceSettings settings, DialParticipant options, DateTimeOffset at, Action<DateTimeOffset> dropped)
     {
         lock (_gate)
         {
-            var room = Find(call.AccountSid, name) ?? NewRoom(TwilioFormat.NewSid("CF"), call.AccountSid, call.AuthToken, name, settings);
+            var room = Find(call.AccountSid, name);
+            if (options.Coach is { } coach && room?.Participants.Any(p => p.IsPresent && p.Call.Sid == coach) != true)
+            {
+                return DialJoin.CoachNotPresent;
+            }
+
+            room ??= NewRoom(TwilioFormat.NewSid("CF"), call.AccountSid, call.AuthToken, name, settings);
             var participant = new SimParticipant
             {
                 Call = call,
                 Dropped = dropped,
+                Label = options.Label,
                 DateCreated = at,
-                StartConferenceOnEnter = startConferenceOnEnter,
-                EndConferenceOnExit = endConferenceOnExit,
+                Muted = options.Muted,
+                Coaching = options.Coach is not null,
+                CallSidToCoach = options.Coach,
+                Beep = options.Beep,
+                StartConferenceOnEnter = options.StartConferenceOnEnter,
+                EndConferenceOnExit = options.EndConferenceOnExit,
             };
             room.Participants.Add(participant);
             if (IsFull(room))
             {
                 FailToJoin(room, participant, at);
-                return false;
+                return DialJoin.RoomFull;
             }
 
             _twimlParticipants[call.Sid] = room;
             Connect(room, participant, at);
-            return true;
+            return DialJoin.Joined;
         }
     }
 
