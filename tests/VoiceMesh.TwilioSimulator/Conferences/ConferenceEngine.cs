@@ -67,7 +67,7 @@ internal sealed class ConferenceEngine
                 [.. room.Roster.Select(p => new ParticipantSnapshot(
                     p.Call.Sid, p.Label, p.JoinedAt, p.LeftAt, p.Muted, p.Hold, p.Coaching, p.CallSidToCoach, p.EndConferenceOnExit,
                     p.StartConferenceOnEnter, p.ReasonLeft,
-                    (int)Math.Round((p.Spoken + (p.SpeakingSince is { } since ? now - since : TimeSpan.Zero)).TotalSeconds)))]);
+                    (int)Math.Round(p.SpokenBy(now).TotalSeconds)))]);
         }
     }
 
@@ -103,7 +103,7 @@ internal sealed class ConferenceEngine
             var settings = ConferenceSettings.Default;
             if (room is null)
             {
-                (var read, var invalid) = ConferenceSettings.Read(name => form[name], rest: true);
+                var (read, invalid) = ConferenceSettings.Read(name => form[name], rest: true);
                 if (read is null)
                 {
                     return (null, null, invalid);
@@ -240,10 +240,11 @@ internal sealed class ConferenceEngine
                 participant.HoldMethod = Method(form["HoldMethod"], "GET");
             }
 
-            var holdStarted = form.ContainsKey("Hold") && IsTrue(form["Hold"]) != participant.Hold && !participant.Hold;
+            var holdStarted = false;
             if (form.ContainsKey("Hold") && IsTrue(form["Hold"]) != participant.Hold)
             {
                 participant.Hold = !participant.Hold;
+                holdStarted = participant.Hold;
                 Emit(room, "hold", participant.Hold ? "participant-hold" : "participant-unhold", now, participant);
             }
 
