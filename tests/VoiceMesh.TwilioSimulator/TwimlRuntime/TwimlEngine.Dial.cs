@@ -50,15 +50,43 @@ internal sealed partial class TwimlEngine
         {
             entry.Text = conference.Value.Trim();
             Answer(session, at);
-            dial.AnsweredAt = at;
             var (settings, _) = ConferenceSettings.Read(name => [ConferenceAttr(document, conference, name)], rest: false);
-            conferences.JoinFromDial(
-                session.Call, entry.Text, settings ?? ConferenceSettings.Default,
-                Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", at);
-            After(session, at + Min(options.Scaled(options.TalkDuration), dial.TimeLimit), due =>
+            var epoch = session.Epoch;
+            var participant = new DialParticipant(
+                Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", IsTrue(conference, "muted"),
+                NullIfEmpty(Attr(conference, "participantLabel")), NullIfEmpty(Attr(conference, "coach")), Attr(conference, "beep") ?? "true");
+            var joined = conferences.JoinFromDial(
+                session.Call, entry.Text, settings ?? ConferenceSettings.Default, participant, at,
+                dropped => Locked(() =>
+                {
+                    if (!session.Ended && session.Epoch == epoch && session.Dial == dial)
+                    {
+                        FinishDial(session, dial, "completed", dropped);
+                    }
+                }));
+            if (joined == DialJoin.CoachNotPresent)
             {
-                conferences.LeaveFromDial(session.Call, due);
-                FinishDial(session, dial, "completed", due);
+                session.ErrorCode = 13240;
+                session.ErrorMessage = $"Dial->Conference: invalid whisper SID {participant.Coach}: that call is not in the conference";
+                LogTwimlError(logger, session.Call.Sid, 13240, session.ErrorMessage);
+            }
+
+            if (joined != DialJoin.Joined)
+            {
+                FinishDial(session, dial, "failed", at);
+                return;
+            }
+
+            dial.AnsweredAt = at;
+
+            var stay = session.Call.Outcome.TalkSeconds is { } talk ? Min(Seconds(talk), dial.TimeLimit) : dial.TimeLimit;
+            After(session, at + stay, due =>
+            {
+                if (session.Dial == dial)
+                {
+                    conferences.LeaveFromDial(session.Call, due);
+                    FinishDial(session, dial, "completed", due);
+                }
             });
             return;
         }
