@@ -1,0 +1,68 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using VoiceMesh.Contracts.MediaStreams;
+using VoiceMesh.MediaStreams.Protocol;
+using VoiceMesh.MediaStreams.Streaming;
+
+namespace VoiceMesh.MediaStreams.Lifecycle;
+
+/// <summary>The read model <c>GET /api/media-streams/{streamSid}</c> answers with.</summary>
+public sealed record MediaStreamResponse(
+    string StreamSid,
+    string? CallSid,
+    string Status,
+    IReadOnlyList<string> Tracks,
+    IReadOnlyDictionary<string, string> CustomParameters,
+    IReadOnlyList<SpeechResponse> Speech,
+    IReadOnlyList<DigitResponse> Digits,
+    IReadOnlyList<SilenceResponse> Silences,
+    string? CloseReason,
+    IReadOnlyList<TrackStatistics> Statistics,
+    long MalformedMessages)
+{
+    public static MediaStreamResponse Of(StreamLifecycle stream) => new(
+        stream.Id,
+        stream.CallSid,
+        stream.Closed is null ? "open" : "closed",
+        [.. stream.Tracks.Select(t => t.ToWire())],
+        stream.CustomParameters,
+        [.. stream.Speech.Select(s => new SpeechResponse(s.Track.ToWire(), s.StartMs, s.StopMs))],
+        [.. stream.Digits.Select(d => new DigitResponse(d.Digit, d.OffsetMs))],
+        [.. stream.Silences.Select(s => new SilenceResponse(s.Track.ToWire(), s.SinceOffsetMs, s.DurationMs))],
+        stream.Closed?.Reason.ToWire(),
+        stream.Closed?.Tracks ?? [],
+        stream.Closed?.MalformedMessages ?? 0);
+}
+
+public sealed record SpeechResponse(string Track, long StartMs, long? StopMs);
+
+public sealed record DigitResponse(string Digit, long OffsetMs);
+
+public sealed record SilenceResponse(string Track, long SinceOffsetMs, long DurationMs);
+
+/// <summary>What this instance holds open right now.</summary>
+public sealed record LiveStreamsResponse(int Connections, IReadOnlyList<string> Streams);
+
+internal static class MediaStreamEndpoints
+{
+    public static RouteGroupBuilder MapMediaStreamEndpoints(this RouteGroupBuilder streams)
+    {
+        streams.MapGet("/live", (StreamRegistry registry) => TypedResults.Ok(new LiveStreamsResponse(registry.Connections, registry.Streams())));
+        streams.MapGet("/{streamSid}", GetStream).WithName("GetMediaStream");
+        return streams;
+    }
+
+    private static async Task<Results<Ok<MediaStreamResponse>, ProblemHttpResult>> GetStream(
+        string streamSid, IQuerySession session, CancellationToken cancellationToken)
+    {
+        if (!StreamSids.IsValid(streamSid))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid stream sid", detail: StreamSids.Description);
+        }
+
+        var stream = await session.LoadAsync<StreamLifecycle>(streamSid, cancellationToken);
+        return stream is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Media stream not found", detail: $"No media stream with sid {streamSid} is known.")
+            : TypedResults.Ok(MediaStreamResponse.Of(stream));
+    }
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+using VoiceMesh.MediaStreams.Processing;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.MediaStreams;
+
+public sealed class MediaStreamsOptions : IConfigurationOptions
+{
+    public static string Section => "MediaStreams";
+
+    /// <summary>The largest WebSocket message accepted; a larger one closes the stream (1009). A 20 ms frame is ~300 bytes.</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// Frames buffered per stream between the socket and its processors. When processing falls this far behind, the
+    /// oldest frame is dropped and counted (<c>droppedFrames</c>): memory per stream stays bounded.
+    /// </summary>
+    [Range(2, 10_000)]
+    public int FrameBuffer { get; set; } = 250;
+
+    /// <summary>How long a message to Twilio may take to send before the connection is given up (a peer that stopped reading).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Required]
+    public VoiceActivityOptions VoiceActivity { get; set; } = new();
+}

@@ -1,0 +1,89 @@
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using MassTransit;
+using VoiceMesh.Contracts.MediaStreams;
+using VoiceMesh.MediaStreams.Lifecycle;
+using VoiceMesh.MediaStreams.Protocol;
+
+namespace VoiceMesh.MediaStreams.Outbox;
+
+/// <summary>
+/// Forwards what the MediaStreams service stored to the bus from the event store itself (at least once, the stored
+/// event's id as message id): a stream's start, speech boundaries, digits, dead air and its end with statistics.
+/// Runs in the async daemon on one instance at a time (HotCold). The mapping to contract events lives only here.
+/// </summary>
+public sealed class MediaStreamEventsPublisher : SubscriptionBase
+{
+    private readonly IBus _bus;
+
+    public MediaStreamEventsPublisher(IBus bus)
+    {
+        _bus = bus;
+        Name = "mediastreams-to-bus";
+        IncludeType<StreamOpened>();
+        IncludeType<SpeechBegan>();
+        IncludeType<SpeechEnded>();
+        IncludeType<DigitPressed>();
+        IncludeType<DeadAir>();
+        IncludeType<StreamClosed>();
+    }
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        // The call each stream belongs to, for the events that do not carry it: from this page, else from the store.
+        var calls = page.Events.Select(e => e.Data).OfType<StreamOpened>().ToDictionary(e => e.StreamSid, e => e.CallSid, StringComparer.Ordinal);
+        foreach (var stored in page.Events)
+        {
+            var streamSid = stored.StreamKey ?? "";
+            if (!calls.TryGetValue(streamSid, out var callSid))
+            {
+                callSid = (await operations.LoadAsync<StreamLifecycle>(streamSid, cancellationToken))?.CallSid ?? "";
+                calls[streamSid] = callSid;
+            }
+
+            if (Map(stored, callSid) is { } message)
+            {
+                await _bus.Publish(message, message.GetType(), p => p.MessageId = stored.Id, cancellationToken);
+            }
+        }
+
+        return NullChangeListener.Instance;
+    }
+
+    internal static object? Map(IEvent stored, string callSid) => stored.Data switch
+    {
+        StreamOpened e => new MediaStreamStarted
+        {
+            StreamSid = e.StreamSid,
+            CallSid = e.CallSid,
+            AccountSid = e.AccountSid,
+            Tracks = [.. e.Tracks.Select(t => t.ToWire())],
+            CustomParameters = e.CustomParameters,
+            OccurredAt = e.OpenedAt,
+        },
+        SpeechBegan e => new SpeechStarted { StreamSid = e.StreamSid, CallSid = callSid, Track = e.Track.ToWire(), OffsetMs = e.OffsetMs, OccurredAt = e.At },
+        SpeechEnded e => new SpeechStopped
+        {
+            StreamSid = e.StreamSid, CallSid = callSid, Track = e.Track.ToWire(), OffsetMs = e.OffsetMs, DurationMs = e.DurationMs, OccurredAt = e.At,
+        },
+        DigitPressed e => new DtmfReceived { StreamSid = e.StreamSid, CallSid = callSid, Track = e.Track.ToWire(), Digit = e.Digit, OffsetMs = e.OffsetMs, OccurredAt = e.At },
+        DeadAir e => new SilenceDetected
+        {
+            StreamSid = e.StreamSid, CallSid = callSid, Track = e.Track.ToWire(), SinceOffsetMs = e.SinceOffsetMs, DurationMs = e.DurationMs, OccurredAt = e.At,
+        },
+        StreamClosed e => new MediaStreamStopped
+        {
+            StreamSid = e.StreamSid,
+            CallSid = e.CallSid ?? callSid,
+            Reason = e.Reason.ToWire(),
+            Tracks = e.Tracks,
+            MalformedMessages = e.MalformedMessages,
+            OccurredAt = e.ClosedAt,
+        },
+        _ => null,
+    };
+}
