@@ -5,8 +5,8 @@ namespace VoiceMesh.Gateway.Routing;
 
 /// <summary>
 /// The gateway's YARP routes and clusters, built from the service manifest beside the gateway's binaries: each
-/// service's <c>/api/*</c> prefixes behind the API key policy, its TwiML paths (validated by the Twilio middleware
-/// before they are proxied), and a cluster at its default local address. They enter configuration below every other
+/// service's <c>/api/*</c> prefixes behind the API key policy, its TwiML paths and WebSocket paths (validated by the
+/// Twilio middleware before they are proxied), and a cluster at its default local address. They enter configuration below every other
 /// source, so <c>ReverseProxy__Clusters__{name}__Destinations__primary__Address</c> points a service elsewhere.
 /// </summary>
 internal static class ManifestRoutes
@@ -44,6 +44,15 @@ internal static class ManifestRoutes
                 settings[$"{route}:ClusterId"] = service.Name;
                 settings[$"{route}:Match:Path"] = service.Twiml[i];
                 settings[$"{route}:Match:Methods:0"] = HttpMethods.Post;
+            }
+
+            for (var i = 0; i < service.WebSocket.Count; i++)
+            {
+                var route = $"ReverseProxy:Routes:{service.Name}-websocket-{i}";
+                settings[$"{route}:ClusterId"] = service.Name;
+                settings[$"{route}:Match:Path"] = service.WebSocket[i];
+                settings[$"{route}:Match:Methods:0"] = HttpMethods.Get;
+                settings[$"{route}:Match:Methods:1"] = HttpMethods.Connect;
             }
         }
 

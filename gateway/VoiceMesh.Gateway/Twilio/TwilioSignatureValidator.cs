@@ -27,8 +27,30 @@ internal sealed class TwilioSignatureValidator
             : [twilio.Value.AuthToken, twilio.Value.SecondaryAuthToken];
     }
 
-    /// <summary>The URL Twilio requested, byte for byte: scheme, host, port, path and the undecoded query.</summary>
+    /// <summary>
+    /// The URL Twilio requested, byte for byte: scheme, host, port, path and the undecoded query. A WebSocket upgrade
+    /// (Media Streams) was requested as <c>wss://</c> (<c>ws://</c> for an http base), and that is what Twilio signs.
+    /// </summary>
     public string SignedUrl(HttpContext context)
+    {
+        var url = RequestedUrl(context);
+        if (!IsWebSocketUpgrade(context.Request))
+        {
+            return url;
+        }
+
+        return url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? "wss://" + url["https://".Length..]
+            : url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? "ws://" + url["http://".Length..]
+            : url;
+    }
+
+    /// <summary>An HTTP/1.1 <c>Upgrade: websocket</c> GET, or an HTTP/2 extended CONNECT for the websocket protocol.</summary>
+    public static bool IsWebSocketUpgrade(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && request.Headers.Upgrade.ToString().Equals("websocket", StringComparison.OrdinalIgnoreCase)
+        || request.HttpContext.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true, Protocol: var protocol }
+            && string.Equals(protocol, "websocket", StringComparison.OrdinalIgnoreCase);
+
+    private string RequestedUrl(HttpContext context)
     {
         var request = context.Request;
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'

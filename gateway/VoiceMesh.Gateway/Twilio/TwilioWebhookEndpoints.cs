@@ -11,6 +11,8 @@ internal static class TwilioWebhookEndpoints
             publisher.Publish(context, AmdCallbackMapper.Map, m => m.CallSid));
         endpoints.MapPost("/twilio/recording/status", (HttpContext context, WebhookPublisher publisher) =>
             publisher.Publish(context, RecordingCallbackMapper.Map, m => m.CallSid ?? m.RecordingSid));
+        endpoints.MapPost("/twilio/stream/status", (HttpContext context, WebhookPublisher publisher) =>
+            publisher.Publish(context, StreamStatusCallbackMapper.Map, m => m.CallSid));
         return endpoints;
     }
 }

@@ -16,6 +16,7 @@ public sealed record MediaStreamResponse(
     IReadOnlyList<SpeechResponse> Speech,
     IReadOnlyList<DigitResponse> Digits,
     IReadOnlyList<SilenceResponse> Silences,
+    IReadOnlyList<string> TwilioEvents,
     string? CloseReason,
     IReadOnlyList<TrackStatistics> Statistics,
     long MalformedMessages)
@@ -23,12 +24,13 @@ public sealed record MediaStreamResponse(
     public static MediaStreamResponse Of(StreamLifecycle stream) => new(
         stream.Id,
         stream.CallSid,
-        stream.Closed is null ? "open" : "closed",
+        stream.Status.ToWire(),
         [.. stream.Tracks.Select(t => t.ToWire())],
         stream.CustomParameters,
         [.. stream.Speech.Select(s => new SpeechResponse(s.Track.ToWire(), s.StartMs, s.StopMs))],
         [.. stream.Digits.Select(d => new DigitResponse(d.Digit, d.OffsetMs))],
         [.. stream.Silences.Select(s => new SilenceResponse(s.Track.ToWire(), s.SinceOffsetMs, s.DurationMs))],
+        [.. stream.TwilioReports.Select(r => r.Event.ToWire())],
         stream.Closed?.Reason.ToWire(),
         stream.Closed?.Tracks ?? [],
         stream.Closed?.MalformedMessages ?? 0);

@@ -52,3 +52,6 @@ public sealed record DeadAir(string StreamSid, MediaTrack Track, long SinceOffse
 /// <summary>The stream ended, with its per-track statistics.</summary>
 public sealed record StreamClosed(
     string StreamSid, string? CallSid, CloseReason Reason, IReadOnlyList<TrackStatistics> Tracks, long MalformedMessages, DateTimeOffset ClosedAt);
+
+/// <summary>Twilio's status callback for the stream (<c>stream-started</c>, <c>stream-stopped</c>, <c>stream-error</c>).</summary>
+public sealed record StreamReported(string StreamSid, string CallSid, string? StreamName, TwilioStreamEvent Event, string? Error, DateTimeOffset ReceivedAt);

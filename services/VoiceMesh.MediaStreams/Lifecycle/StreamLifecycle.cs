@@ -5,6 +5,26 @@ using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.MediaStreams.Lifecycle;
 
+/// <summary>Where a stream stands in the read model: known only from Twilio's callbacks, open on the socket, or closed.</summary>
+public enum StreamStatus
+{
+    Reported,
+    Open,
+    Closed,
+}
+
+/// <summary>The one conversion of <see cref="StreamStatus"/> to the read model's strings.</summary>
+public static class StreamStatusWire
+{
+    public static string ToWire(this StreamStatus status) => status switch
+    {
+        StreamStatus.Reported => "reported",
+        StreamStatus.Open => "open",
+        StreamStatus.Closed => "closed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+}
+
 /// <summary>A speech segment on a track; <see cref="StopMs"/> is null while it lasts.</summary>
 public sealed record SpeechSegment(MediaTrack Track, long StartMs, long? StopMs);
 
@@ -12,9 +32,12 @@ public sealed record DigitHeard(string Digit, long OffsetMs);
 
 public sealed record SilenceHeard(MediaTrack Track, long SinceOffsetMs, long DurationMs);
 
+public sealed record TwilioReport(TwilioStreamEvent Event, string? Error, DateTimeOffset ReceivedAt);
+
 /// <summary>
-/// One stream (keyed by StreamSid) and the document its read model is served from. Nothing is appended before the
-/// stream opened (except the refusal of a duplicate) or after it closed, and it closes once.
+/// One stream (keyed by StreamSid) and the document its read model is served from. What the socket observed is appended
+/// only while the stream is open (opened once, closed once; a refused duplicate is closed without opening); Twilio's
+/// status callbacks are recorded whenever they come, before the socket's <c>start</c> too.
 /// </summary>
 public sealed record StreamLifecycle
 {
@@ -28,19 +51,26 @@ public sealed record StreamLifecycle
     public ImmutableList<DigitHeard> Digits { get; init; } = [];
     public ImmutableList<SilenceHeard> Silences { get; init; } = [];
     public StreamClosed? Closed { get; init; }
+    public ImmutableList<TwilioReport> TwilioReports { get; init; } = [];
 
     /// <summary>The stream's lifecycle events, each decided on its own: appended only while the stream is open.</summary>
     public static Decision Decide(StreamLifecycle? stream, object observed) => observed switch
     {
-        StreamOpened => stream is null ? new[] { observed } : Decision.None,
-        StreamClosed { Reason: CloseReason.Duplicate } => stream is null ? new[] { observed } : Decision.None,
-        StreamClosed => stream is { Closed: null } ? new[] { observed } : Decision.None,
-        _ => stream is { Closed: null } ? new[] { observed } : Decision.None,
+        StreamReported => new[] { observed },
+        StreamOpened or StreamClosed { Reason: CloseReason.Duplicate } => stream is { OpenedAt: not null } or { Closed: not null } ? Decision.None : new[] { observed },
+        _ => stream is { OpenedAt: not null, Closed: null } ? new[] { observed } : Decision.None,
     };
 
-    public static StreamLifecycle Create(StreamOpened e) => new()
+    public StreamStatus Status => Closed is not null ? StreamStatus.Closed : OpenedAt is not null ? StreamStatus.Open : StreamStatus.Reported;
+
+    public static StreamLifecycle Create(StreamOpened e) => new StreamLifecycle { Id = e.StreamSid }.Apply(e);
+
+    public static StreamLifecycle Create(StreamClosed e) => new StreamLifecycle { Id = e.StreamSid }.Apply(e);
+
+    public static StreamLifecycle Create(StreamReported e) => new StreamLifecycle { Id = e.StreamSid }.Apply(e);
+
+    public StreamLifecycle Apply(StreamOpened e) => this with
     {
-        Id = e.StreamSid,
         CallSid = e.CallSid,
         AccountSid = e.AccountSid,
         Tracks = [.. e.Tracks],
@@ -48,7 +78,11 @@ public sealed record StreamLifecycle
         OpenedAt = e.OpenedAt,
     };
 
-    public static StreamLifecycle Create(StreamClosed e) => new() { Id = e.StreamSid, CallSid = e.CallSid, Closed = e };
+    public StreamLifecycle Apply(StreamReported e) => this with
+    {
+        CallSid = CallSid ?? e.CallSid,
+        TwilioReports = TwilioReports.Add(new TwilioReport(e.Event, e.Error, e.ReceivedAt)),
+    };
 
     public StreamLifecycle Apply(SpeechBegan e) => this with { Speech = Speech.Add(new SpeechSegment(e.Track, e.OffsetMs, null)) };
 
@@ -62,5 +96,5 @@ public sealed record StreamLifecycle
 
     public StreamLifecycle Apply(DeadAir e) => this with { Silences = Silences.Add(new SilenceHeard(e.Track, e.SinceOffsetMs, e.DurationMs)) };
 
-    public StreamLifecycle Apply(StreamClosed e) => this with { Closed = e };
+    public StreamLifecycle Apply(StreamClosed e) => this with { CallSid = CallSid ?? e.CallSid, Closed = e };
 }

@@ -28,8 +28,10 @@ internal static class StreamingRegistration
             opts.Events.AddEventType<DigitPressed>();
             opts.Events.AddEventType<DeadAir>();
             opts.Events.AddEventType<StreamClosed>();
+            opts.Events.AddEventType<StreamReported>();
             opts.Projections.Snapshot<StreamLifecycle>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
         });
+        builder.Services.AddConsumers(x => x.AddConsumer<StreamStatusCallbackReceivedConsumer>());
         return builder;
     }
 

@@ -29,6 +29,13 @@ public sealed record ManifestProcess
     /// <summary>The <c>/twilio/*</c> TwiML webhook paths the gateway validates and then proxies to this process.</summary>
     public IReadOnlyList<string> Twiml { get; init; } = [];
 
+    /// <summary>
+    /// The <c>/twilio/*</c> WebSocket paths (Media Streams) whose upgrade the gateway validates and then proxies to
+    /// this process.
+    /// </summary>
+    [JsonPropertyName("websocket")]
+    public IReadOnlyList<string> WebSocket { get; init; } = [];
+
     public required ManifestHealth Health { get; init; }
 
     /// <summary>The assembly the project builds: its folder name.</summary>
