@@ -51,8 +51,8 @@ internal static class ManifestRoutes
                 var route = $"ReverseProxy:Routes:{service.Name}-websocket-{i}";
                 settings[$"{route}:ClusterId"] = service.Name;
                 settings[$"{route}:Match:Path"] = service.WebSocket[i];
+                // GET also matches an HTTP/2 WebSocket's extended CONNECT; YARP refuses CONNECT as a route method.
                 settings[$"{route}:Match:Methods:0"] = HttpMethods.Get;
-                settings[$"{route}:Match:Methods:1"] = HttpMethods.Connect;
             }
         }
 
