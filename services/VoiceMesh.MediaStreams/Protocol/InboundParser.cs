@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace VoiceMesh.MediaStreams.Protocol;
 
 /// <summary>What an inbound text message is.</summary>
-internal enum InboundEvent
+public enum InboundEvent
 {
     Connected,
     Start,
