@@ -312,7 +312,10 @@ internal sealed partial class MediaStreamConnection(
         return reason;
     }
 
-    /// <summary>Closes with a reason, waiting at most <see cref="MediaStreamsOptions.SendTimeout"/> for the peer.</summary>
+    /// <summary>
+    /// Closes with a reason and waits for the peer's close (skipping what it still sends), at most
+    /// <see cref="MediaStreamsOptions.SendTimeout"/>; a peer that does not answer is cut off.
+    /// </summary>
     private async Task CloseQuietly(WebSocketCloseStatus status, string description)
     {
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
@@ -321,13 +324,22 @@ internal sealed partial class MediaStreamConnection(
         }
 
         using var timeout = new CancellationTokenSource(options.SendTimeout, clock);
+        var drain = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
             await socket.CloseOutputAsync(status, description, timeout.Token);
+            while (socket.State == WebSocketState.CloseSent
+                && (await socket.ReceiveAsync(drain.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
+            {
+            }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
             socket.Abort();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(drain);
         }
     }
 
