@@ -23,6 +23,10 @@ public sealed class MediaStreamsOptions : IConfigurationOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Where PlayAudio's <c>file</c> is read from (relative names only); relative to the content root.</summary>
+    [Required]
+    public string AudioDirectory { get; set; } = "audio";
+
     [Required]
     public VoiceActivityOptions VoiceActivity { get; set; } = new();
 }

@@ -1,5 +1,6 @@
 using VoiceMesh.MediaStreams.Lifecycle;
 using VoiceMesh.MediaStreams.Outbox;
+using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Streaming;
 using VoiceMesh.ServiceDefaults;
 
@@ -7,12 +8,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddEventStore("mediastreams").AddMediaStreamsOutbox();
 builder.AddMediaStreaming();
+builder.AddMediaPlayback();
 builder.AddMessaging();
 
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapMediaStreaming();
-app.MapGroup("/api/media-streams").MapMediaStreamLifecycle();
+var streams = app.MapGroup("/api/media-streams");
+streams.MapMediaStreamLifecycle();
+streams.MapMediaPlayback();
 app.Run();
 
 public partial class Program;

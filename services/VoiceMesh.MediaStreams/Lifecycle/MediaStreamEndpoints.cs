@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using VoiceMesh.Contracts.MediaStreams;
+using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Protocol;
 using VoiceMesh.MediaStreams.Streaming;
 
@@ -16,6 +17,7 @@ public sealed record MediaStreamResponse(
     IReadOnlyList<SpeechResponse> Speech,
     IReadOnlyList<DigitResponse> Digits,
     IReadOnlyList<SilenceResponse> Silences,
+    IReadOnlyList<ClipResponse> Clips,
     IReadOnlyList<string> TwilioEvents,
     string? CloseReason,
     IReadOnlyList<TrackStatistics> Statistics,
@@ -30,6 +32,7 @@ public sealed record MediaStreamResponse(
         [.. stream.Speech.Select(s => new SpeechResponse(s.Track.ToWire(), s.StartMs, s.StopMs))],
         [.. stream.Digits.Select(d => new DigitResponse(d.Digit, d.OffsetMs))],
         [.. stream.Silences.Select(s => new SilenceResponse(s.Track.ToWire(), s.SinceOffsetMs, s.DurationMs))],
+        [.. stream.Clips.Select(c => new ClipResponse(c.ClipId, c.Interrupted?.ToWire(), c.PlayedMs, c.PlayedAtSpeechMs))],
         [.. stream.TwilioReports.Select(r => r.Event.ToWire())],
         stream.Closed?.Reason.ToWire(),
         stream.Closed?.Tracks ?? [],
@@ -39,6 +42,9 @@ public sealed record MediaStreamResponse(
 public sealed record SpeechResponse(string Track, long StartMs, long? StopMs);
 
 public sealed record DigitResponse(string Digit, long OffsetMs);
+
+/// <summary>A clip played on the stream; <see cref="Interrupted"/> is <c>barge-in</c> or <c>stopped</c>, null when it played to its end.</summary>
+public sealed record ClipResponse(string ClipId, string? Interrupted, long PlayedMs, long? PlayedAtSpeechMs);
 
 public sealed record SilenceResponse(string Track, long SinceOffsetMs, long DurationMs);
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using VoiceMesh.Contracts.MediaStreams;
+using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Protocol;
 using VoiceMesh.ServiceDefaults;
 
@@ -32,6 +33,9 @@ public sealed record DigitHeard(string Digit, long OffsetMs);
 
 public sealed record SilenceHeard(MediaTrack Track, long SinceOffsetMs, long DurationMs);
 
+/// <summary>A clip played on the stream: to its end, or cut short (with why and how much had played).</summary>
+public sealed record ClipOutcome(string ClipId, InterruptReason? Interrupted, long PlayedMs, long? PlayedAtSpeechMs);
+
 public sealed record TwilioReport(TwilioStreamEvent Event, string? Error, DateTimeOffset ReceivedAt);
 
 /// <summary>
@@ -52,6 +56,7 @@ public sealed record StreamLifecycle
     public ImmutableList<SilenceHeard> Silences { get; init; } = [];
     public StreamClosed? Closed { get; init; }
     public ImmutableList<TwilioReport> TwilioReports { get; init; } = [];
+    public ImmutableList<ClipOutcome> Clips { get; init; } = [];
 
     /// <summary>The stream's lifecycle events, each decided on its own: appended only while the stream is open.</summary>
     public static Decision Decide(StreamLifecycle? stream, object observed) => observed switch
@@ -95,6 +100,10 @@ public sealed record StreamLifecycle
     public StreamLifecycle Apply(DigitPressed e) => this with { Digits = Digits.Add(new DigitHeard(e.Digit, e.OffsetMs)) };
 
     public StreamLifecycle Apply(DeadAir e) => this with { Silences = Silences.Add(new SilenceHeard(e.Track, e.SinceOffsetMs, e.DurationMs)) };
+
+    public StreamLifecycle Apply(ClipPlayed e) => this with { Clips = Clips.Add(new ClipOutcome(e.ClipId, null, e.PlayedMs, null)) };
+
+    public StreamLifecycle Apply(ClipInterrupted e) => this with { Clips = Clips.Add(new ClipOutcome(e.ClipId, e.Reason, e.PlayedMs, e.PlayedAtSpeechMs)) };
 
     public StreamLifecycle Apply(StreamClosed e) => this with { CallSid = CallSid ?? e.CallSid, Closed = e };
 }

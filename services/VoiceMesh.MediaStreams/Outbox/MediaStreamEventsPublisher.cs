@@ -6,13 +6,14 @@ using Marten.Subscriptions;
 using MassTransit;
 using VoiceMesh.Contracts.MediaStreams;
 using VoiceMesh.MediaStreams.Lifecycle;
+using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Protocol;
 
 namespace VoiceMesh.MediaStreams.Outbox;
 
 /// <summary>
 /// Forwards what the MediaStreams service stored to the bus from the event store itself (at least once, the stored
-/// event's id as message id): a stream's start, speech boundaries, digits, dead air and its end with statistics.
+/// event's id as message id): a stream's start, speech boundaries, digits, dead air, clips played or interrupted, and its end with statistics.
 /// Runs in the async daemon on one instance at a time (HotCold). The mapping to contract events lives only here.
 /// </summary>
 public sealed class MediaStreamEventsPublisher : SubscriptionBase
@@ -29,6 +30,8 @@ public sealed class MediaStreamEventsPublisher : SubscriptionBase
         IncludeType<DigitPressed>();
         IncludeType<DeadAir>();
         IncludeType<StreamClosed>();
+        IncludeType<ClipPlayed>();
+        IncludeType<ClipInterrupted>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -83,6 +86,17 @@ public sealed class MediaStreamEventsPublisher : SubscriptionBase
             Tracks = e.Tracks,
             MalformedMessages = e.MalformedMessages,
             OccurredAt = e.ClosedAt,
+        },
+        ClipPlayed e => new AudioPlayed { StreamSid = e.StreamSid, CallSid = callSid, ClipId = e.ClipId, PlayedMs = e.PlayedMs, OccurredAt = e.At },
+        ClipInterrupted e => new AudioInterrupted
+        {
+            StreamSid = e.StreamSid,
+            CallSid = callSid,
+            ClipId = e.ClipId,
+            Reason = e.Reason.ToWire(),
+            PlayedMs = e.PlayedMs,
+            PlayedAtSpeechMs = e.PlayedAtSpeechMs,
+            OccurredAt = e.At,
         },
         _ => null,
     };

@@ -6,6 +6,7 @@ using VoiceMesh.Contracts.Calls;
 using VoiceMesh.Contracts.MediaStreams;
 using VoiceMesh.MediaStreams.Audio;
 using VoiceMesh.MediaStreams.Lifecycle;
+using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Processing;
 using VoiceMesh.MediaStreams.Protocol;
 using VoiceMesh.ServiceDefaults;
@@ -27,15 +28,23 @@ internal sealed partial class MediaStreamConnection(
     IEnumerable<IMediaProcessorFactory> processorFactories,
     MediaStreamsMetrics metrics,
     TimeProvider clock,
-    ILogger<MediaStreamConnection> logger)
+    ILogger<MediaStreamConnection> logger) : IDisposable
 {
     private readonly TrackCounters[] _counters = [new(MediaTrack.Inbound), new(MediaTrack.Outbound)];
+    private readonly SemaphoreSlim _sending = new(1);
+    private StreamPlayer? _player;
     private Channel<MediaFrame>? _frames;
     private StreamEventWriter? _events;
     private Task? _processing;
     private StreamContext? _stream;
     private string? _accountSid;
     private long _malformed;
+
+    public void Dispose()
+    {
+        _sending.Dispose();
+        _player?.Dispose();
+    }
 
     public async Task Run(CancellationToken cancellationToken)
     {
@@ -92,7 +101,9 @@ internal sealed partial class MediaStreamConnection(
             switch (InboundParser.Read(message.Span, clock.GetTimestamp(), out var frame))
             {
                 case InboundEvent.Connected:
+                    break;
                 case InboundEvent.Mark:
+                    await Mark(message);
                     break;
                 case InboundEvent.Start when _stream is not null:
                     Malformed("second start");
@@ -168,6 +179,8 @@ internal sealed partial class MediaStreamConnection(
                 metrics.Dropped();
                 dropped.Release();
             });
+        _player = new StreamPlayer(streamSid, Send, e => _events.Append(e, CancellationToken.None).AsTask(), InboundNow, clock);
+        registry.Attach(streamSid, _player);
         _processing = Task.Run(Process);
         var trackList = string.Join(',', payload.Tracks!);
         LogStarted(streamSid, payload.CallSid!, trackList);
@@ -209,6 +222,13 @@ internal sealed partial class MediaStreamConnection(
     private static string Identity(StreamContext stream) =>
         string.Join('|', [stream.CallSid, string.Join(',', stream.Tracks), .. stream.CustomParameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value)]);
 
+    /// <summary>The caller's media time now: the last inbound timestamp plus the time since its frame arrived.</summary>
+    private double InboundNow()
+    {
+        var inbound = _counters[(int)MediaTrack.Inbound];
+        return inbound.LastTimestampMs + (clock.GetElapsedTime(0).TotalMilliseconds - inbound.LastArrivalMs);
+    }
+
     private void Arrived(MediaFrame frame)
     {
         metrics.Frame();
@@ -241,6 +261,54 @@ internal sealed partial class MediaStreamConnection(
         await _events!.Append(new DigitPressed(_stream!.StreamSid, track, digit, _counters[(int)track].LastTimestampMs, clock.GetUtcNow()), cancellationToken);
     }
 
+    private async Task Mark(ReadOnlyMemory<byte> message)
+    {
+        MarkMessage? mark;
+        try
+        {
+            mark = JsonSerializer.Deserialize(message.Span, MediaStreamJson.Default.MarkMessage);
+        }
+        catch (JsonException)
+        {
+            mark = null;
+        }
+
+        if (mark?.Mark?.Name is not { } name || _player is null)
+        {
+            Malformed("mark without a name, or before start");
+            return;
+        }
+
+        await _player.MarkEchoed(name);
+    }
+
+    /// <summary>
+    /// Sends one message to Twilio, one at a time. A peer that does not take it within
+    /// <see cref="MediaStreamsOptions.SendTimeout"/> (it stopped reading) is cut off; the receive loop then ends the stream.
+    /// </summary>
+    private async Task Send(ReadOnlyMemory<byte> message)
+    {
+        using var timeout = new CancellationTokenSource(options.SendTimeout, clock);
+        try
+        {
+            await _sending.WaitAsync(timeout.Token);
+            try
+            {
+                await socket.SendAsync(message, WebSocketMessageType.Text, true, timeout.Token);
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            LogSendTimedOut(_stream?.StreamSid);
+            socket.Abort();
+            throw;
+        }
+    }
+
     private async Task Process()
     {
         var observer = new CollectingObserver();
@@ -268,7 +336,7 @@ internal sealed partial class MediaStreamConnection(
             }
 
             metrics.Processed(clock.GetElapsedTime(frame.ArrivalTimestamp).TotalMilliseconds);
-            await observer.Flush(_events!);
+            await observer.Flush(_events!, _player!);
         }
 
         foreach (var processor in processors)
@@ -276,7 +344,7 @@ internal sealed partial class MediaStreamConnection(
             processor.Complete();
         }
 
-        await observer.Flush(_events!);
+        await observer.Flush(_events!, _player!);
     }
 
     private async Task Finish(CloseReason reason)
@@ -285,6 +353,7 @@ internal sealed partial class MediaStreamConnection(
         {
             _frames.Writer.TryComplete();
             await _processing!;
+            await _player!.Stop();
         }
 
         if (_stream is not null && _events is not null)
@@ -327,7 +396,16 @@ internal sealed partial class MediaStreamConnection(
         var drain = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            await socket.CloseOutputAsync(status, description, timeout.Token);
+            await _sending.WaitAsync(timeout.Token);
+            try
+            {
+                await socket.CloseOutputAsync(status, description, timeout.Token);
+            }
+            finally
+            {
+                _sending.Release();
+            }
+
             while (socket.State == WebSocketState.CloseSent
                 && (await socket.ReceiveAsync(drain.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
             {
@@ -363,16 +441,36 @@ internal sealed partial class MediaStreamConnection(
 
         public void Observe(object observed) => _observed.Add(observed);
 
-        public async Task Flush(StreamEventWriter events)
+        /// <summary>Stores what was observed; speech on the inbound track also reaches the player (barge-in).</summary>
+        public async Task Flush(StreamEventWriter events, StreamPlayer player)
         {
             foreach (var observed in _observed)
             {
                 await events.Append(observed, CancellationToken.None);
+                if (observed is SpeechBegan { Track: MediaTrack.Inbound } speech)
+                {
+                    await BargeIn(player, speech.OffsetMs);
+                }
             }
 
             _observed.Clear();
         }
+
+        private static async Task BargeIn(StreamPlayer player, long offsetMs)
+        {
+            try
+            {
+                await player.SpeechBegan(offsetMs);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The connection is ending; the receive loop reports it.
+            }
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {StreamSid} did not take a message in time; connection cut")]
+    private partial void LogSendTimedOut(string? streamSid);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamSid} of call {CallSid} started ({Tracks})")]
     private partial void LogStarted(string streamSid, string callSid, string tracks);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using VoiceMesh.MediaStreams.Playback;
 
 namespace VoiceMesh.MediaStreams.Streaming;
 
@@ -11,6 +12,7 @@ internal sealed class StreamRegistry
 {
     private readonly ConcurrentDictionary<string, string> _byStream = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _byIdentity = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StreamPlayer> _players = new(StringComparer.Ordinal);
     private int _connections;
 
     public int Connections => Volatile.Read(ref _connections);
@@ -33,8 +35,14 @@ internal sealed class StreamRegistry
         return true;
     }
 
+    /// <summary>The player of a stream this instance holds open, if any.</summary>
+    public StreamPlayer? Player(string streamSid) => _players.GetValueOrDefault(streamSid);
+
+    public void Attach(string streamSid, StreamPlayer player) => _players[streamSid] = player;
+
     public void End(string streamSid)
     {
+        _players.TryRemove(streamSid, out _);
         if (_byStream.TryRemove(streamSid, out var identity))
         {
             _byIdentity.TryRemove(new KeyValuePair<string, string>(identity, streamSid));

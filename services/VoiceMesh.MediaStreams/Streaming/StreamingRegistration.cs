@@ -52,7 +52,7 @@ internal static class StreamingRegistration
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = ActivatorUtilities.CreateInstance<MediaStreamConnection>(services, socket, services.GetRequiredService<IOptions<MediaStreamsOptions>>().Value);
+        using var connection = ActivatorUtilities.CreateInstance<MediaStreamConnection>(services, socket, services.GetRequiredService<IOptions<MediaStreamsOptions>>().Value);
         await connection.Run(context.RequestAborted);
     }
 }

@@ -21,6 +21,9 @@ internal sealed class TrackCounters(MediaTrack track)
     /// <summary>The media timestamp of the last frame that arrived in order: where a DTMF digit falls.</summary>
     public long LastTimestampMs { get; private set; }
 
+    /// <summary>When (ms on the service's clock) the last in-order frame arrived.</summary>
+    public double LastArrivalMs { get; private set; }
+
     public long ChunkGaps { get; private set; }
     public long TimestampGaps { get; private set; }
     public long LateFrames { get; private set; }
@@ -59,6 +62,7 @@ internal sealed class TrackCounters(MediaTrack track)
         _lastChunk = chunk;
         _lastTimestampEndMs = timestampMs + durationMs;
         LastTimestampMs = timestampMs;
+        LastArrivalMs = arrivalMs;
     }
 
     public TrackStatistics Snapshot() => new()

@@ -18,8 +18,14 @@ public sealed record SpeechBurst(int Milliseconds, double Amplitude = 9000) : Sc
 /// <summary>A DTMF digit, sent as Twilio's <c>dtmf</c> message between two frames (no audio time).</summary>
 public sealed record Digit(char Value) : ScriptStep;
 
-/// <summary>What the simulator produced: one 20 ms mu-law frame, or a digit.</summary>
-public readonly record struct ScriptFrame(byte[]? MuLaw, char? Digit);
+/// <summary>
+/// Silence until audio from the server has been playing for <see cref="Milliseconds"/> (a caller who starts talking
+/// some way into a prompt); then the script goes on.
+/// </summary>
+public sealed record WaitForPlayback(int Milliseconds) : ScriptStep;
+
+/// <summary>What the simulator produced: one 20 ms mu-law frame, a digit, or a wait for playback.</summary>
+public readonly record struct ScriptFrame(byte[]? MuLaw, char? Digit, int? WaitForPlaybackMs = null);
 
 /// <summary>
 /// A caller's audio as a list of steps, rendered to 20 ms frames of 8 kHz mu-law. Durations are whole frames (a
@@ -93,6 +99,12 @@ public sealed class AudioScript(IReadOnlyList<ScriptStep> steps)
             if (step is Digit digit)
             {
                 yield return new ScriptFrame(null, digit.Value);
+                continue;
+            }
+
+            if (step is WaitForPlayback wait)
+            {
+                yield return new ScriptFrame(null, null, wait.Milliseconds);
                 continue;
             }
 

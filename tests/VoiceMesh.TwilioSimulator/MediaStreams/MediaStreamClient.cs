@@ -60,6 +60,9 @@ public sealed class MediaStreamRun
     public WebSocketCloseStatus? CloseStatus { get; internal set; }
     public string? CloseDescription { get; internal set; }
     public bool Dropped { get; internal set; }
+
+    /// <summary>When the first frame after a <see cref="WaitForPlayback"/> was sent (since the stream started).</summary>
+    public TimeSpan? ResumedAt { get; internal set; }
 }
 
 /// <summary>
@@ -103,12 +106,36 @@ public static class MediaStreamClient
             await player.Send(Json(w => w.WriteString("protocol", "Call"), "connected", null, ref sequence), cancellationToken);
             await player.Send(Start(target, ref sequence), cancellationToken);
             var chunk = 0;
-            foreach (var frame in script.Frames())
+            var silence = new byte[AudioScript.FrameBytes];
+            Array.Fill(silence, (byte)0xFF);
+            using var frames = script.Frames().GetEnumerator();
+            var more = frames.MoveNext();
+            var resuming = false;
+            while (more)
             {
+                var frame = frames.Current;
+                var waiting = false;
+                if (frame.WaitForPlaybackMs is { } waitMs)
+                {
+                    var firstHeard = player.FirstReceivedAt;
+                    if (firstHeard is null || clock.Elapsed < firstHeard.Value + TimeSpan.FromMilliseconds(waitMs) - TimeSpan.FromMilliseconds(AudioScript.FrameMilliseconds))
+                    {
+                        frame = new ScriptFrame(silence, null, waitMs);
+                        waiting = true;
+                    }
+                    else
+                    {
+                        resuming = true;
+                        more = frames.MoveNext();
+                        continue;
+                    }
+                }
+
                 if (frame.Digit is { } digit)
                 {
                     var text = digit.ToString();
                     await player.Send(Json(w => Object(w, "dtmf", () => { w.WriteString("track", "inbound_track"); w.WriteString("digit", text); }), "dtmf", target.StreamSid, ref sequence), cancellationToken);
+                    more = frames.MoveNext();
                     continue;
                 }
 
@@ -139,6 +166,16 @@ public static class MediaStreamClient
                     w.WriteString("payload", payload);
                 }), "media", target.StreamSid, ref sequence), cancellationToken);
                 run.SentFrames = chunk;
+                if (resuming)
+                {
+                    run.ResumedAt = clock.Elapsed;
+                    resuming = false;
+                }
+
+                if (!waiting)
+                {
+                    more = frames.MoveNext();
+                }
             }
 
             if (target.StopAtEnd)
@@ -206,7 +243,7 @@ public static class MediaStreamClient
                     player.Enqueue(new ReceivedFrame(clock.Elapsed, bytes));
                     break;
                 case "mark":
-                    player.Mark(root.GetProperty("mark").GetProperty("name").GetString()!);
+                    await player.Mark(root.GetProperty("mark").GetProperty("name").GetString()!, cancellationToken);
                     break;
                 case "clear":
                     await player.Clear(cancellationToken);
@@ -280,6 +317,9 @@ public static class MediaStreamClient
         private readonly Queue<(ReceivedFrame? Frame, string? Mark)> _queue = new();
         private int _sequence = 100_000;
 
+        /// <summary>When the first audio from the server arrived.</summary>
+        public TimeSpan? FirstReceivedAt { get; private set; }
+
         public Func<ReadOnlyMemory<byte>, CancellationToken, Task> Send { get; set; } = (_, _) => Task.CompletedTask;
 
         public void Enqueue(ReceivedFrame frame)
@@ -287,16 +327,24 @@ public static class MediaStreamClient
             lock (_gate)
             {
                 run.Received.Add(frame);
+                FirstReceivedAt ??= frame.At;
                 _queue.Enqueue((frame, null));
             }
         }
 
-        public void Mark(string name)
+        /// <summary>A mark: echoed once the audio queued before it has played, at once when nothing is queued.</summary>
+        public async Task Mark(string name, CancellationToken cancellationToken)
         {
             lock (_gate)
             {
-                _queue.Enqueue((null, name));
+                if (_queue.Count > 0)
+                {
+                    _queue.Enqueue((null, name));
+                    return;
+                }
             }
+
+            await Echo(name, cleared: false, cancellationToken);
         }
 
         public async Task Clear(CancellationToken cancellationToken)

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Http.Json;
+using VoiceMesh.TwilioSimulator.MediaStreams;
+
+namespace VoiceMesh.IntegrationTests;
+
+/// <summary>
+/// Bidirectional audio through the gateway: clips played to the simulated caller arrive paced at 50 frames/s with their
+/// marks echoed in order; a caller who speaks over a barge-in clip gets <c>clear</c> at once, and the interruption says
+/// how much of the clip had played.
+/// </summary>
+public sealed class MediaStreamPlaybackSpecs(MediaStreamMesh mesh) : IClassFixture<MediaStreamMesh>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task Play(string streamSid, object clip)
+    {
+        using var response = await mesh.Mesh.Client.PostAsJsonAsync($"/api/media-streams/{streamSid}/play", clip, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private async Task WaitUntilOpen(string streamSid) =>
+        await mesh.WaitForStream(streamSid, s => s.GetProperty("status").GetString() == "open", TimeSpan.FromSeconds(10));
+
+    [Fact]
+    public async Task Two_clips_arrive_paced_at_50_frames_a_second_and_their_marks_come_back_in_order()
+    {
+        var target = mesh.Target() with { StopAtEnd = true };
+        var running = MediaStreamClient.Run(target, new AudioScript([new Silence(5000)]), Ct);
+        await WaitUntilOpen(target.StreamSid);
+
+        await Play(target.StreamSid, new { clipId = "greeting", toneHz = 440, toneMs = 2000 });
+        await Play(target.StreamSid, new { clipId = "menu", toneHz = 660, toneMs = 1000 });
+        var run = await running;
+
+        Assert.Equal(150, run.Received.Count);
+        Assert.All(run.Received, f => Assert.Equal(160, f.Bytes));
+        var rate = (run.Received.Count - 1) / (run.Received[^1].At - run.Received[0].At).TotalSeconds;
+        Assert.InRange(rate, 49, 51);
+        // Each clip is preceded by a mark that measures the round trip, and followed by the one that says it played.
+        Assert.Equal(["greeting#start", "greeting", "menu#start", "menu"], run.Marks.Select(m => m.Name));
+        Assert.DoesNotContain(run.Marks, m => m.Cleared);
+        Assert.Empty(run.Clears);
+
+        var stream = await mesh.WaitForStream(target.StreamSid, s => s.GetProperty("clips").GetArrayLength() == 2, TimeSpan.FromSeconds(10));
+        Assert.Equal(
+            [("greeting", 2000L), ("menu", 1000L)],
+            stream.GetProperty("clips").EnumerateArray().Select(c => (c.GetProperty("clipId").GetString()!, c.GetProperty("playedMs").GetInt64())));
+    }
+
+    [Fact]
+    public async Task A_caller_speaking_1_2_s_into_a_3_s_clip_gets_clear_within_a_frame_and_the_interruption_reports_1200_ms_played()
+    {
+        var target = mesh.Target();
+        var running = MediaStreamClient.Run(target, new AudioScript([new Silence(200), new WaitForPlayback(1200), new SpeechBurst(1000), new Silence(1000)]), Ct);
+        await WaitUntilOpen(target.StreamSid);
+
+        await Play(target.StreamSid, new { clipId = "offer", toneHz = 440, toneMs = 3000, bargeIn = true });
+        var run = await running;
+
+        var clear = Assert.Single(run.Clears);
+        // Speech is decided on its third loud frame (VoiceActivity:StartFrames), sent 40 ms after the first.
+        var decidedAt = run.ResumedAt!.Value + TimeSpan.FromMilliseconds(40);
+        Assert.InRange((clear.At - decidedAt).TotalMilliseconds, -20, 20);
+        Assert.True(run.Received.Count(f => f.At > clear.At) <= 1, $"{run.Received.Count(f => f.At > clear.At)} frames arrived after clear");
+        Assert.InRange(run.Received.Count, 55, 70);
+
+        var stream = await mesh.WaitForStream(target.StreamSid, s => s.GetProperty("clips").GetArrayLength() == 1, TimeSpan.FromSeconds(10));
+        var clip = stream.GetProperty("clips")[0];
+        Assert.Equal(("offer", "barge-in"), (clip.GetProperty("clipId").GetString(), clip.GetProperty("interrupted").GetString()));
+        Assert.InRange(clip.GetProperty("playedAtSpeechMs").GetInt64(), 1160, 1240);
+        Assert.InRange(clip.GetProperty("playedMs").GetInt64(), 1200, 1320);
+    }
+
+    [Fact]
+    public async Task A_play_request_for_a_stream_not_open_is_404_and_a_malformed_one_is_400()
+    {
+        using var unknown = await mesh.Mesh.Client.PostAsJsonAsync($"/api/media-streams/MZ{Guid.NewGuid():N}/play", new { clipId = "x", toneHz = 440, toneMs = 100 }, Ct);
+        using var noSource = await mesh.Mesh.Client.PostAsJsonAsync($"/api/media-streams/MZ{Guid.NewGuid():N}/play", new { clipId = "x" }, Ct);
+        using var escape = await mesh.Mesh.Client.PostAsJsonAsync($"/api/media-streams/MZ{Guid.NewGuid():N}/play", new { clipId = "x", file = "../../etc/passwd" }, Ct);
+        using var badSid = await mesh.Mesh.Client.PostAsJsonAsync("/api/media-streams/nope/stop", new { }, Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noSource.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, escape.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badSid.StatusCode);
+    }
+}
