@@ -59,9 +59,11 @@ public sealed class MediaStreamPlaybackSpecs(MediaStreamMesh mesh) : IClassFixtu
         var run = await running;
 
         var clear = Assert.Single(run.Clears);
-        // Speech is decided on its third loud frame (VoiceActivity:StartFrames), sent 40 ms after the first.
+        // Speech is decided on its third loud frame (VoiceActivity:StartFrames), sent 40 ms after the first. Seen from the
+        // caller, clear comes within one frame of that plus the way there and back through the gateway (on this shared
+        // 2-core machine up to ~20 ms more under load).
         var decidedAt = run.ResumedAt!.Value + TimeSpan.FromMilliseconds(40);
-        Assert.InRange((clear.At - decidedAt).TotalMilliseconds, -20, 20);
+        Assert.InRange((clear.At - decidedAt).TotalMilliseconds, 0, 40);
         Assert.True(run.Received.Count(f => f.At > clear.At) <= 1, $"{run.Received.Count(f => f.At > clear.At)} frames arrived after clear");
         Assert.InRange(run.Received.Count, 55, 70);
 
@@ -70,6 +72,57 @@ public sealed class MediaStreamPlaybackSpecs(MediaStreamMesh mesh) : IClassFixtu
         Assert.Equal(("offer", "barge-in"), (clip.GetProperty("clipId").GetString(), clip.GetProperty("interrupted").GetString()));
         Assert.InRange(clip.GetProperty("playedAtSpeechMs").GetInt64(), 1160, 1240);
         Assert.InRange(clip.GetProperty("playedMs").GetInt64(), 1200, 1320);
+    }
+
+    [Fact]
+    public async Task PlayAudio_and_StopAudio_from_the_bus_play_and_clear_a_clip()
+    {
+        var target = mesh.Target();
+        var running = MediaStreamClient.Run(target, new AudioScript([new Silence(4000)]), Ct);
+        await WaitUntilOpen(target.StreamSid);
+        using var management = VoiceMesh.Testing.TestInfrastructure.ManagementClient(mesh.Infrastructure.RabbitMqManagementUri);
+
+        await Publish(management, "PlayAudio", new { streamSid = target.StreamSid, clipId = "hold-music", toneHz = 523, toneMs = 3000, occurredAt = DateTimeOffset.UtcNow });
+        await Task.Delay(1000, Ct);
+        await Publish(management, "StopAudio", new { streamSid = target.StreamSid, occurredAt = DateTimeOffset.UtcNow });
+        var run = await running;
+
+        Assert.Single(run.Clears);
+        Assert.InRange(run.Received.Count, 25, 140);
+        var stream = await mesh.WaitForStream(target.StreamSid, s => s.GetProperty("clips").GetArrayLength() == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(("hold-music", "stopped"), (stream.GetProperty("clips")[0].GetProperty("clipId").GetString(), stream.GetProperty("clips")[0].GetProperty("interrupted").GetString()));
+    }
+
+    /// <summary>Publishes a contract message as MassTransit would, through RabbitMQ's management API.</summary>
+    private async Task Publish(HttpClient management, string contract, object message)
+    {
+        var envelope = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            messageId = Guid.NewGuid(),
+            messageType = new[] { $"urn:message:VoiceMesh.Contracts.MediaStreams:{contract}" },
+            message,
+        });
+        var exchange = Uri.EscapeDataString($"VoiceMesh.Contracts.MediaStreams:{contract}");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            using var response = await management.PostAsJsonAsync($"api/exchanges/{mesh.VirtualHost}/{exchange}/publish", new
+            {
+                properties = new { content_type = "application/vnd.masstransit+json", delivery_mode = 2 },
+                routing_key = "",
+                payload = envelope,
+                payload_encoding = "string",
+            }, Ct);
+            var routed = response.IsSuccessStatusCode
+                && (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Ct)).GetProperty("routed").GetBoolean();
+            if (routed || DateTime.UtcNow > deadline)
+            {
+                Assert.True(routed, $"{contract} was not routed to a queue");
+                return;
+            }
+
+            await Task.Delay(200, Ct);
+        }
     }
 
     [Fact]

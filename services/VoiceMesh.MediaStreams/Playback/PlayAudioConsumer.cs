@@ -4,13 +4,12 @@ using VoiceMesh.Contracts.MediaStreams;
 namespace VoiceMesh.MediaStreams.Playback;
 
 /// <summary>Plays a clip on a stream this instance holds; a clip for a stream held elsewhere or closed is logged and dropped.</summary>
-public sealed partial class PlayAudioConsumer(ILogger<PlayAudioConsumer> logger, IServiceProvider services) : IConsumer<PlayAudio>
+internal sealed partial class PlayAudioConsumer(PlaybackCommands playback, ILogger<PlayAudioConsumer> logger) : IConsumer<PlayAudio>
 {
     public Task Consume(ConsumeContext<PlayAudio> context)
     {
         var command = context.Message;
-        var (outcome, problem) = services.GetRequiredService<PlaybackCommands>()
-            .Play(command.StreamSid, command.ClipId, command.ToneHz, command.ToneMs, command.File, command.BargeIn);
+        var (outcome, problem) = playback.Play(command.StreamSid, command.ClipId, command.ToneHz, command.ToneMs, command.File, command.BargeIn);
         if (outcome != PlaybackOutcome.Accepted)
         {
             LogNotPlayed(command.StreamSid, command.ClipId, outcome.ToString(), problem);
@@ -24,11 +23,11 @@ public sealed partial class PlayAudioConsumer(ILogger<PlayAudioConsumer> logger,
 }
 
 /// <summary>Stops playback on a stream this instance holds.</summary>
-public sealed partial class StopAudioConsumer(ILogger<StopAudioConsumer> logger, IServiceProvider services) : IConsumer<StopAudio>
+internal sealed partial class StopAudioConsumer(PlaybackCommands playback, ILogger<StopAudioConsumer> logger) : IConsumer<StopAudio>
 {
     public async Task Consume(ConsumeContext<StopAudio> context)
     {
-        if (await services.GetRequiredService<PlaybackCommands>().Stop(context.Message.StreamSid) != PlaybackOutcome.Accepted)
+        if (await playback.Stop(context.Message.StreamSid) != PlaybackOutcome.Accepted)
         {
             LogNotHere(context.Message.StreamSid);
         }
