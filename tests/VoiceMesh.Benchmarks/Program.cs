@@ -4,7 +4,7 @@ using VoiceMesh.Testing;
 
 // ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory]
 //                   [--calls N] [--rate R] [--timeline] [--concurrency N] [--think MS] [--seconds S]
-//                   [--recordings N] [--size-mb MB] [--backend filesystem]
+//                   [--recordings N] [--size-mb MB] [--backend filesystem] [media-streams] [--streams N]
 var timeout = TimeSpan.FromMinutes(5);
 int? calls = null;
 var timeline = false;
@@ -15,6 +15,7 @@ var seconds = 60;
 var recordings = RecordingArchiveScenario.DefaultRecordings;
 var sizeMegabytes = RecordingArchiveScenario.DefaultSizeMegabytes;
 var backend = BackendKind.FileSystem;
+var streams = 500;
 var names = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -60,6 +61,11 @@ for (var i = 0; i < args.Length; i++)
         sizeMegabytes = mb;
         i++;
     }
+    else if (args[i] == "--streams" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var st) && st is >= 1 and <= 2000)
+    {
+        streams = st;
+        i++;
+    }
     else if (args[i] == "--backend" && i + 1 < args.Length && Backends.Parse(args[i + 1]) is { } kind)
     {
         backend = kind;
@@ -90,6 +96,7 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
         Name = "recordings-archive", Recordings = recordings, SizeMegabytes = sizeMegabytes, Backend = backend,
     },
     ["recordings-memory"] = new RecordingMemoryScenario { Name = "recordings-memory", Backend = backend },
+    ["media-streams"] = new MediaStreamsScenario { Name = "media-streams", Streams = streams, Seconds = seconds },
 };
 if (names.Count == 0)
 {
@@ -104,7 +111,8 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
         + $" [--seconds S (twiml-menu phase length, 5-{TwimlMenuScenario.LongestMeasured.TotalSeconds:F0}, default 60)]"
         + $" [--recordings N (recordings-archive, 1-{RecordingArchiveScenario.MaxRecordings}, default {RecordingArchiveScenario.DefaultRecordings})]"
         + $" [--size-mb MB (recordings-archive, 1-{RecordingArchiveScenario.MaxSizeMegabytes}, default {RecordingArchiveScenario.DefaultSizeMegabytes})]"
-        + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]");
+        + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]"
+        + " [--streams N (media-streams, 1-2000, default 500; --seconds is its length)]");
     return 2;
 }
 

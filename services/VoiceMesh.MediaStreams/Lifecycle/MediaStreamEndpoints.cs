@@ -48,14 +48,18 @@ public sealed record ClipResponse(string ClipId, string? Interrupted, long Playe
 
 public sealed record SilenceResponse(string Track, long SinceOffsetMs, long DurationMs);
 
-/// <summary>What this instance holds open right now.</summary>
-public sealed record LiveStreamsResponse(int Connections, IReadOnlyList<string> Streams);
+/// <summary>What this instance holds open right now, and its frame processing latency since start (arrival to processed).</summary>
+public sealed record LiveStreamsResponse(int Connections, IReadOnlyList<string> Streams, long FramesProcessed, double FrameLatencyP50Ms, double FrameLatencyP99Ms);
 
 internal static class MediaStreamEndpoints
 {
     public static RouteGroupBuilder MapMediaStreamEndpoints(this RouteGroupBuilder streams)
     {
-        streams.MapGet("/live", (StreamRegistry registry) => TypedResults.Ok(new LiveStreamsResponse(registry.Connections, registry.Streams())));
+        streams.MapGet("/live", (StreamRegistry registry, MediaStreamsMetrics metrics) =>
+        {
+            var (frames, p50) = metrics.Latency(0.5);
+            return TypedResults.Ok(new LiveStreamsResponse(registry.Connections, registry.Streams(), frames, p50, metrics.Latency(0.99).Percentile));
+        });
         streams.MapGet("/{streamSid}", GetStream).WithName("GetMediaStream");
         return streams;
     }
