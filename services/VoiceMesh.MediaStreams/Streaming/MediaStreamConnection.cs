@@ -31,7 +31,7 @@ internal sealed partial class MediaStreamConnection(
     ILogger<MediaStreamConnection> logger) : IDisposable
 {
     private readonly TrackCounters[] _counters = [new(MediaTrack.Inbound), new(MediaTrack.Outbound)];
-    private readonly SemaphoreSlim _sending = new(1);
+    private readonly TimedSender _sender = new(socket, options.SendTimeout, clock);
     private StreamPlayer? _player;
     private Channel<MediaFrame>? _frames;
     private StreamEventWriter? _events;
@@ -42,7 +42,7 @@ internal sealed partial class MediaStreamConnection(
 
     public void Dispose()
     {
-        _sending.Dispose();
+        _sender.Dispose();
         _player?.Dispose();
     }
 
@@ -282,29 +282,15 @@ internal sealed partial class MediaStreamConnection(
         await _player.MarkEchoed(name);
     }
 
-    /// <summary>
-    /// Sends one message to Twilio, one at a time. A peer that does not take it within
-    /// <see cref="MediaStreamsOptions.SendTimeout"/> (it stopped reading) is cut off; the receive loop then ends the stream.
-    /// </summary>
     private async Task Send(ReadOnlyMemory<byte> message)
     {
-        using var timeout = new CancellationTokenSource(options.SendTimeout, clock);
         try
         {
-            await _sending.WaitAsync(timeout.Token);
-            try
-            {
-                await socket.SendAsync(message, WebSocketMessageType.Text, true, timeout.Token);
-            }
-            finally
-            {
-                _sending.Release();
-            }
+            await _sender.Send(message);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             LogSendTimedOut(_stream?.StreamSid);
-            socket.Abort();
             throw;
         }
     }
@@ -381,45 +367,8 @@ internal sealed partial class MediaStreamConnection(
         return reason;
     }
 
-    /// <summary>
-    /// Closes with a reason and waits for the peer's close (skipping what it still sends), at most
-    /// <see cref="MediaStreamsOptions.SendTimeout"/>; a peer that does not answer is cut off.
-    /// </summary>
-    private async Task CloseQuietly(WebSocketCloseStatus status, string description)
-    {
-        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(options.SendTimeout, clock);
-        var drain = ArrayPool<byte>.Shared.Rent(4096);
-        try
-        {
-            await _sending.WaitAsync(timeout.Token);
-            try
-            {
-                await socket.CloseOutputAsync(status, description, timeout.Token);
-            }
-            finally
-            {
-                _sending.Release();
-            }
-
-            while (socket.State == WebSocketState.CloseSent
-                && (await socket.ReceiveAsync(drain.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
-            {
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-        {
-            socket.Abort();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(drain);
-        }
-    }
+    /// <summary>Closes with a reason, waiting at most <see cref="MediaStreamsOptions.SendTimeout"/> for the peer's close.</summary>
+    private Task CloseQuietly(WebSocketCloseStatus status, string description) => _sender.Close(status, description);
 
     private void Malformed(string what)
     {
