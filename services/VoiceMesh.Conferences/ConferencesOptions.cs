@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.Conferences;
+
+public sealed class ConferencesOptions : IConfigurationOptions
+{
+    public static string Section => "Conferences";
+
+    /// <summary>
+    /// The gateway's public base URL. Every participant VoiceMesh dials names the conference's status callback
+    /// (<c>/twilio/conference/status</c>), its recording callback (<c>/twilio/recording/status</c>) and the call's own
+    /// status callback (<c>/twilio/voice/status</c>) under it.
+    /// </summary>
+    [Required(ErrorMessage = "Conferences:PublicBaseUrl is not set (environment Conferences__PublicBaseUrl): the gateway URL Twilio calls back, e.g. https://voice.example.com.")]
+    [Url]
+    public string PublicBaseUrl { get; set; } = "";
+}
