@@ -61,6 +61,9 @@ public sealed class ConferenceRecordingSpecs : IAsyncLifetime
         var first = _world.CallIn("/join");
         await _world.AdvanceAsync(TimeSpan.FromSeconds(5));
         var second = _world.CallIn("/join-late");
+        await _world.AdvanceAsync(TimeSpan.FromSeconds(20));
+        var running = Assert.Single(await ConferenceResource.ReadAsync(friendlyName: "team", client: _world.Twilio));
+        await ConferenceResource.UpdateAsync(running.Sid, status: ConferenceResource.UpdateStatusEnum.Completed, client: _world.Twilio);
         await _world.AdvanceAsync(TimeSpan.FromMinutes(1));
 
         var start = ConferenceEvent("conference-start");

@@ -79,6 +79,13 @@ internal static class AdminEndpoints
         sim.MapGet("/recordings/downloads", (SimulatorControl control, string? recordingSid) =>
             recordingSid is null ? control.MediaDownloads : [.. control.MediaDownloads.Where(d => d.RecordingSid == recordingSid)]);
 
+        sim.MapGet("/conferences/{sidOrName}", (string sidOrName, string? accountSid, SimulatorControl control) =>
+            control.ConferenceRecord(sidOrName, accountSid) is { } record
+                ? Results.Ok(record)
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"No conference {sidOrName}"));
+
+        sim.MapPost("/conferences/{sidOrName}/participants/{callSid}/speech", SpeakAsync);
+
         sim.MapPost("/accounts", (AccountRequest account, SimulatorControl control) =>
         {
             control.AddAccount(account.AccountSid, account.AuthToken);
@@ -128,6 +135,31 @@ internal static class AdminEndpoints
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: e.Message);
         }
     }
+
+    private static async Task<IResult> SpeakAsync(HttpContext context, string sidOrName, string callSid, string? accountSid, SimulatorControl control)
+    {
+        try
+        {
+            var request = await context.Request.ReadFromJsonAsync<SpeechRequest>(context.RequestAborted).ConfigureAwait(false);
+            if (request?.Speaking is not { } speaking)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: "A JSON body with a boolean speaking is required");
+            }
+
+            control.SetSpeaking(sidOrName, callSid, speaking, accountSid);
+            return Results.NoContent();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: e.Message);
+        }
+        catch (KeyNotFoundException e)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: e.Message);
+        }
+    }
+
+    internal sealed record SpeechRequest(bool? Speaking);
 
     internal sealed record InboundCallCreated(string CallSid);
 

@@ -1,4 +1,6 @@
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Conferences;
+using VoiceMesh.TwilioSimulator.Hosting;
 using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.TwimlRuntime;
 using VoiceMesh.TwilioSimulator.Webhooks;
@@ -19,11 +21,15 @@ public sealed class SimulatorControl
     private readonly TwimlEngine _twiml;
     private readonly RecordingStore _recordings;
     private readonly MediaDownloadLog _mediaDownloads;
+    private readonly ConferenceEngine _conferences;
+    private readonly string _accountSid;
 
     internal SimulatorControl(
         OutcomeScript outcomes, FaultState faults, WebhookDispatcher webhooks, RequestLog requests, SimulatorAccounts accounts,
-        TwimlEngine twiml, RecordingStore recordings, MediaDownloadLog mediaDownloads)
+        TwimlEngine twiml, RecordingStore recordings, MediaDownloadLog mediaDownloads, ConferenceEngine conferences, SimulatorOptions options)
     {
+        _conferences = conferences;
+        _accountSid = options.AccountSid;
         _twiml = twiml;
         _recordings = recordings;
         _mediaDownloads = mediaDownloads;
@@ -122,6 +128,28 @@ public sealed class SimulatorControl
 
     /// <summary>The verbs an inbound call executed, its status and TwiML error; null for an unknown call.</summary>
     public CallTwimlLog? TwimlLog(string callSid) => _twiml.Log(callSid);
+
+    /// <summary>
+    /// The simulator's record of conference <paramref name="sidOrName"/> (a CF SID, or a name: the latest conference so
+    /// named) in account <paramref name="accountSid"/> (null: the configured one), as <c>GET /_sim/conferences/{sidOrName}</c>
+    /// returns it; null for an unknown conference.
+    /// </summary>
+    public ConferenceSnapshot? ConferenceRecord(string sidOrName, string? accountSid = null) =>
+        _conferences.Snapshot(accountSid ?? _accountSid, sidOrName);
+
+    /// <summary>
+    /// Participant <paramref name="callSid"/> of conference <paramref name="sidOrName"/> (a CF SID or the running
+    /// conference's name) starts or stops speaking (<c>POST /_sim/conferences/{sidOrName}/participants/{callSid}/speech</c>):
+    /// <c>participant-speech-start</c>/<c>-stop</c> when the room subscribed <c>speaker</c>. Throws
+    /// <see cref="KeyNotFoundException"/> when the conference or the participant (present in it) is unknown.
+    /// </summary>
+    public void SetSpeaking(string sidOrName, string callSid, bool speaking, string? accountSid = null)
+    {
+        if (!_conferences.Speak(accountSid ?? _accountSid, sidOrName, callSid, speaking))
+        {
+            throw new KeyNotFoundException($"No participant {callSid} in a conference {sidOrName}");
+        }
+    }
 
     /// <summary>Waits (real time) until no webhook is queued or in flight; false on timeout.</summary>
     public Task<bool> WhenWebhooksIdleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>

@@ -16,6 +16,9 @@ internal sealed partial class CallEngine(
     SimulatorOptions options, VirtualScheduler scheduler, OutcomeScript outcomes, WebhookDispatcher webhooks,
     RecordingStore recordings, ILogger<CallEngine> logger)
 {
+    /// <summary>Twilio's default <c>TimeLimit</c>: four hours.</summary>
+    public const int DefaultTimeLimitSeconds = 14_400;
+
     private static readonly FrozenSet<string> AllEvents = FrozenSet.Create(StringComparer.Ordinal, "initiated", "ringing", "answered", "completed");
 
     private readonly Lock _gate = new();
@@ -83,6 +86,13 @@ internal sealed partial class CallEngine(
             return (null, TwilioError.Of(21626, 400, $"Invalid StatusCallbackEvent: {unknown}"));
         }
 
+        var timeLimit = DefaultTimeLimitSeconds;
+        if (NullIfEmpty(form["TimeLimit"]) is { } limit
+            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out timeLimit) || timeLimit < 1))
+        {
+            return (null, TwilioError.Of(20001, 400, $"TimeLimit must be a whole number of seconds of at least 1, not {limit}"));
+        }
+
         var ringTimeout = int.TryParse(form["Timeout"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
             ? options.Scaled(TimeSpan.FromSeconds(Math.Clamp(seconds, 5, 600)))
             : options.Scaled(options.DefaultRingTimeout);
@@ -97,6 +107,7 @@ internal sealed partial class CallEngine(
             Outcome = outcomes.For(to),
             Events = events.Count == 0 ? new HashSet<string>(["completed"], StringComparer.Ordinal) : events,
             RingTimeout = ringTimeout,
+            TimeLimit = options.Scaled(TimeSpan.FromSeconds(timeLimit)),
             Url = url,
             Method = MethodOrPost(form["Method"]),
             Twiml = twiml,
@@ -336,7 +347,7 @@ internal sealed partial class CallEngine(
     {
         Move(call, "in-progress", due);
         call.AnsweredAt = due;
-        var talk = call.Outcome.TalkSeconds is { } seconds ? options.Scaled(TimeSpan.FromSeconds(seconds)) : options.Scaled(options.TalkDuration);
+        var talk = TalkTime(call);
         var amd = options.Scaled(options.AmdDuration);
         if (call.MachineDetection is not null && !call.AsyncAmd)
         {
@@ -360,6 +371,18 @@ internal sealed partial class CallEngine(
 
         scheduler.Schedule(due + talk, at => Step(call, generation, c => Finish(c, "completed", c.Outcome.SipResponseCode ?? 200, at)));
         Answered?.Invoke(this, new CallLifecycleEventArgs(call, due));
+    }
+
+    /// <summary>
+    /// How long an answered call lasts unless hung up: an outcome rule's <c>talkSeconds</c>, else <c>TalkDuration</c> for
+    /// a Calls-create call, while a conference participant stays until it leaves; never beyond its <c>TimeLimit</c>.
+    /// </summary>
+    private TimeSpan TalkTime(SimCall call)
+    {
+        TimeSpan? talk = call.Outcome.TalkSeconds is { } seconds
+            ? options.Scaled(TimeSpan.FromSeconds(seconds))
+            : call.ConferenceSid is null ? options.Scaled(options.TalkDuration) : null;
+        return talk is { } t && t < call.TimeLimit ? t : call.TimeLimit;
     }
 
     private void ReportAsyncAmd(SimCall call, TimeSpan detectionTime, DateTimeOffset due)

@@ -21,6 +21,9 @@ internal sealed class SimCall
 
     public required TimeSpan RingTimeout { get; init; }
 
+    /// <summary>Longest the call may last once answered (<c>TimeLimit</c>, default 14,400 s), scaled.</summary>
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.MaxValue;
+
     /// <summary><c>outbound-api</c> (Calls create) or <c>inbound</c> (admin inbound call, runs TwiML).</summary>
     public string Direction { get; init; } = "outbound-api";
 

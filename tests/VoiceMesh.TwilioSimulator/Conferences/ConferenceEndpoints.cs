@@ -56,17 +56,8 @@ internal static class ConferenceEndpoints
     private static async Task<IResult> UpdateAsync(HttpContext context, string conference, ConferenceEngine engine)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        var accountSid = RestContext.Account(context).AccountSid;
-        if (form["Status"] is { Count: > 0 } status && status != "completed")
-        {
-            return TwilioError.Of(20001, 400, $"Status must be completed, not {status}").ToResult();
-        }
-
-        return Json(
-            form.ContainsKey("Status")
-                ? engine.EndConference(accountSid, conference, ConferenceJson)
-                : engine.With(accountSid, conference, ConferenceJson),
-            context);
+        var (json, error) = engine.UpdateConference(RestContext.Account(context).AccountSid, conference, form, ConferenceJson);
+        return error?.ToResult() ?? Json(json, context);
     }
 
     private static async Task<IResult> AddParticipantAsync(HttpContext context, string conference, ConferenceEngine engine)
@@ -114,8 +105,9 @@ internal static class ConferenceEndpoints
     private static async Task<IResult> UpdateParticipantAsync(HttpContext context, string conference, string participant, ConferenceEngine engine)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        var accountSid = RestContext.Account(context).AccountSid;
-        return Json(engine.UpdateParticipant(accountSid, conference, participant, form, (room, p) => ParticipantJson(room, p, false)), context);
+        var (json, error) = engine.UpdateParticipant(
+            RestContext.Account(context).AccountSid, conference, participant, form, (room, p) => ParticipantJson(room, p, false));
+        return error?.ToResult() ?? Json(json, context);
     }
 
     private static IResult Json(Dictionary<string, object?>? json, HttpContext context) =>
@@ -161,7 +153,7 @@ internal static class ConferenceEndpoints
             ["account_sid"] = room.AccountSid,
             ["call_sid"] = p.Call.Sid,
             ["label"] = p.Label,
-            ["call_sid_to_coach"] = null,
+            ["call_sid_to_coach"] = p.CallSidToCoach,
             ["coaching"] = p.Coaching,
             ["conference_sid"] = room.Sid,
             ["date_created"] = TwilioFormat.Rfc2822(p.DateCreated),

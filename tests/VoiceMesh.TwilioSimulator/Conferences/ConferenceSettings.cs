@@ -1,28 +1,34 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.Rest;
 
 namespace VoiceMesh.TwilioSimulator.Conferences;
 
 /// <summary>
-/// What the participant that creates a room fixes for the whole conference (REFERENCE §3.1): its status callbacks and
-/// whether it is recorded from the start, with that recording's status callbacks.
+/// What the participant that creates a room fixes for the whole conference (REFERENCE §3.1): its status callbacks,
+/// whether it is recorded from the start, with that recording's status callbacks, and how many may be in it.
 /// </summary>
 internal sealed record ConferenceSettings(
-    string? StatusCallback, string StatusCallbackMethod, IReadOnlySet<string> Events, bool Record, RecordingCallbacks? RecordingCallbacks)
+    string? StatusCallback, string StatusCallbackMethod, IReadOnlySet<string> Events, bool Record, RecordingCallbacks? RecordingCallbacks,
+    int MaxParticipants)
 {
+    /// <summary>Twilio's default and upper bound for <c>MaxParticipants</c>.</summary>
+    public const int Largest = 250;
+
     private static readonly FrozenSet<string> RecordingEvents =
         FrozenSet.Create(StringComparer.Ordinal, SimRecording.InProgress, SimRecording.Completed, SimRecording.Absent);
 
     /// <summary>Twilio's defaults: no callbacks, not recorded.</summary>
     public static ConferenceSettings Default { get; } =
-        new(null, "POST", FrozenSet.Create(StringComparer.Ordinal, "start", "end"), Record: false, RecordingCallbacks: null);
+        new(null, "POST", FrozenSet.Create(StringComparer.Ordinal, "start", "end"), Record: false, RecordingCallbacks: null, Largest);
 
     /// <summary>
     /// Reads the settings, named as Participants create names them (<c>ConferenceStatusCallback</c>, <c>ConferenceRecord</c>,
     /// <c>ConferenceRecordingStatusCallback</c>, ...) when <paramref name="rest"/>, else as TwiML attributes
-    /// (<c>statusCallback</c>, <c>record</c>, <c>recordingStatusCallback</c>, ...). Event lists are repeated or
-    /// space-separated. An invalid <c>record</c> or recording event value is a 400 naming the field.
+    /// (<c>statusCallback</c>, <c>record</c>, <c>recordingStatusCallback</c>, ...), plus <c>MaxParticipants</c>
+    /// (<c>maxParticipants</c>, 2–250). Event lists are repeated or space-separated. An invalid <c>record</c>, recording
+    /// event or <c>MaxParticipants</c> value is a 400 naming the field.
     /// </summary>
     public static (ConferenceSettings? Settings, TwilioError? Error) Read(Func<string, IEnumerable<string?>> value, bool rest)
     {
@@ -44,6 +50,14 @@ internal sealed record ConferenceSettings(
             return (null, Invalid(Field("RecordingStatusCallbackEvent"), unknown, "in-progress, completed, absent"));
         }
 
+        var maxField = rest ? "MaxParticipants" : "maxParticipants";
+        var maxParticipants = Largest;
+        if (value(maxField).FirstOrDefault(v => !string.IsNullOrEmpty(v)) is { } max
+            && (!int.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out maxParticipants) || maxParticipants is < 2 or > Largest))
+        {
+            return (null, TwilioError.Of(20001, 400, $"{maxField} '{max}' is not valid; it must be a whole number from 2 to {Largest}"));
+        }
+
         var events = Many("StatusCallbackEvent");
         var recordingUrl = One("RecordingStatusCallback");
         return (new ConferenceSettings(
@@ -56,7 +70,8 @@ internal sealed record ConferenceSettings(
                     recordingUrl,
                     Method(One("RecordingStatusCallbackMethod")),
                     recordingEvents.Count == 0 ? FrozenSet.Create(StringComparer.Ordinal, SimRecording.Completed) : recordingEvents)
-                : null), null);
+                : null,
+            maxParticipants), null);
     }
 
     private static string Method(string? method) => string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase) ? "GET" : "POST";

@@ -93,7 +93,9 @@ public static class SimulatorRegistration
             sp.GetRequiredService<SimulatorAccounts>(),
             sp.GetRequiredService<TwimlEngine>(),
             sp.GetRequiredService<RecordingStore>(),
-            sp.GetRequiredService<MediaDownloadLog>()));
+            sp.GetRequiredService<MediaDownloadLog>(),
+            sp.GetRequiredService<ConferenceEngine>(),
+            sp.GetRequiredService<SimulatorOptions>()));
         return services;
     }
 

@@ -50,15 +50,34 @@ internal sealed partial class TwimlEngine
         {
             entry.Text = conference.Value.Trim();
             Answer(session, at);
-            dial.AnsweredAt = at;
             var (settings, _) = ConferenceSettings.Read(name => [ConferenceAttr(document, conference, name)], rest: false);
-            conferences.JoinFromDial(
+            var epoch = session.Epoch;
+            var joined = conferences.JoinFromDial(
                 session.Call, entry.Text, settings ?? ConferenceSettings.Default,
-                Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", at);
-            After(session, at + Min(options.Scaled(options.TalkDuration), dial.TimeLimit), due =>
+                Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", at,
+                dropped => Locked(() =>
+                {
+                    if (!session.Ended && session.Epoch == epoch && session.Dial == dial)
+                    {
+                        FinishDial(session, dial, "completed", dropped);
+                    }
+                }));
+            if (!joined)
             {
-                conferences.LeaveFromDial(session.Call, due);
-                FinishDial(session, dial, "completed", due);
+                FinishDial(session, dial, "failed", at);
+                return;
+            }
+
+            dial.AnsweredAt = at;
+
+            var stay = session.Call.Outcome.TalkSeconds is { } talk ? Min(Seconds(talk), dial.TimeLimit) : dial.TimeLimit;
+            After(session, at + stay, due =>
+            {
+                if (session.Dial == dial)
+                {
+                    conferences.LeaveFromDial(session.Call, due);
+                    FinishDial(session, dial, "completed", due);
+                }
             });
             return;
         }

@@ -496,6 +496,7 @@ internal sealed partial class TwimlEngine(
             {
                 session.Dial = null;
                 dial.WaitingOn?.Waiters.Remove(session);
+                conferences.LeaveFromDial(session.Call, at);
                 var status = dial.AnsweredAt is null ? "canceled" : "completed";
                 dial.Entry.Outcome = session.Ended ? status : reason;
                 if (session.Ended && dial.Action is { } action)

@@ -122,16 +122,16 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
             delay = _random.NextDouble() < chaos.Delay;
             reorder = _random.NextDouble() < chaos.Reorder;
             duplicate = _random.NextDouble() < chaos.Duplicate;
-            reorder = reorder && !drop && !delay && !job.IsLast && job.CallSid is { } sid && !_held.ContainsKey(sid);
+            reorder = reorder && !drop && !delay && !job.IsLast && job.Stream is { } stream && !_held.ContainsKey(stream);
             if (reorder)
             {
-                _held[job.CallSid!] = job with { Reordered = true };
+                _held[job.Stream!] = job with { Reordered = true };
                 return;
             }
 
-            if (job.CallSid is { } callSid)
+            if (job.Stream is { } heldStream)
             {
-                _held.Remove(callSid, out release);
+                _held.Remove(heldStream, out release);
             }
 
             if (drop)

@@ -7,6 +7,12 @@ internal sealed record WebhookJob
 
     public string? CallSid { get; init; }
 
+    /// <summary>Set on conference callbacks, which carry no call of their own.</summary>
+    public string? ConferenceSid { get; init; }
+
+    /// <summary>The call or conference whose webhooks chaos may reorder among themselves.</summary>
+    public string? Stream => CallSid ?? ConferenceSid;
+
     public required string Url { get; init; }
 
     public string Method { get; init; } = "POST";
@@ -20,7 +26,7 @@ internal sealed record WebhookJob
 
     public required string IdempotencyToken { get; init; }
 
-    /// <summary>The call's last webhook: a reordered webhook held before it is released with it.</summary>
+    /// <summary>The call's (or conference's) last webhook: a reordered webhook held before it is released with it.</summary>
     public bool IsLast { get; init; }
 
     public long Order { get; init; }
