@@ -9,11 +9,11 @@ public sealed record CommandRejection(ConferenceRejection Rejection, string Fiel
 {
     public static CommandRejection Invalid((string Field, string Reason) violation) => new(ConferenceRejection.Invalid, violation.Field, violation.Reason);
 
-    public static CommandRejection UnknownConference(string conference) =>
-        new(ConferenceRejection.UnknownConference, "ConferenceSid", $"No conference or room {conference} is known.");
+    public static CommandRejection UnknownConference(string conference, string field = "ConferenceSid") =>
+        new(ConferenceRejection.UnknownConference, field, $"No conference or room {conference} is known.");
 
-    public static CommandRejection Ended(string conference) =>
-        new(ConferenceRejection.ConferenceEnded, "ConferenceSid", $"Conference {conference} has ended; nothing can change it.");
+    public static CommandRejection Ended(string conference, string field = "ConferenceSid") =>
+        new(ConferenceRejection.ConferenceEnded, field, $"Conference {conference} has ended; nothing can change it.");
 
     public static CommandRejection UnknownParticipant(string conference, string callSid) =>
         new(ConferenceRejection.UnknownParticipant, "CallSid", $"Call {callSid} is not a participant in conference {conference} now.");

@@ -4,36 +4,31 @@ using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Control;
 
-/// <summary>The moderator's commands through the command path on the conference's stream; the API checks the same decision first.</summary>
+/// <summary>The moderator's commands through the command path on the conference's stream, for the bus consumers and the API alike.</summary>
 public sealed class ControlCommands(StreamCommands commands, TimeProvider clock)
 {
-    /// <summary>Why the request would be refused now, or null.</summary>
-    public async Task<CommandRejection?> Check(ConferenceActionRequested request, (string Field, string Reason)? violation, CancellationToken cancellationToken)
+    /// <summary>Decides and stores the request; returns why it was refused, or null.</summary>
+    public async Task<CommandRejection?> Execute(ConferenceActionRequested request, (string Field, string Reason)? violation, CancellationToken cancellationToken)
     {
         if (violation is { } invalid)
         {
             return CommandRejection.Invalid(invalid);
         }
 
-        var conference = await commands.Load<Conference>(request.ConferenceSid, cancellationToken);
-        return ControlDecisions.Decide(conference, request).Rejection;
+        CommandRejection? rejection = null;
+        await DecisionRetry.OnConflict(() => commands.Execute<Conference>(request.ConferenceSid, request.RequestId, conference =>
+        {
+            var verdict = ControlDecisions.Decide(conference, request);
+            rejection = verdict.Rejection;
+            return verdict.Decision;
+        }, cancellationToken), clock, cancellationToken);
+        return rejection;
     }
 
-    /// <summary>Decides and stores the request; a refusal is published as <c>ConferenceCommandRejected</c>.</summary>
+    /// <summary>A bus command: decided and stored; a refusal is published as <c>ConferenceCommandRejected</c>.</summary>
     public async Task Handle(ConsumeContext context, string command, ConferenceActionRequested request, (string Field, string Reason)? violation)
     {
-        CommandRejection? rejection = violation is { } invalid ? CommandRejection.Invalid(invalid) : null;
-        if (rejection is null)
-        {
-            await commands.Execute<Conference>(request.ConferenceSid, request.RequestId, conference =>
-            {
-                var verdict = ControlDecisions.Decide(conference, request);
-                rejection = verdict.Rejection;
-                return verdict.Decision;
-            }, context.CancellationToken);
-        }
-
-        if (rejection is not null)
+        if (await Execute(request, violation, context.CancellationToken) is { } rejection)
         {
             await context.Publish(rejection, command, request.RequestId ?? "", request.ConferenceSid ?? "", clock);
         }

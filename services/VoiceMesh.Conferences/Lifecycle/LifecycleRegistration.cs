@@ -21,7 +21,7 @@ internal static class LifecycleRegistration
         });
         builder.Services.AddConsumers(x =>
         {
-            x.AddConsumer<ConferenceCallbackReceivedConsumer>();
+            x.AddConsumer<ConferenceCallbackReceivedConsumer>(typeof(ConferenceCallbackReceivedConsumerDefinition));
             x.AddConsumer<ConferenceRecordingCallbackConsumer>();
         });
         return builder;

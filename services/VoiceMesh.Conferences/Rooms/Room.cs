@@ -52,7 +52,7 @@ public sealed record Room
     {
         if (room is null)
         {
-            return Verdict.Reject(CommandRejection.UnknownConference(dial.FriendlyName));
+            return Verdict.Reject(CommandRejection.UnknownConference(dial.FriendlyName, "FriendlyName"));
         }
 
         if (room.Dials.Exists(d => d.Request.RequestId == dial.RequestId))
@@ -62,7 +62,7 @@ public sealed record Room
 
         if (conference?.Status == ConferenceStatus.Completed)
         {
-            return Verdict.Reject(CommandRejection.Ended(dial.FriendlyName));
+            return Verdict.Reject(CommandRejection.Ended(dial.FriendlyName, "FriendlyName"));
         }
 
         var seats = room.SeatsTaken(conference);

@@ -7,7 +7,7 @@ namespace VoiceMesh.Conferences.Rooms;
 
 /// <summary>
 /// CreateConference and AddParticipant through the command path, decided by <see cref="Room"/> on the room's stream
-/// with its conference's current state; the API checks the same decision before it sends the command.
+/// with its conference's current state, for the bus consumers and the API alike.
 /// </summary>
 public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
 {
@@ -41,29 +41,7 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
         RequestedAt = command.OccurredAt,
     };
 
-    /// <summary>Why the command would be refused now, or null (the API's check before it sends the command).</summary>
-    public async Task<CommandRejection?> Check(CreateConference command, CancellationToken cancellationToken)
-    {
-        if (ConferenceCommandValidator.Validate(command) is { } violation)
-        {
-            return CommandRejection.Invalid(violation);
-        }
-
-        var (room, conference) = await Load(command.FriendlyName, cancellationToken);
-        return Room.Decide(room, conference, Created(command)).Rejection;
-    }
-
-    public async Task<CommandRejection?> Check(AddParticipant command, CancellationToken cancellationToken)
-    {
-        if (ConferenceCommandValidator.Validate(command) is { } violation)
-        {
-            return CommandRejection.Invalid(violation);
-        }
-
-        var (room, conference) = await Load(command.FriendlyName, cancellationToken);
-        return Room.Decide(room, conference, DialRequested(command)).Rejection;
-    }
-
+    /// <summary>Decides and stores a CreateConference; returns why it was refused, or null.</summary>
     public async Task<CommandRejection?> Create(CreateConference command, CancellationToken cancellationToken)
     {
         if (ConferenceCommandValidator.Validate(command) is { } violation)
@@ -76,6 +54,7 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
         return await Execute(command.FriendlyName, command.RequestId, room => Room.Decide(room, conference, created), cancellationToken);
     }
 
+    /// <summary>Decides and stores an AddParticipant (the dial leaves through the outbox); returns why it was refused, or null.</summary>
     public async Task<CommandRejection?> Add(AddParticipant command, CancellationToken cancellationToken)
     {
         if (ConferenceCommandValidator.Validate(command) is { } violation)
@@ -88,7 +67,11 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
         return await Execute(command.FriendlyName, command.RequestId, room => Room.Decide(room, conference, dial), cancellationToken);
     }
 
-    /// <summary>Records Twilio's answer to a dial on the room (the name's sid from now on) and on the conference.</summary>
+    /// <summary>
+    /// Records Twilio's answer to a dial on the room (the name's sid from now on) and on the conference. The room's
+    /// stream takes AddParticipant decisions at the same time; a conflict is decided again at once
+    /// (<see cref="DecisionRetry"/>), since the endpoint's retry would run the whole delivery again and dial twice.
+    /// </summary>
     public async Task Dialed(Room room, ParticipantDialRequested dial, string callSid, string conferenceSid, CancellationToken cancellationToken)
     {
         await Execute(room.FriendlyName, null, r => r?.Succeeded(dial.RequestId, callSid, conferenceSid, clock.GetUtcNow()) ?? Verdict.Nothing, cancellationToken);
@@ -102,7 +85,7 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
             CallSidToCoach = dial.CallSidToCoach,
             DialedAt = clock.GetUtcNow(),
         };
-        await commands.Execute<Conference>(conferenceSid, null, c => Conference.Decide(c, dialed), cancellationToken);
+        await DecisionRetry.OnConflict(() => commands.Execute<Conference>(conferenceSid, null, c => Conference.Decide(c, dialed), cancellationToken), clock, cancellationToken);
     }
 
     public Task DialFailed(Room room, ParticipantDialRequested dial, int code, string message, CancellationToken cancellationToken) =>
@@ -119,12 +102,12 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
     private async Task<CommandRejection?> Execute(string friendlyName, string? messageId, Func<Room?, Verdict> decide, CancellationToken cancellationToken)
     {
         CommandRejection? rejection = null;
-        await commands.Execute<Room>(Room.StreamId(friendlyName), messageId, room =>
+        await DecisionRetry.OnConflict(() => commands.Execute<Room>(Room.StreamId(friendlyName), messageId, room =>
         {
             var verdict = decide(room);
             rejection = verdict.Rejection;
             return verdict.Decision;
-        }, cancellationToken);
+        }, cancellationToken), clock, cancellationToken);
         return rejection;
     }
 }

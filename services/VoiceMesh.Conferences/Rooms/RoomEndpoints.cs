@@ -1,4 +1,3 @@
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using VoiceMesh.Conferences.Control;
 using VoiceMesh.Contracts.Conferences;
@@ -29,6 +28,10 @@ public sealed record AddParticipantRequest(
 
 public sealed record AcceptedRequest(string RequestId, string FriendlyName);
 
+/// <summary>
+/// The room commands over HTTP: the same decisions the bus consumers make, stored at once through the command path, so
+/// a room created is there for the next request and a refusal is the answer itself.
+/// </summary>
 internal static class RoomEndpoints
 {
     public static RouteGroupBuilder MapRoomEndpoints(this RouteGroupBuilder conferences)
@@ -39,7 +42,7 @@ internal static class RoomEndpoints
     }
 
     private static async Task<IResult> Create(
-        CreateConferenceRequest body, RoomCommands rooms, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+        CreateConferenceRequest body, RoomCommands rooms, TimeProvider clock, CancellationToken cancellationToken)
     {
         ConferenceBeep? beep = null;
         if (body.Beep is not null)
@@ -65,17 +68,13 @@ internal static class RoomEndpoints
             Beep = beep,
             OccurredAt = clock.GetUtcNow(),
         };
-        if (await rooms.Check(command, cancellationToken) is { } rejection)
-        {
-            return ControlProblems.Of(rejection);
-        }
-
-        await bus.Publish(command, cancellationToken);
-        return TypedResults.Accepted((string?)null, new AcceptedRequest(command.RequestId, command.FriendlyName));
+        return await rooms.Create(command, cancellationToken) is { } rejection
+            ? ControlProblems.Of(rejection)
+            : TypedResults.Created($"/api/conferences?name={Uri.EscapeDataString(command.FriendlyName)}", new AcceptedRequest(command.RequestId, command.FriendlyName));
     }
 
     private static async Task<IResult> Add(
-        string friendlyName, AddParticipantRequest body, RoomCommands rooms, IPublishEndpoint bus, TimeProvider clock, CancellationToken cancellationToken)
+        string friendlyName, AddParticipantRequest body, RoomCommands rooms, TimeProvider clock, CancellationToken cancellationToken)
     {
         var role = ParticipantRole.Attendee;
         if (body.Role is not null && !ConferenceWire.TryParse(body.Role, ConferenceWire.ToWire, out role))
@@ -95,13 +94,9 @@ internal static class RoomEndpoints
             Muted = body.Muted,
             OccurredAt = clock.GetUtcNow(),
         };
-        if (await rooms.Check(command, cancellationToken) is { } rejection)
-        {
-            return ControlProblems.Of(rejection);
-        }
-
-        await bus.Publish(command, cancellationToken);
-        return TypedResults.Accepted((string?)null, new AcceptedRequest(command.RequestId, friendlyName));
+        return await rooms.Add(command, cancellationToken) is { } rejection
+            ? ControlProblems.Of(rejection)
+            : TypedResults.Accepted((string?)null, new AcceptedRequest(command.RequestId, friendlyName));
     }
 
     internal static string NewRequestId() => Guid.NewGuid().ToString("N");
