@@ -15,4 +15,12 @@ public sealed class ConferencesOptions : IConfigurationOptions
     [Required(ErrorMessage = "Conferences:PublicBaseUrl is not set (environment Conferences__PublicBaseUrl): the gateway URL Twilio calls back, e.g. https://voice.example.com.")]
     [Url]
     public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>
+    /// How often the outbox looks for new decisions to perform (Marten's daemon polling, both its fast and slow
+    /// interval; Marten's defaults are 250 ms and 1 s). A moderator's command waits for it before it reaches Twilio, so
+    /// it bounds the command-to-Twilio latency; each look is one small query on the event sequence.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.005", "00:00:05")]
+    public TimeSpan OutboxPollingInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 }

@@ -22,8 +22,8 @@ namespace VoiceMesh.Benchmarks;
 internal sealed class ConferenceCommandsScenario : IScenario
 {
     private const double P99LimitMs = 100;
-    private const int Rooms = 5;
-    private const int PerRoom = 10;
+    private const int Rooms = 10;
+    private const int PerRoom = 5;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     public required string Name { get; init; }
@@ -39,7 +39,7 @@ internal sealed class ConferenceCommandsScenario : IScenario
     {
         Console.WriteLine();
         Console.WriteLine($"== {Name}: {Rooms} rooms of {PerRoom} participants, mute/unmute at {Rate}/s for {Measured.TotalSeconds:F0} s on the bus, "
-            + "then the same Participants updates straight to the simulator for {BaselineDuration.TotalSeconds:F0} s (baseline)");
+            + $"after the same Participants updates straight to the simulator for {BaselineDuration.TotalSeconds:F0} s (baseline)");
         var starting = Mesh.Start(
             await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString,
             serviceSettings: new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
@@ -53,9 +53,11 @@ internal sealed class ConferenceCommandsScenario : IScenario
             bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(mesh.RabbitMqUri), h => h.PublisherConfirmation = true));
             await bus.StartAsync(cancellationToken);
 
-            await Commands(mesh, bus, participants, Math.Max(1, Rate / 2), TimeSpan.FromSeconds(3), cancellationToken);
-            var service = await Commands(mesh, bus, participants, Rate, Measured, cancellationToken);
-            var baseline = await Direct(mesh, participants, Rate, BaselineDuration, cancellationToken);
+            // Each participant's next command is the opposite of its state, so every command changes it at Twilio.
+            var muted = participants.ToDictionary(p => p.CallSid, _ => false, StringComparer.Ordinal);
+            var baseline = await Direct(mesh, participants, muted, Rate, BaselineDuration, cancellationToken);
+            await Commands(mesh, bus, participants, muted, Math.Max(1, Rate / 2), TimeSpan.FromSeconds(3), cancellationToken);
+            var service = await Commands(mesh, bus, participants, muted, Rate, Measured, cancellationToken);
             return Report(service, baseline);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or JsonException)
@@ -128,13 +130,14 @@ internal sealed class ConferenceCommandsScenario : IScenario
     /// publish to the Participants update the simulator received for it (the n-th update of a call answers its n-th command).
     /// </summary>
     private static async Task<Latency> Commands(
-        Mesh mesh, IBus bus, List<(string ConferenceSid, string CallSid)> participants, double rate, TimeSpan duration, CancellationToken cancellationToken)
+        Mesh mesh, IBus bus, List<(string ConferenceSid, string CallSid)> participants, Dictionary<string, bool> muted, double rate, TimeSpan duration,
+        CancellationToken cancellationToken)
     {
-        var sent = await Paced(rate, duration, participants, async (participant, muted) =>
+        var sent = await Paced(rate, duration, participants, muted, async (participant, mute) =>
         {
             var at = DateTimeOffset.UtcNow;
             var requestId = Guid.NewGuid().ToString("N");
-            object command = muted
+            object command = mute
                 ? new MuteParticipant { RequestId = requestId, ConferenceSid = participant.ConferenceSid, CallSid = participant.CallSid, OccurredAt = at }
                 : new UnmuteParticipant { RequestId = requestId, ConferenceSid = participant.ConferenceSid, CallSid = participant.CallSid, OccurredAt = at };
             await bus.Publish(command, command.GetType(), cancellationToken);
@@ -145,13 +148,14 @@ internal sealed class ConferenceCommandsScenario : IScenario
 
     /// <summary>The baseline: the same updates sent by the Twilio SDK straight to the simulator.</summary>
     private static async Task<Latency> Direct(
-        Mesh mesh, List<(string ConferenceSid, string CallSid)> participants, double rate, TimeSpan duration, CancellationToken cancellationToken)
+        Mesh mesh, List<(string ConferenceSid, string CallSid)> participants, Dictionary<string, bool> muted, double rate, TimeSpan duration,
+        CancellationToken cancellationToken)
     {
         var twilio = mesh.Simulator.CreateTwilioClient();
-        var sent = await Paced(rate, duration, participants, async (participant, muted) =>
+        var sent = await Paced(rate, duration, participants, muted, async (participant, mute) =>
         {
             var at = DateTimeOffset.UtcNow;
-            await ParticipantResource.UpdateAsync(participant.ConferenceSid, participant.CallSid, muted: muted, client: twilio);
+            await ParticipantResource.UpdateAsync(participant.ConferenceSid, participant.CallSid, muted: mute, client: twilio);
             return at;
         }, cancellationToken);
         return await Arrivals(mesh, sent, cancellationToken);
@@ -159,13 +163,12 @@ internal sealed class ConferenceCommandsScenario : IScenario
 
     /// <summary>
     /// Sends one command every 1/<paramref name="rate"/> seconds, round-robin over the participants, each participant's
-    /// next command the opposite of its current state; returns (call, muted, sent at) per command.
+    /// next command the opposite of its state in <paramref name="muted"/>; returns (call, muted, sent at) per command.
     /// </summary>
     private static async Task<List<(string CallSid, bool Muted, DateTimeOffset SentAt)>> Paced(
-        double rate, TimeSpan duration, List<(string ConferenceSid, string CallSid)> participants,
+        double rate, TimeSpan duration, List<(string ConferenceSid, string CallSid)> participants, Dictionary<string, bool> muted,
         Func<(string ConferenceSid, string CallSid), bool, Task<DateTimeOffset>> send, CancellationToken cancellationToken)
     {
-        var muted = participants.ToDictionary(p => p.CallSid, _ => false, StringComparer.Ordinal);
         var count = (int)(rate * duration.TotalSeconds);
         var clock = Stopwatch.StartNew();
         var sends = new List<Task<(string, bool, DateTimeOffset)>>();

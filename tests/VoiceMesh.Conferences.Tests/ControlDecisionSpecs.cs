@@ -140,4 +140,26 @@ public sealed class ControlDecisionSpecs
         var hold = Map(Request(ConferenceAction.Hold, RoomScript.Call(1)) with { HoldUrl = "https://h.example.com/m.mp3" });
         Assert.Equal((true, "https://h.example.com/m.mp3", (bool?)null), (hold.Hold, hold.HoldUrl, hold.Muted));
     }
+
+    [Fact]
+    public void A_copy_of_an_older_mute_arriving_after_a_newer_unmute_is_stale_and_not_performed()
+    {
+        var mute = Request(ConferenceAction.Mute, RoomScript.Call(4), "mute-1");
+        var unmute = Request(ConferenceAction.Unmute, RoomScript.Call(4), "unmute-1");
+        var hold = Request(ConferenceAction.Hold, RoomScript.Call(4), "hold-1");
+        var conference = Running().Apply(mute).Apply(unmute).Apply(hold);
+        ApplyParticipantChange Change(ConferenceActionRequested e) => (ApplyParticipantChange)ControlActions.Message(e);
+
+        Assert.False(ControlActions.IsLatest(conference, Change(mute)));
+        Assert.True(ControlActions.IsLatest(conference, Change(unmute)));
+        Assert.True(ControlActions.IsLatest(conference, Change(hold)));
+        Assert.False(ControlActions.IsLatest(conference, Change(Request(ConferenceAction.Mute, RoomScript.Call(4), "never-stored"))));
+    }
+
+    [Fact]
+    public void Every_action_but_an_announcement_is_also_sent_at_once_after_its_commit()
+    {
+        Assert.All(Enum.GetValues<ConferenceAction>().Where(a => a != ConferenceAction.Announce), a => Assert.True(a.IsPrompt()));
+        Assert.False(ConferenceAction.Announce.IsPrompt());
+    }
 }

@@ -15,7 +15,8 @@ namespace VoiceMesh.Conferences.Outbox;
 /// if its decision was stored (at least once; every consumer reads Twilio's state first): a dial as
 /// <see cref="DialParticipant"/>, a moderator's action as <see cref="ApplyParticipantChange"/>,
 /// <see cref="KickParticipant"/>, <see cref="PlayConferenceAnnouncement"/> or <see cref="CompleteConference"/>. Runs in
-/// the async daemon on one instance at a time (HotCold). The mapping from domain events to messages lives only here.
+/// the async daemon on one instance at a time (HotCold). Actions whose performer reads Twilio's state first are also
+/// sent at once after their commit (<see cref="ControlActions.IsPrompt"/>); this copy is the guarantee.
 /// </summary>
 public sealed class ConferenceEventsPublisher : SubscriptionBase
 {
@@ -48,21 +49,7 @@ public sealed class ConferenceEventsPublisher : SubscriptionBase
     internal static object? Map(IEvent stored) => stored.Data switch
     {
         ParticipantDialRequested e => new DialParticipant { RequestId = e.RequestId, FriendlyName = e.FriendlyName, OccurredAt = e.RequestedAt },
-        ConferenceActionRequested e => Map(e),
+        ConferenceActionRequested e => ControlActions.Message(e),
         _ => null,
     };
-
-    private static object Map(ConferenceActionRequested e) => e.Action switch
-    {
-        ConferenceAction.Mute or ConferenceAction.Unmute => Change(e) with { Muted = e.Action == ConferenceAction.Mute },
-        ConferenceAction.Hold or ConferenceAction.Unhold => Change(e) with { Hold = e.Action == ConferenceAction.Hold, HoldUrl = e.HoldUrl },
-        ConferenceAction.Coach or ConferenceAction.StopCoaching => Change(e) with { Coaching = e.Action == ConferenceAction.Coach, CallSidToCoach = e.CallSidToCoach },
-        ConferenceAction.Remove => new KickParticipant { RequestId = e.RequestId, ConferenceSid = e.ConferenceSid, CallSid = e.CallSid!, OccurredAt = e.RequestedAt },
-        ConferenceAction.Announce => new PlayConferenceAnnouncement { RequestId = e.RequestId, ConferenceSid = e.ConferenceSid, Url = e.AnnounceUrl!, OccurredAt = e.RequestedAt },
-        ConferenceAction.End => new CompleteConference { RequestId = e.RequestId, ConferenceSid = e.ConferenceSid, OccurredAt = e.RequestedAt },
-        _ => throw new ArgumentOutOfRangeException(nameof(e), e.Action, null),
-    };
-
-    private static ApplyParticipantChange Change(ConferenceActionRequested e) =>
-        new() { RequestId = e.RequestId, ConferenceSid = e.ConferenceSid, CallSid = e.CallSid!, OccurredAt = e.RequestedAt };
 }

@@ -7,6 +7,9 @@ namespace VoiceMesh.Conferences.Outbox;
 internal static class OutboxRegistration
 {
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddConferencesOutbox(
-        this MartenServiceCollectionExtensions.MartenConfigurationExpression store) =>
-        store.AddSubscriptionWithServices<ConferenceEventsPublisher>(ServiceLifetime.Singleton).AddAsyncDaemon(DaemonMode.HotCold);
+        this MartenServiceCollectionExtensions.MartenConfigurationExpression store)
+    {
+        store.Services.AddSingleton<IConfigureMarten, OutboxPolling>();
+        return store.AddSubscriptionWithServices<ConferenceEventsPublisher>(ServiceLifetime.Singleton).AddAsyncDaemon(DaemonMode.HotCold);
+    }
 }
