@@ -55,17 +55,21 @@ internal sealed class ConferenceMeshClient(Mesh mesh)
     public async Task<JsonElement> Get(string conferenceSid) =>
         await mesh.Client.GetFromJsonAsync<JsonElement>($"/api/conferences/{conferenceSid}", TestContext.Current.CancellationToken);
 
-    /// <summary>Polls the read model until <paramref name="done"/> holds, or fails with the last state seen.</summary>
+    /// <summary>Polls the read model (404 until the conference is known) until <paramref name="done"/> holds, or fails with the last state seen.</summary>
     public async Task<JsonElement> WaitFor(string conferenceSid, Func<JsonElement, bool> done, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         JsonElement last = default;
         while (DateTime.UtcNow < deadline)
         {
-            last = await Get(conferenceSid);
-            if (done(last))
+            using var response = await mesh.Client.GetAsync($"/api/conferences/{conferenceSid}", TestContext.Current.CancellationToken);
+            if (response.StatusCode == HttpStatusCode.OK)
             {
-                return last;
+                last = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+                if (done(last))
+                {
+                    return last;
+                }
             }
 
             await Task.Delay(100, TestContext.Current.CancellationToken);
