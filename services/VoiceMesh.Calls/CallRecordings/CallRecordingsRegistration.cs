@@ -12,6 +12,7 @@ internal static class CallRecordingsRegistration
     public static IHostApplicationBuilder AddCallRecordings(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureMarten(opts => opts.Events.AddEventType<CallRecordingLinked>());
+        builder.Services.AddSingleton<CallRecordingLinker>();
         builder.Services.AddConsumers(x =>
         {
             x.AddConsumer<RecordingArchivedConsumer>();

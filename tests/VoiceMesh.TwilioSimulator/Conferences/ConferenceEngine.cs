@@ -67,7 +67,7 @@ internal sealed class ConferenceEngine
                 [.. room.Roster.Select(p => new ParticipantSnapshot(
                     p.Call.Sid, p.Label, p.JoinedAt, p.LeftAt, p.Muted, p.Hold, p.Coaching, p.CallSidToCoach, p.EndConferenceOnExit,
                     p.StartConferenceOnEnter, p.ReasonLeft,
-                    (int)Math.Round((p.Spoken + (p.SpeakingSince is { } since ? now - since : TimeSpan.Zero)).TotalSeconds)))]);
+                    (int)Math.Round(p.SpokenBy(now).TotalSeconds)))]);
         }
     }
 
@@ -100,22 +100,26 @@ internal sealed class ConferenceEngine
                 return (null, null, coachError);
             }
 
+            var settings = ConferenceSettings.Default;
             if (room is null)
             {
-                var (settings, invalid) = ConferenceSettings.Read(name => form[name], rest: true);
-                if (settings is null)
+                var (read, invalid) = ConferenceSettings.Read(name => form[name], rest: true);
+                if (read is null)
                 {
                     return (null, null, invalid);
                 }
 
-                room = NewRoom(accountSid, authToken, conference, settings);
+                settings = read;
             }
 
-            var (call, error) = _calls.Create(accountSid, authToken, form, room.Sid);
+            var conferenceSid = room?.Sid ?? TwilioFormat.NewSid("CF");
+            var (call, error) = _calls.Create(accountSid, authToken, form, conferenceSid);
             if (call is null)
             {
                 return (null, null, error);
             }
+
+            room ??= NewRoom(conferenceSid, accountSid, authToken, conference, settings);
 
             var participant = new SimParticipant
             {
@@ -139,32 +143,44 @@ internal sealed class ConferenceEngine
     /// <c>&lt;Dial&gt;&lt;Conference&gt;</c>: the answered <paramref name="call"/> joins the running room named
     /// <paramref name="name"/>, or creates it with <paramref name="settings"/>.
     /// </summary>
-    /// <returns>False when the room is full: the participant failed to join (<c>participant_add_failed</c>).</returns>
-    public bool JoinFromDial(
-        SimCall call, string name, ConferenceSettings settings, bool startConferenceOnEnter, bool endConferenceOnExit, DateTimeOffset at,
-        Action<DateTimeOffset> dropped)
+    /// <returns>
+    /// <see cref="DialJoin.RoomFull"/> when the room is full (the participant leaves at once, <c>participant_add_failed</c>);
+    /// <see cref="DialJoin.CoachNotPresent"/> when <c>coach</c> names no call in the room (Twilio's 13240; it does not join).
+    /// </returns>
+    public DialJoin JoinFromDial(SimCall call, string name, ConferenceSettings settings, DialParticipant options, DateTimeOffset at, Action<DateTimeOffset> dropped)
     {
         lock (_gate)
         {
-            var room = Find(call.AccountSid, name) ?? NewRoom(call.AccountSid, call.AuthToken, name, settings);
+            var room = Find(call.AccountSid, name);
+            if (options.Coach is { } coach && room?.Participants.Any(p => p.IsPresent && p.Call.Sid == coach) != true)
+            {
+                return DialJoin.CoachNotPresent;
+            }
+
+            room ??= NewRoom(TwilioFormat.NewSid("CF"), call.AccountSid, call.AuthToken, name, settings);
             var participant = new SimParticipant
             {
                 Call = call,
                 Dropped = dropped,
+                Label = options.Label,
                 DateCreated = at,
-                StartConferenceOnEnter = startConferenceOnEnter,
-                EndConferenceOnExit = endConferenceOnExit,
+                Muted = options.Muted,
+                Coaching = options.Coach is not null,
+                CallSidToCoach = options.Coach,
+                Beep = options.Beep,
+                StartConferenceOnEnter = options.StartConferenceOnEnter,
+                EndConferenceOnExit = options.EndConferenceOnExit,
             };
             room.Participants.Add(participant);
             if (IsFull(room))
             {
                 FailToJoin(room, participant, at);
-                return false;
+                return DialJoin.RoomFull;
             }
 
             _twimlParticipants[call.Sid] = room;
             Connect(room, participant, at);
-            return true;
+            return DialJoin.Joined;
         }
     }
 
@@ -224,10 +240,11 @@ internal sealed class ConferenceEngine
                 participant.HoldMethod = Method(form["HoldMethod"], "GET");
             }
 
-            var holdStarted = form.ContainsKey("Hold") && IsTrue(form["Hold"]) != participant.Hold && !participant.Hold;
+            var holdStarted = false;
             if (form.ContainsKey("Hold") && IsTrue(form["Hold"]) != participant.Hold)
             {
                 participant.Hold = !participant.Hold;
+                holdStarted = participant.Hold;
                 Emit(room, "hold", participant.Hold ? "participant-hold" : "participant-unhold", now, participant);
             }
 
@@ -648,11 +665,11 @@ internal sealed class ConferenceEngine
         }
     }
 
-    private SimConference NewRoom(string accountSid, string authToken, string name, ConferenceSettings settings)
+    private SimConference NewRoom(string sid, string accountSid, string authToken, string name, ConferenceSettings settings)
     {
         var room = new SimConference
         {
-            Sid = TwilioFormat.NewSid("CF"),
+            Sid = sid,
             AccountSid = accountSid,
             AuthToken = authToken,
             FriendlyName = name,

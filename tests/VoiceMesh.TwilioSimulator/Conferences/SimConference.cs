@@ -116,6 +116,9 @@ internal sealed class SimParticipant
 
     public bool IsPresent => Status == "connected";
 
+    /// <summary>Total speaking time up to <paramref name="now"/>, the running stretch included.</summary>
+    public TimeSpan SpokenBy(DateTimeOffset now) => Spoken + (SpeakingSince is { } since ? now - since : TimeSpan.Zero);
+
     /// <summary>Stops the running speaking stretch, if any, adding it to <see cref="Spoken"/>.</summary>
     public void StopSpeaking(DateTimeOffset at)
     {

@@ -52,9 +52,11 @@ internal sealed partial class TwimlEngine
             Answer(session, at);
             var (settings, _) = ConferenceSettings.Read(name => [ConferenceAttr(document, conference, name)], rest: false);
             var epoch = session.Epoch;
+            var participant = new DialParticipant(
+                Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", IsTrue(conference, "muted"),
+                NullIfEmpty(Attr(conference, "participantLabel")), NullIfEmpty(Attr(conference, "coach")), Attr(conference, "beep") ?? "true");
             var joined = conferences.JoinFromDial(
-                session.Call, entry.Text, settings ?? ConferenceSettings.Default,
-                Attr(conference, "startConferenceOnEnter") != "false", Attr(conference, "endConferenceOnExit") == "true", at,
+                session.Call, entry.Text, settings ?? ConferenceSettings.Default, participant, at,
                 dropped => Locked(() =>
                 {
                     if (!session.Ended && session.Epoch == epoch && session.Dial == dial)
@@ -62,7 +64,14 @@ internal sealed partial class TwimlEngine
                         FinishDial(session, dial, "completed", dropped);
                     }
                 }));
-            if (!joined)
+            if (joined == DialJoin.CoachNotPresent)
+            {
+                session.ErrorCode = 13240;
+                session.ErrorMessage = $"Dial->Conference: invalid whisper SID {participant.Coach}: that call is not in the conference";
+                LogTwimlError(logger, session.Call.Sid, 13240, session.ErrorMessage);
+            }
+
+            if (joined != DialJoin.Joined)
             {
                 FinishDial(session, dial, "failed", at);
                 return;
