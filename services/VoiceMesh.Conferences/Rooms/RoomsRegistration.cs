@@ -9,7 +9,6 @@ internal static class RoomsRegistration
 {
     public static IHostApplicationBuilder AddRooms(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddTwilioClient();
         builder.Services.AddScoped<TwilioParticipantDialer>();
         builder.Services.AddScoped<RoomCommands>();
         builder.Services.ConfigureMarten(opts =>
