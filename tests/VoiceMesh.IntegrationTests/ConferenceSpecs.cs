@@ -71,6 +71,33 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
     }
 
     [Fact]
+    public async Task A_coach_and_speech_reach_the_read_model_as_the_simulator_records_them()
+    {
+        var name = Room("coach");
+        await _api.Create(name, new { friendlyName = name });
+        await _api.Add(name, "+14155554001", label: "agent");
+        await _api.Add(name, "+14155554002", label: "customer");
+        await _api.Add(name, "+14155554003", label: "supervisor");
+        var sid = await _api.SidOf(name, Patience);
+        var room = await _api.WaitFor(sid, c => ConferenceMeshClient.Joined(c) == 3, Patience);
+        var agent = ConferenceMeshClient.CallOf(room, "agent");
+        var supervisor = ConferenceMeshClient.CallOf(room, "supervisor");
+
+        await _api.Accepted($"/api/conferences/{sid}/participants/{supervisor}/coach", new { callSidToCoach = agent });
+        await _api.WaitFor(sid, c => Flag(c, supervisor, "coaching"), Patience);
+        fixture.Mesh.Simulator.Control.SetSpeaking(sid, agent, speaking: true);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        fixture.Mesh.Simulator.Control.SetSpeaking(sid, agent, speaking: false);
+        await _api.WaitFor(sid, c => c.GetProperty("timeline").EnumerateArray().Any(e => e.GetProperty("event").GetString() == "participant-speech-stop"), Patience);
+        await _api.Accepted($"/api/conferences/{sid}/end");
+        var ended = await _api.WaitFor(sid, c => c.GetProperty("status").GetString() == "completed" && ConferenceMeshClient.Joined(c) == 0, Patience);
+
+        var coach = ConferenceMeshClient.Participant(ended, supervisor);
+        Assert.Equal((true, agent), (coach.GetProperty("coaching").GetBoolean(), coach.GetProperty("callSidToCoach").GetString()));
+        AssertMatches(fixture.Mesh.Simulator.Control.ConferenceRecord(sid)!, ended);
+    }
+
+    [Fact]
     public async Task Twenty_rooms_of_ten_participants_at_once_keep_to_their_own_rooms()
     {
         var names = Enumerable.Range(0, 20).Select(r => Room($"r{r}")).ToList();
