@@ -2,7 +2,7 @@ using System.Globalization;
 using VoiceMesh.Benchmarks;
 using VoiceMesh.Testing;
 
-// ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory]
+// ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory] [conference-commands]
 //                   [--calls N] [--rate R] [--timeline] [--concurrency N] [--think MS] [--seconds S]
 //                   [--recordings N] [--size-mb MB] [--backend filesystem]
 var timeout = TimeSpan.FromMinutes(5);
@@ -90,6 +90,10 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
         Name = "recordings-archive", Recordings = recordings, SizeMegabytes = sizeMegabytes, Backend = backend,
     },
     ["recordings-memory"] = new RecordingMemoryScenario { Name = "recordings-memory", Backend = backend },
+    ["conference-commands"] = new ConferenceCommandsScenario
+    {
+        Name = "conference-commands", Rate = rate ?? 50, Measured = TimeSpan.FromSeconds(args.Contains("--seconds") ? seconds : 30),
+    },
 };
 if (names.Count == 0)
 {
@@ -100,8 +104,9 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
 {
     Console.Error.WriteLine($"unknown scenario or argument '{unknown}'");
     Console.Error.WriteLine($"usage: VoiceMesh.Benchmarks [{string.Join("] [", scenarios.Keys)}] [--calls N (> 1)] [--rate R (Calls:CallsPerSecond of placement-cps, default 5)] [--timeline]"
+        + " (conference-commands: commands/s, default 50)"
         + $" [--concurrency N (twiml-menu callers, 1-2000, default 200)] [--think MS (0-60000, default 1000)]"
-        + $" [--seconds S (twiml-menu phase length, 5-{TwimlMenuScenario.LongestMeasured.TotalSeconds:F0}, default 60)]"
+        + $" [--seconds S (twiml-menu phase length, 5-{TwimlMenuScenario.LongestMeasured.TotalSeconds:F0}, default 60; conference-commands, default 30)]"
         + $" [--recordings N (recordings-archive, 1-{RecordingArchiveScenario.MaxRecordings}, default {RecordingArchiveScenario.DefaultRecordings})]"
         + $" [--size-mb MB (recordings-archive, 1-{RecordingArchiveScenario.MaxSizeMegabytes}, default {RecordingArchiveScenario.DefaultSizeMegabytes})]"
         + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]");

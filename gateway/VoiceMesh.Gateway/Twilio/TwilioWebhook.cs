@@ -30,4 +30,44 @@ internal sealed record TwilioWebhook(string SignedUrl, byte[] RawBody, IReadOnly
         errors[name] = [$"{name} must be a non-negative integer."];
         return null;
     }
+
+    /// <summary>
+    /// An RFC 2822 date as Twilio sends <c>Timestamp</c> (e.g. <c>Tue, 14 Oct 2025 17:03:41 +0000</c>), or null when
+    /// absent; anything else is added to <paramref name="errors"/>.
+    /// </summary>
+    public DateTimeOffset? OptionalTimestamp(string name, Dictionary<string, string[]> errors)
+    {
+        var raw = Field(name);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParseExact(raw, ["ddd, dd MMM yyyy HH:mm:ss zzz", "ddd, d MMM yyyy HH:mm:ss zzz", "r"],
+                CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var value)
+            || DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out value))
+        {
+            return value;
+        }
+
+        errors[name] = [$"{name} must be an RFC 2822 date."];
+        return null;
+    }
+
+    /// <summary>Twilio's <c>true</c>/<c>false</c>, or null when absent; anything else is added to <paramref name="errors"/>.</summary>
+    public bool? OptionalBool(string name, Dictionary<string, string[]> errors)
+    {
+        switch (Field(name))
+        {
+            case null:
+                return null;
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                errors[name] = [$"{name} must be true or false."];
+                return null;
+        }
+    }
 }
