@@ -1,4 +1,5 @@
 using VoiceMesh.TwilioSimulator.Calls;
+using VoiceMesh.TwilioSimulator.Numbers;
 using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.TwimlRuntime;
 using VoiceMesh.TwilioSimulator.Webhooks;
@@ -19,11 +20,13 @@ public sealed class SimulatorControl
     private readonly TwimlEngine _twiml;
     private readonly RecordingStore _recordings;
     private readonly MediaDownloadLog _mediaDownloads;
+    private readonly NumberInventory _numbers;
 
     internal SimulatorControl(
         OutcomeScript outcomes, FaultState faults, WebhookDispatcher webhooks, RequestLog requests, SimulatorAccounts accounts,
-        TwimlEngine twiml, RecordingStore recordings, MediaDownloadLog mediaDownloads)
+        TwimlEngine twiml, RecordingStore recordings, MediaDownloadLog mediaDownloads, NumberInventory numbers)
     {
+        _numbers = numbers;
         _twiml = twiml;
         _recordings = recordings;
         _mediaDownloads = mediaDownloads;
@@ -33,6 +36,9 @@ public sealed class SimulatorControl
         _requests = requests;
         _accounts = accounts;
     }
+
+    /// <summary>Buying a number that starts with <paramref name="prefix"/> answers 21422 from now on (someone else took it).</summary>
+    public void RefuseNumberPurchases(string prefix) => _numbers.RefusePurchases(prefix);
 
     /// <summary>Every REST request so far, oldest first.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _requests.Requests;

@@ -78,6 +78,7 @@ public static class SimulatorRegistration
         services.AddSingleton<SimulatorAccounts>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<CallEngine>();
+        services.AddSingleton<NanpGeography>();
         services.AddSingleton<NumberInventory>();
         services.AddSingleton<RecordingStore>();
         services.AddSingleton<CallRecordings>();
@@ -93,7 +94,8 @@ public static class SimulatorRegistration
             sp.GetRequiredService<SimulatorAccounts>(),
             sp.GetRequiredService<TwimlEngine>(),
             sp.GetRequiredService<RecordingStore>(),
-            sp.GetRequiredService<MediaDownloadLog>()));
+            sp.GetRequiredService<MediaDownloadLog>(),
+            sp.GetRequiredService<NumberInventory>()));
         return services;
     }
 
