@@ -69,9 +69,11 @@ public static class NumberGeography
         var national = number.NationalNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var areaCode = national[..3];
 
-        // The area code's own entry: a number with exchange 000 (never assigned) matches no longer prefix.
-        var areaOnly = Util.Parse($"+1{areaCode}0000000", null);
-        return new NumberLocation(e164, country, areaCode, national[..6], Region(Geocoder.GetDescriptionForValidNumber(areaOnly, Locale.English)), timeZone);
+        // The number's own entry (a city with its state, or a state), else the area code's: a number with exchange 000
+        // (never assigned) matches no longer prefix.
+        var region = Region(Geocoder.GetDescriptionForNumber(number, Locale.English))
+            ?? Region(Geocoder.GetDescriptionForValidNumber(Util.Parse($"+1{areaCode}0000000", null), Locale.English));
+        return new NumberLocation(e164, country, areaCode, national[..6], region, timeZone);
     }
 
     /// <summary>The state or province of a geocoder description: "California", or "New York" for "New York, NY".</summary>
