@@ -3,10 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
 using VoiceMesh.ServiceDefaults.Hosting;
-using VoiceMesh.Testing;
 using VoiceMesh.TwilioSimulator.Hosting;
 
-namespace VoiceMesh.IntegrationTests;
+namespace VoiceMesh.Testing;
 
 /// <summary>
 /// The NumberPool service as a process on its own RabbitMQ virtual host and Marten schema, with the Twilio simulator
