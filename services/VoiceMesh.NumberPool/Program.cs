@@ -9,7 +9,7 @@ using VoiceMesh.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddValidatedOptions<NumberPoolOptions>();
-builder.AddEventStore("numberpool").AddNumbersOutbox();
+builder.AddEventStore("numberpool").ApplyAllDatabaseChangesOnStartup().AddNumbersOutbox();
 builder.AddPools();
 builder.AddNumberLifecycle();
 builder.AddProvisioning();

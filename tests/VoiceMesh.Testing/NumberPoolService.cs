@@ -17,8 +17,9 @@ public sealed class NumberPoolService : IAsyncDisposable
     public const string AuthToken = "numberpool-auth-token";
     public const string PublicBaseUrl = "https://voice.example.test";
 
-    private NumberPoolService(TwilioSimulatorHost simulator, ServiceProcess process, string postgres, string schema)
+    private NumberPoolService(TwilioSimulatorHost simulator, ServiceProcess process, string postgres, string schema, string rabbitMqUri)
     {
+        RabbitMqUri = rabbitMqUri;
         Simulator = simulator;
         Process = process;
         Postgres = postgres;
@@ -36,14 +37,18 @@ public sealed class NumberPoolService : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The service's RabbitMQ virtual host (amqp URI).</summary>
+    public string RabbitMqUri { get; }
+
     public static async Task<NumberPoolService> Start(TestInfrastructure infrastructure, IReadOnlyDictionary<string, string>? settings = null)
     {
         var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions { AccountSid = AccountSid, AuthToken = AuthToken });
         var schema = TestInfrastructure.NewSchemaName("numberpool");
+        var rabbitMqUri = await infrastructure.CreateVirtualHostAsync();
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = infrastructure.PostgresConnectionString,
-            ["ConnectionStrings__RabbitMq"] = await infrastructure.CreateVirtualHostAsync(),
+            ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
             ["Marten__Schema"] = schema,
             ["TWILIO_ACCOUNT_SID"] = AccountSid,
             ["TWILIO_AUTH_TOKEN"] = AuthToken,
@@ -57,7 +62,7 @@ public sealed class NumberPoolService : IAsyncDisposable
 
         var manifest = ServiceManifest.Load(RepositoryPaths.Script("deploy/mesh.json"));
         var process = await ServiceProcess.Start(manifest["numberpool"].Assembly, environment);
-        return new NumberPoolService(simulator, process, infrastructure.PostgresConnectionString, schema);
+        return new NumberPoolService(simulator, process, infrastructure.PostgresConnectionString, schema, rabbitMqUri);
     }
 
     public async Task DefinePool(string pool, object limits)
