@@ -1,6 +1,9 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using MassTransit;
+using VoiceMesh.Contracts.Calls;
 using VoiceMesh.Contracts.Numbers;
 using VoiceMesh.Testing;
 
@@ -123,6 +126,44 @@ public sealed class NumberApiSpecs(NumberApiSpecs.ServiceFixture fixture) : ICla
             await bus.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task A_calls_terminal_status_on_the_bus_ends_the_lease_taken_for_it()
+    {
+        await _service.DefinePool("calls", new { maxConcurrentCalls = 1, definedBy = "spec" });
+        await _service.Provision(new { pool = "calls", country = "US", areaCodes = SanFrancisco, count = 1, requestedBy = "spec" }, TimeSpan.FromSeconds(60));
+        var callSid = "CA" + Guid.NewGuid().ToString("N");
+        using var acquired = await _service.Client.PostAsJsonAsync("/api/numbers/acquire", new { pool = "calls", destination = "+14155550142", callSid }, Ct);
+        await NumberPoolService.Expect(acquired, HttpStatusCode.OK);
+        var callerId = (await acquired.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("callerId").GetString()!;
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(_service.RabbitMqUri)));
+        await bus.StartAsync(Ct);
+        try
+        {
+            await bus.Publish(Callback(callSid, "ringing"), Ct);
+            await bus.Publish(Callback(callSid, "completed"), Ct);
+
+            var number = await _service.WaitFor(
+                $"/api/numbers/{Uri.EscapeDataString(callerId)}", n => n.GetProperty("usage").GetProperty("activeLeases").GetInt32() == 0, TimeSpan.FromSeconds(10));
+            Assert.Empty(number.GetProperty("usage").GetProperty("leases").EnumerateArray());
+            var (status, _) = await _service.Acquire("calls", "+14155550142");
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+        finally
+        {
+            await bus.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static CallStatusCallbackReceived Callback(string callSid, string status) => new()
+    {
+        CallSid = callSid,
+        AccountSid = NumberPoolService.AccountSid,
+        CallStatus = status,
+        Parameters = new Dictionary<string, string>(),
+        IdempotencyKey = $"{callSid}:{status}",
+        ReceivedAt = DateTimeOffset.UtcNow,
+    };
 
     private static AcquireCallerId Request(string pool, string destination) =>
         new() { RequestId = Guid.NewGuid().ToString("N"), Pool = pool, Destination = destination, OccurredAt = DateTimeOffset.UtcNow };

@@ -79,30 +79,46 @@ public sealed class CallerIdLeases(NpgsqlDataSource dataSource, IDocumentStore s
     }
 
     /// <summary>Ends a lease; true when it was open. Releasing an ended or unknown lease changes nothing.</summary>
-    public async Task<bool> Release(Guid leaseId, CancellationToken cancellationToken)
+    public Task<bool> Release(Guid leaseId, CancellationToken cancellationToken) => End("lease_id = $1", leaseId, cancellationToken);
+
+    /// <summary>Ends the open leases taken for a call (its terminal status came); true when there were any.</summary>
+    public Task<bool> ReleaseForCall(string callSid, CancellationToken cancellationToken) => End("call_sid = $1", callSid, cancellationToken);
+
+    private async Task<bool> End(string condition, object key, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
+        var ended = new List<(string PhoneNumber, Guid LeaseId, int Active)>();
+        await using (var command = new NpgsqlCommand(
             $"""
             with ended as (
-                update {_schema}.{UsageTables.Leases} set ended_at = $2 where lease_id = $1 and ended_at is null returning phone_number)
-            update {_schema}.{UsageTables.Usage} u set active_leases = u.active_leases - 1
-            from ended where u.phone_number = ended.phone_number
-            returning u.phone_number, u.active_leases
+                update {_schema}.{UsageTables.Leases} set ended_at = $2 where {condition} and ended_at is null returning phone_number, lease_id),
+            counted as (
+                select phone_number, count(*)::int as leases, array_agg(lease_id) as ids from ended group by phone_number)
+            update {_schema}.{UsageTables.Usage} u set active_leases = u.active_leases - counted.leases
+            from counted where u.phone_number = counted.phone_number
+            returning u.phone_number, u.active_leases, counted.ids
             """,
-            connection);
-        command.Parameters.AddWithValue(leaseId);
-        command.Parameters.AddWithValue(now);
-        var ended = await Ended(command, cancellationToken);
+            connection))
+        {
+            command.Parameters.AddWithValue(key);
+            command.Parameters.AddWithValue(now);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (phoneNumber, after, ids) = (reader.GetString(0), reader.GetInt32(1), reader.GetFieldValue<Guid[]>(2));
+                ended.AddRange(ids.Select((id, i) => (phoneNumber, id, after + ids.Length - 1 - i)));
+            }
+        }
+
         if (ended.Count == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
             return false;
         }
 
-        await Record(transaction, ended.Select(e => (e.PhoneNumber, leaseId, e.Active)).ToList(), LeaseEnd.Released, now, cancellationToken);
+        await Record(transaction, ended, LeaseEnd.Released, now, cancellationToken);
         return true;
     }
 
@@ -172,18 +188,6 @@ public sealed class CallerIdLeases(NpgsqlDataSource dataSource, IDocumentStore s
         }
 
         await transaction.CommitAsync(cancellationToken);
-    }
-
-    private static async Task<List<(string PhoneNumber, int Active)>> Ended(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var ended = new List<(string, int)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ended.Add((reader.GetString(0), reader.GetInt32(1)));
-        }
-
-        return ended;
     }
 
     private async Task<(string PhoneNumber, LocalMatch Match, int Active)?> Take(

@@ -24,6 +24,7 @@ internal static class LeasingRegistration
         {
             x.AddConsumer<AcquireCallerIdConsumer>();
             x.AddConsumer<ReleaseCallerIdConsumer>();
+            x.AddConsumer<LeaseCallStatusConsumer>();
         });
         return builder;
     }

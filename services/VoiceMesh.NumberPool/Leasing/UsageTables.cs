@@ -56,6 +56,7 @@ internal static class UsageTables
         leases.AddColumn("expires_at", "timestamptz").NotNull();
         leases.AddColumn("ended_at", "timestamptz");
         leases.Indexes.Add(new IndexDefinition("ix_np_leases_open") { Columns = ["expires_at"], Predicate = "ended_at is null" });
+        leases.Indexes.Add(new IndexDefinition("ix_np_leases_call") { Columns = ["call_sid"], Predicate = "ended_at is null and call_sid is not null" });
         return [pools, usage, leases];
     }
 }
