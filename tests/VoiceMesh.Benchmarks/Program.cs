@@ -4,7 +4,7 @@ using VoiceMesh.Testing;
 
 // ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory] [conference-commands]
 //                   [--calls N] [--rate R] [--timeline] [--concurrency N] [--think MS] [--seconds S]
-//                   [--recordings N] [--size-mb MB] [--backend filesystem]
+//                   [--recordings N] [--size-mb MB] [--backend filesystem] [number-acquire] [--leases N]
 var timeout = TimeSpan.FromMinutes(5);
 int? calls = null;
 var timeline = false;
@@ -15,6 +15,7 @@ var seconds = 60;
 var recordings = RecordingArchiveScenario.DefaultRecordings;
 var sizeMegabytes = RecordingArchiveScenario.DefaultSizeMegabytes;
 var backend = BackendKind.FileSystem;
+int? leases = null;
 var names = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -26,6 +27,11 @@ for (var i = 0; i < args.Length; i++)
     else if (args[i] == "--rate" && i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var r) && r > 0)
     {
         rate = r;
+        i++;
+    }
+    else if (args[i] == "--leases" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var l) && l is >= 100 and <= 1_000_000)
+    {
+        leases = l;
         i++;
     }
     else if (args[i] == "--timeline")
@@ -94,6 +100,7 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
     {
         Name = "conference-commands", Rate = rate ?? 50, Measured = TimeSpan.FromSeconds(args.Contains("--seconds") ? seconds : 30),
     },
+    ["number-acquire"] = new NumberAcquireScenario { Name = "number-acquire", Leases = leases ?? 10_000 },
 };
 if (names.Count == 0)
 {
@@ -109,7 +116,8 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
         + $" [--seconds S (twiml-menu phase length, 5-{TwimlMenuScenario.LongestMeasured.TotalSeconds:F0}, default 60; conference-commands, default 30)]"
         + $" [--recordings N (recordings-archive, 1-{RecordingArchiveScenario.MaxRecordings}, default {RecordingArchiveScenario.DefaultRecordings})]"
         + $" [--size-mb MB (recordings-archive, 1-{RecordingArchiveScenario.MaxSizeMegabytes}, default {RecordingArchiveScenario.DefaultSizeMegabytes})]"
-        + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]");
+        + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]"
+        + " [--leases N (number-acquire, 100-1000000, default 10000)]");
     return 2;
 }
 

@@ -135,6 +135,7 @@ public sealed class Mesh : IAsyncDisposable
         ["Twilio__ApiBaseUrl"] = Simulator.BaseAddress.ToString(),
         ["BlobStorage__Directory"] = RecordingsDirectory,
         ["Conferences__PublicBaseUrl"] = PublicBaseUrl,
+        ["NumberPool__PublicBaseUrl"] = PublicBaseUrl,
     };
 
     /// <summary>The environment a service other than Calls runs with (its Marten schema, its settings).</summary>
