@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Net.Http.Json;
 using System.Text.Json;
 using VoiceMesh.Testing;
@@ -103,6 +105,100 @@ public sealed class HostileInputSpecs(TestInfrastructure infrastructure, MeshFix
         var message = headers.GetProperty("MT-Fault-Message").GetString();
         Assert.DoesNotContain("TypeLoadException", type, StringComparison.Ordinal);
         Assert.Contains("22P05", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("chunk size", "zz\r\nabc\r\n0\r\n\r\n", 400)]
+    [InlineData("chunk suffix", "3\r\nabcXY0\r\n\r\n", 400)]
+    public async Task A_badly_framed_unsigned_body_gets_a_4xx_and_no_stack_trace(string what, string chunked, int status)
+    {
+        var head = "POST /twilio/voice/status HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n";
+
+        var answered = await Raw(head, async stream => await stream.WriteAsync(Encoding.ASCII.GetBytes(chunked)));
+
+        Assert.True(answered == status, $"{what}: answered {answered}");
+        AssertNoStackTrace();
+    }
+
+    [Fact]
+    public async Task An_unsigned_form_over_the_field_limits_gets_400_and_no_stack_trace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var manyFields = string.Join("&", Enumerable.Range(0, 1100).Select(i => $"f{i}=1"));
+        var longKey = new string('k', 2100) + "=1";
+        foreach (var body in new[] { manyFields, longKey })
+        {
+            using var content = new StringContent(body, Encoding.ASCII, "application/x-www-form-urlencoded");
+            using var response = await _mesh.Client.PostAsync("/twilio/voice/status", content, ct);
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        AssertNoStackTrace();
+    }
+
+    [Fact]
+    public async Task A_body_trickled_slower_than_the_minimum_rate_gets_408()
+    {
+        var head = "POST /twilio/voice/status HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            + "Content-Length: 2000\r\n\r\n";
+
+        var answered = await Raw(head, async stream =>
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                await stream.WriteAsync("a"u8.ToArray());
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        });
+
+        Assert.Equal(408, answered);
+        AssertNoStackTrace();
+    }
+
+    /// <summary>Sends a request by hand (head, then a body that may be malformed or slow) and returns the status answered.</summary>
+    private async Task<int> Raw(string head, Func<NetworkStream, Task> sendBody)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(_mesh.Gateway.BaseAddress.Host, _mesh.Gateway.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        var reading = ReadStatus(stream);
+        try
+        {
+            await sendBody(stream);
+        }
+        catch (IOException)
+        {
+            // The gateway may answer and close before the whole body is sent.
+        }
+
+        return await reading.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task<int> ReadStatus(NetworkStream stream)
+    {
+        var buffer = new byte[64];
+        var read = 0;
+        while (read < 12)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(read));
+            if (n == 0)
+            {
+                return 0;
+            }
+
+            read += n;
+        }
+
+        return int.Parse(Encoding.ASCII.GetString(buffer, 9, 3), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private void AssertNoStackTrace()
+    {
+        var traces = _mesh.Gateway.OutputLines.Where(line => line.Contains("   at ", StringComparison.Ordinal) || line.Contains("\\n   at ", StringComparison.Ordinal)).ToList();
+        Assert.True(traces.Count == 0, "the gateway logged a stack trace: " + string.Join(" | ", traces.Take(2)));
     }
 
     private static async Task<JsonElement> Eventually(Func<Task<JsonElement>> read, TimeSpan patience, CancellationToken ct)
