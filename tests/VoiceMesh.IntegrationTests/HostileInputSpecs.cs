@@ -157,6 +157,22 @@ public sealed class HostileInputSpecs(TestInfrastructure infrastructure, MeshFix
         AssertNoStackTrace();
     }
 
+    [Fact]
+    public async Task Hanging_up_or_redirecting_a_call_nobody_knows_answers_404_and_publishes_nothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var hangUps = await Probe("VoiceMesh.Contracts.Calls:HangUpCall", declareExchange: true);
+        var callSid = Mesh.NewCallSid();
+
+        using var hangUp = await _mesh.Client.PostAsync($"/api/calls/{callSid}/hangup", null, ct);
+        using var redirect = await _mesh.Client.PostAsJsonAsync($"/api/calls/{callSid}/redirect", new { twiml = "<Response/>" }, ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, hangUp.StatusCode);
+        Assert.Equal("application/problem+json", hangUp.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, redirect.StatusCode);
+        Assert.Empty(await hangUps.Get(10, remove: true, ct));
+    }
+
     /// <summary>Sends a request by hand (head, then a body that may be malformed or slow) and returns the status answered.</summary>
     private async Task<int> Raw(string head, Func<NetworkStream, Task> sendBody)
     {
