@@ -1,10 +1,9 @@
-using System.Text.RegularExpressions;
 using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Gateway.Twilio;
 
 /// <summary>Turns a call status callback's form into <see cref="CallStatusCallbackReceived"/>, or names what is wrong.</summary>
-internal static partial class CallStatusCallbackMapper
+internal static class CallStatusCallbackMapper
 {
     public static (CallStatusCallbackReceived? Message, Dictionary<string, string[]> Errors) Map(
         TwilioWebhook webhook, string idempotencyKey, DateTimeOffset receivedAt)
