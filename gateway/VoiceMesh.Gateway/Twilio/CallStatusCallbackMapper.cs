@@ -1,10 +1,9 @@
-using System.Text.RegularExpressions;
 using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Gateway.Twilio;
 
 /// <summary>Turns a call status callback's form into <see cref="CallStatusCallbackReceived"/>, or names what is wrong.</summary>
-internal static partial class CallStatusCallbackMapper
+internal static class CallStatusCallbackMapper
 {
     public static (CallStatusCallbackReceived? Message, Dictionary<string, string[]> Errors) Map(
         TwilioWebhook webhook, string idempotencyKey, DateTimeOffset receivedAt)
@@ -41,6 +40,8 @@ internal static partial class CallStatusCallbackMapper
         var duration = webhook.OptionalInt("CallDuration", errors);
         var sipCode = webhook.OptionalInt("SipResponseCode", errors);
         var timestamp = webhook.OptionalTimestamp("Timestamp", errors);
+        var from = webhook.OptionalParty("From", errors);
+        var to = webhook.OptionalParty("To", errors);
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -52,8 +53,8 @@ internal static partial class CallStatusCallbackMapper
             AccountSid = accountSid!,
             CallStatus = status!,
             Direction = webhook.Field("Direction"),
-            From = webhook.Field("From"),
-            To = webhook.Field("To"),
+            From = from,
+            To = to,
             ParentCallSid = webhook.Field("ParentCallSid"),
             ApiVersion = webhook.Field("ApiVersion"),
             AnsweredBy = webhook.Field("AnsweredBy"),
