@@ -24,6 +24,30 @@ public sealed class GatewayOptions : IConfigurationOptions
     [Range(1024, 1024 * 1024)]
     public int MaxWebhookBodyBytes { get; set; } = 64 * 1024;
 
+    /// <summary>The most fields a Twilio webhook may have (Twilio sends about 40); more is answered 400 before parsing.</summary>
+    [Range(16, 1024)]
+    public int MaxWebhookFields { get; set; } = 256;
+
+    /// <summary>The longest field name a Twilio webhook may have, URL-encoded; longer is answered 400 before parsing.</summary>
+    [Range(32, 2048)]
+    public int MaxWebhookFieldNameLength { get; set; } = 128;
+
+    /// <summary>
+    /// The slowest a client may send a body, after <see cref="MinRequestBodyGrace"/>: a slower one is answered 408
+    /// (Kestrel's <c>MinRequestBodyDataRate</c>).
+    /// </summary>
+    [Range(1, 1024 * 1024)]
+    public int MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan MinRequestBodyGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Accounts besides <c>Twilio:AccountSid</c> (its subaccounts) whose webhooks are accepted. A signed webhook whose
+    /// <c>AccountSid</c> is none of them is answered 400.
+    /// </summary>
+    public IList<string> AdditionalAccountSids { get; } = [];
+
     /// <summary>How long a webhook waits for the broker's confirm before it is answered 503.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(3);

@@ -20,7 +20,7 @@ public sealed class CallsOptions : IConfigurationOptions
     public double CallsPerSecond { get; set; } = 1;
 
     /// <summary>Caller id for a PlaceCall without From, until the number pool chooses one.</summary>
-    [RegularExpression(@"^\+[1-9]\d{1,14}$")]
+    [E164Number]
     public string? DefaultFrom { get; set; }
 
     /// <summary>Call flows by name: the TwiML URL Twilio fetches when the call is answered.</summary>

@@ -2,9 +2,10 @@ using System.Globalization;
 using VoiceMesh.Benchmarks;
 using VoiceMesh.Testing;
 
-// ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory]
+// ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory] [conference-commands]
 //                   [--calls N] [--rate R] [--timeline] [--concurrency N] [--think MS] [--seconds S]
-//                   [--recordings N] [--size-mb MB] [--backend filesystem] [media-streams] [--streams N]
+//                   [--recordings N] [--size-mb MB] [--backend filesystem] [number-acquire] [--leases N]
+//                   [media-streams] [--streams N]
 var timeout = TimeSpan.FromMinutes(5);
 int? calls = null;
 var timeline = false;
@@ -16,6 +17,7 @@ var recordings = RecordingArchiveScenario.DefaultRecordings;
 var sizeMegabytes = RecordingArchiveScenario.DefaultSizeMegabytes;
 var backend = BackendKind.FileSystem;
 var streams = 500;
+int? leases = null;
 var names = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -27,6 +29,11 @@ for (var i = 0; i < args.Length; i++)
     else if (args[i] == "--rate" && i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var r) && r > 0)
     {
         rate = r;
+        i++;
+    }
+    else if (args[i] == "--leases" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var l) && l is >= 100 and <= 1_000_000)
+    {
+        leases = l;
         i++;
     }
     else if (args[i] == "--timeline")
@@ -96,6 +103,11 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
         Name = "recordings-archive", Recordings = recordings, SizeMegabytes = sizeMegabytes, Backend = backend,
     },
     ["recordings-memory"] = new RecordingMemoryScenario { Name = "recordings-memory", Backend = backend },
+    ["conference-commands"] = new ConferenceCommandsScenario
+    {
+        Name = "conference-commands", Rate = rate ?? 50, Measured = TimeSpan.FromSeconds(args.Contains("--seconds") ? seconds : 30),
+    },
+    ["number-acquire"] = new NumberAcquireScenario { Name = "number-acquire", Leases = leases ?? 10_000 },
     ["media-streams"] = new MediaStreamsScenario { Name = "media-streams", Streams = streams, Seconds = seconds },
 };
 if (names.Count == 0)
@@ -107,11 +119,13 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
 {
     Console.Error.WriteLine($"unknown scenario or argument '{unknown}'");
     Console.Error.WriteLine($"usage: VoiceMesh.Benchmarks [{string.Join("] [", scenarios.Keys)}] [--calls N (> 1)] [--rate R (Calls:CallsPerSecond of placement-cps, default 5)] [--timeline]"
+        + " (conference-commands: commands/s, default 50)"
         + $" [--concurrency N (twiml-menu callers, 1-2000, default 200)] [--think MS (0-60000, default 1000)]"
-        + $" [--seconds S (twiml-menu phase length, 5-{TwimlMenuScenario.LongestMeasured.TotalSeconds:F0}, default 60)]"
+        + $" [--seconds S (twiml-menu phase length, 5-{TwimlMenuScenario.LongestMeasured.TotalSeconds:F0}, default 60; conference-commands, default 30)]"
         + $" [--recordings N (recordings-archive, 1-{RecordingArchiveScenario.MaxRecordings}, default {RecordingArchiveScenario.DefaultRecordings})]"
         + $" [--size-mb MB (recordings-archive, 1-{RecordingArchiveScenario.MaxSizeMegabytes}, default {RecordingArchiveScenario.DefaultSizeMegabytes})]"
         + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]"
+        + " [--leases N (number-acquire, 100-1000000, default 10000)]"
         + " [--streams N (media-streams, 1-2000, default 500; --seconds is its length)]");
     return 2;
 }

@@ -36,8 +36,17 @@ public sealed class PlaceCallValidatorSpecs
     [InlineData("+0155550100")]
     [InlineData("+1415555010012345678")]
     [InlineData("client:alice")]
-    public void To_must_be_e164(string to) =>
-        Assert.Equal("To", Assert.Single(Validator().Validate(Valid with { To = to })).Field);
+    [InlineData("+1415555\u0661\u0662\u0663")]
+    [InlineData("+14155550100\n")]
+    [InlineData("+1 415 555 0100")]
+    [InlineData("+999123456")]
+    public void To_must_be_e164(string to)
+    {
+        var violations = Validator().Validate(Valid with { To = to });
+
+        Assert.NotEmpty(violations);
+        Assert.All(violations, v => Assert.Equal("To", v.Field));
+    }
 
     [Fact]
     public void Without_from_the_default_caller_id_is_needed()
@@ -85,4 +94,33 @@ public sealed class PlaceCallValidatorSpecs
         Assert.Equal("Twiml", Assert.Single(Validator().Validate(Valid with { Twiml = "<Response>\0</Response>" })).Field);
         Assert.Equal("Tenant", Assert.Single(Validator().Validate(Valid with { Tenant = "\0" })).Field);
     }
+
+    [Theory]
+    [InlineData("RequestId", "req\u0000")]
+    [InlineData("To", "+1415555010\u0000")]
+    [InlineData("Twiml", "<Response>\u0000</Response>")]
+    [InlineData("Tenant", "acme\u0000")]
+    [InlineData("Tenant", "acme\n")]
+    [InlineData("Metadata", "line\u0007")]
+    public void Text_postgres_cannot_store_or_a_control_character_is_named(string field, string value)
+    {
+        var command = field switch
+        {
+            "RequestId" => Valid with { RequestId = value },
+            "To" => Valid with { To = value },
+            "Twiml" => Valid with { Twiml = value },
+            "Tenant" => Valid with { Tenant = value },
+            _ => Valid with { Metadata = new Dictionary<string, string> { ["note"] = value } },
+        };
+
+        Assert.Contains(Validator().Validate(command), v => v.Field == field);
+    }
+
+    [Fact]
+    public void An_unpaired_surrogate_is_named() =>
+        Assert.Equal("Tenant", Assert.Single(Validator().Validate(Valid with { Tenant = "acme" + (char)0xD800 })).Field);
+
+    [Fact]
+    public void Twiml_may_span_lines() =>
+        Assert.Empty(Validator().Validate(Valid with { Twiml = "<Response>\r\n\t<Say>Hi</Say>\n</Response>" }));
 }

@@ -40,4 +40,22 @@ public sealed class ReconciliationSpecs
         Assert.Empty(ReconciliationDecision.Decide(
             Ringing with { Status = CallStatus.Busy, IsTerminal = true }, AtTwilio(CallStatus.Completed), _clock.GetUtcNow()).Events);
     }
+
+    [Fact]
+    public void A_refusal_from_twilio_is_recorded_so_the_call_is_quiet_from_now_and_carries_the_code()
+    {
+        var refused = Assert.IsType<CallReconciliationRefused>(Assert.Single(
+            ReconciliationDecision.Refused(Ringing, 20404, "not found", _clock.GetUtcNow()).Events));
+        var after = Ringing.Apply(refused);
+
+        Assert.Equal((_clock.GetUtcNow(), (int?)20404), (after.QuietSince, after.ReconciliationErrorCode));
+        Assert.Null(after.Apply(new CallReconciliationChecked(CallSid, CallStatus.Ringing, _clock.GetUtcNow())).ReconciliationErrorCode);
+    }
+
+    [Fact]
+    public void A_refusal_about_an_unknown_or_ended_call_records_nothing()
+    {
+        Assert.Empty(ReconciliationDecision.Refused(null, 20404, "not found", _clock.GetUtcNow()).Events);
+        Assert.Empty(ReconciliationDecision.Refused(Ringing with { IsTerminal = true }, 20404, "not found", _clock.GetUtcNow()).Events);
+    }
 }

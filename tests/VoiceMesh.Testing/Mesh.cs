@@ -134,6 +134,8 @@ public sealed class Mesh : IAsyncDisposable
         ["TWILIO_AUTH_TOKEN"] = AuthToken,
         ["Twilio__ApiBaseUrl"] = Simulator.BaseAddress.ToString(),
         ["BlobStorage__Directory"] = RecordingsDirectory,
+        ["Conferences__PublicBaseUrl"] = PublicBaseUrl,
+        ["NumberPool__PublicBaseUrl"] = PublicBaseUrl,
     };
 
     /// <summary>The environment a service other than Calls runs with (its Marten schema, its settings).</summary>

@@ -1,12 +1,10 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.WebUtilities;
 using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Gateway.Twilio;
 
 /// <summary>Turns an async AMD callback's form into <see cref="AnsweringMachineDetectionReceived"/>, or names what is wrong.</summary>
-internal static partial class AmdCallbackMapper
+internal static class AmdCallbackMapper
 {
     public static (AnsweringMachineDetectionReceived? Message, Dictionary<string, string[]> Errors) Map(
         TwilioWebhook webhook, string idempotencyKey, DateTimeOffset receivedAt)
@@ -30,19 +28,7 @@ internal static partial class AmdCallbackMapper
             errors["AnsweredBy"] = [$"AnsweredBy must be one of {string.Join(", ", CallStatuses.AnsweredByValues)}."];
         }
 
-        int? duration = null;
-        if (webhook.Field("MachineDetectionDuration") is { } rawDuration)
-        {
-            if (int.TryParse(rawDuration, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-            {
-                duration = parsed;
-            }
-            else
-            {
-                errors["MachineDetectionDuration"] = ["MachineDetectionDuration must be a non-negative integer."];
-            }
-        }
-
+        var duration = webhook.OptionalInt("MachineDetectionDuration", errors);
         if (errors.Count > 0)
         {
             return (null, errors);

@@ -1,11 +1,9 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using VoiceMesh.Contracts.Calls;
 
 namespace VoiceMesh.Gateway.Twilio;
 
 /// <summary>Turns a call status callback's form into <see cref="CallStatusCallbackReceived"/>, or names what is wrong.</summary>
-internal static partial class CallStatusCallbackMapper
+internal static class CallStatusCallbackMapper
 {
     public static (CallStatusCallbackReceived? Message, Dictionary<string, string[]> Errors) Map(
         TwilioWebhook webhook, string idempotencyKey, DateTimeOffset receivedAt)
@@ -41,7 +39,9 @@ internal static partial class CallStatusCallbackMapper
         var sequence = webhook.OptionalInt("SequenceNumber", errors);
         var duration = webhook.OptionalInt("CallDuration", errors);
         var sipCode = webhook.OptionalInt("SipResponseCode", errors);
-        var timestamp = OptionalTimestamp(webhook, errors);
+        var timestamp = webhook.OptionalTimestamp("Timestamp", errors);
+        var from = webhook.OptionalParty("From", errors);
+        var to = webhook.OptionalParty("To", errors);
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -53,8 +53,8 @@ internal static partial class CallStatusCallbackMapper
             AccountSid = accountSid!,
             CallStatus = status!,
             Direction = webhook.Field("Direction"),
-            From = webhook.Field("From"),
-            To = webhook.Field("To"),
+            From = from,
+            To = to,
             ParentCallSid = webhook.Field("ParentCallSid"),
             ApiVersion = webhook.Field("ApiVersion"),
             AnsweredBy = webhook.Field("AnsweredBy"),
@@ -69,26 +69,5 @@ internal static partial class CallStatusCallbackMapper
             IdempotencyKey = idempotencyKey,
             ReceivedAt = receivedAt,
         }, errors);
-    }
-
-
-    /// <summary>Twilio sends <c>Timestamp</c> in RFC 2822 form, e.g. <c>Tue, 14 Oct 2025 17:03:41 +0000</c>.</summary>
-    private static DateTimeOffset? OptionalTimestamp(TwilioWebhook webhook, Dictionary<string, string[]> errors)
-    {
-        var raw = webhook.Field("Timestamp");
-        if (raw is null)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParseExact(raw, ["ddd, dd MMM yyyy HH:mm:ss zzz", "ddd, d MMM yyyy HH:mm:ss zzz", "r"],
-                CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var value)
-            || DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out value))
-        {
-            return value;
-        }
-
-        errors["Timestamp"] = ["Timestamp must be an RFC 2822 date."];
-        return null;
     }
 }

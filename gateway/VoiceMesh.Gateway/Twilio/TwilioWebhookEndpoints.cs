@@ -9,6 +9,8 @@ internal static class TwilioWebhookEndpoints
             publisher.Publish(context, CallStatusCallbackMapper.Map, m => m.CallSid));
         endpoints.MapPost("/twilio/voice/amd", (HttpContext context, WebhookPublisher publisher) =>
             publisher.Publish(context, AmdCallbackMapper.Map, m => m.CallSid));
+        endpoints.MapPost("/twilio/conference/status", (HttpContext context, WebhookPublisher publisher) =>
+            publisher.Publish(context, ConferenceCallbackMapper.Map, m => m.ConferenceSid));
         endpoints.MapPost("/twilio/recording/status", (HttpContext context, WebhookPublisher publisher) =>
             publisher.Publish(context, RecordingCallbackMapper.Map, m => m.CallSid ?? m.RecordingSid));
         endpoints.MapPost("/twilio/stream/status", (HttpContext context, WebhookPublisher publisher) =>

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -7,52 +9,46 @@ using VoiceMesh.ServiceDefaults;
 namespace VoiceMesh.Gateway.Twilio;
 
 /// <summary>
-/// Guards every <c>/twilio/*</c> request: a bounded, form-encoded body (413, 415) whose <c>X-Twilio-Signature</c>
-/// checks out (403). Nothing behind it runs for a request that fails; one that passes carries a
-/// <see cref="TwilioWebhook"/> feature and a rewound body for the proxy.
+/// Guards every <c>/twilio/*</c> request, each refusal decided before anything that could throw on it: Twilio's
+/// methods only, exactly as written (405); a bounded, form-encoded body (413, 415) that arrives whole, well framed
+/// and fast enough (Kestrel's 400 and 408); a form within the field limits (400), measured before it is parsed; an
+/// <c>X-Twilio-Signature</c> that checks out (403); and, once signed, fields that can be stored and an
+/// <c>AccountSid</c> of this account (400). Nothing behind it runs for a request that fails; one that passes carries
+/// a <see cref="TwilioWebhook"/> feature and a rewound body for the proxy.
 /// </summary>
 internal sealed partial class TwilioWebhookMiddleware(
     RequestDelegate next,
     TwilioSignatureValidator validator,
     IOptions<GatewayOptions> options,
+    IOptions<TwilioOptions> twilio,
     GatewayMetrics metrics,
     ILogger<TwilioWebhookMiddleware> logger)
 {
-    private readonly int _maxBodyBytes = options.Value.MaxWebhookBodyBytes;
+    private readonly GatewayOptions _limits = options.Value;
+    private readonly HashSet<string> _accounts = new([twilio.Value.AccountSid, .. options.Value.AdditionalAccountSids], StringComparer.Ordinal);
 
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
+        if (!string.Equals(request.Method, HttpMethods.Post, StringComparison.Ordinal)
+            && !string.Equals(request.Method, HttpMethods.Get, StringComparison.Ordinal))
+        {
+            context.Response.Headers.Allow = "GET, POST";
+            await Reject(context, StatusCodes.Status405MethodNotAllowed, "method-not-allowed", "Method not allowed",
+                "Twilio requests are POST or GET, in upper case.");
+            return;
+        }
+
         byte[] body = [];
         Dictionary<string, StringValues> form = [];
-        if (HttpMethods.IsPost(request.Method))
+        if (request.Method == HttpMethods.Post)
         {
-            if (request.ContentLength > _maxBodyBytes)
+            if (await ReadForm(context) is not { } read)
             {
-                await Reject(context, StatusCodes.Status413PayloadTooLarge, "body-too-large", "Body too large",
-                    $"Twilio webhooks are at most {_maxBodyBytes} bytes.");
                 return;
             }
 
-            if (!IsFormEncoded(request.ContentType))
-            {
-                await Reject(context, StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
-                    "Unsupported media type", "Twilio voice webhooks are application/x-www-form-urlencoded.");
-                return;
-            }
-
-            var read = await request.ReadBounded(_maxBodyBytes, context.RequestAborted);
-            if (read is null)
-            {
-                await Reject(context, StatusCodes.Status413PayloadTooLarge, "body-too-large", "Body too large",
-                    $"Twilio webhooks are at most {_maxBodyBytes} bytes.");
-                return;
-            }
-
-            body = read;
-            using var reader = new FormReader(new MemoryStream(body, writable: false));
-            form = await reader.ReadFormAsync(context.RequestAborted);
-            request.Body = new MemoryStream(body, writable: false);
+            (body, form) = read;
         }
 
         var url = validator.SignedUrl(context);
@@ -64,13 +60,90 @@ internal sealed partial class TwilioWebhookMiddleware(
             return;
         }
 
+        var errors = TwilioWebhook.Check([.. form, .. request.Query], _accounts);
+        if (errors.Count > 0)
+        {
+            metrics.Rejected(request.Path, "invalid-fields");
+            await TypedResults.ValidationProblem(errors, title: "Invalid Twilio request").ExecuteAsync(context);
+            return;
+        }
+
         context.Features.Set(new TwilioWebhook(url, body, form));
         await next(context);
+    }
+
+    /// <summary>The body and its form, or null once the request has been answered with why not.</summary>
+    private async Task<(byte[] Body, Dictionary<string, StringValues> Form)?> ReadForm(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength > _limits.MaxWebhookBodyBytes)
+        {
+            await TooLarge(context);
+            return null;
+        }
+
+        if (!IsFormEncoded(request.ContentType))
+        {
+            await Reject(context, StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
+                "Unsupported media type", "Twilio voice webhooks are application/x-www-form-urlencoded.");
+            return null;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = _limits.MaxWebhookBodyBytes;
+        }
+
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = new(_limits.MinRequestBodyBytesPerSecond, _limits.MinRequestBodyGrace);
+        }
+
+        byte[]? body;
+        try
+        {
+            body = await request.ReadBounded(_limits.MaxWebhookBodyBytes, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's verdict on the body as it arrived: malformed chunks (400), too slow (408), too large (413).
+            LogBadBody(request.Path, ex.StatusCode, ex.Message);
+            await Reject(context, ex.StatusCode, "bad-body", "Bad request body", ex.Message);
+            return null;
+        }
+
+        if (body is null)
+        {
+            await TooLarge(context);
+            return null;
+        }
+
+        var shape = WebhookForm.Measure(body);
+        if (shape.Fields > _limits.MaxWebhookFields || shape.LongestName > _limits.MaxWebhookFieldNameLength)
+        {
+            await Reject(context, StatusCodes.Status400BadRequest, "form-too-large", "Form too large",
+                $"Twilio webhooks have at most {_limits.MaxWebhookFields} fields with names of at most {_limits.MaxWebhookFieldNameLength} characters.");
+            return null;
+        }
+
+        using var reader = new FormReader(new MemoryStream(body, writable: false))
+        {
+            ValueCountLimit = _limits.MaxWebhookFields,
+            KeyLengthLimit = _limits.MaxWebhookFieldNameLength,
+            ValueLengthLimit = _limits.MaxWebhookBodyBytes,
+        };
+        var form = await reader.ReadFormAsync(context.RequestAborted);
+        request.Body = new MemoryStream(body, writable: false);
+        return (body, form);
     }
 
     private static bool IsFormEncoded(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)
         && media.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+
+    private Task TooLarge(HttpContext context) =>
+        Reject(context, StatusCodes.Status413PayloadTooLarge, "body-too-large", "Body too large",
+            $"Twilio webhooks are at most {_limits.MaxWebhookBodyBytes} bytes.");
 
     private Task Reject(HttpContext context, int status, string reason, string title, string detail)
     {
@@ -80,4 +153,7 @@ internal sealed partial class TwilioWebhookMiddleware(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Twilio request to {Path}: invalid X-Twilio-Signature")]
     private partial void LogInvalidSignature(PathString path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Twilio request to {Path} with {Status}: {Reason}")]
+    private partial void LogBadBody(PathString path, int status, string reason);
 }

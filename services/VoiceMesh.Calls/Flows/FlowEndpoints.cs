@@ -89,7 +89,7 @@ internal static class FlowEndpoints
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Assign(
         string flowId, string phoneNumber, FlowStore store, CancellationToken ct)
     {
-        if (!FlowValidator.E164().IsMatch(phoneNumber))
+        if (!E164.IsDialable(phoneNumber))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["phoneNumber"] = [$"'{phoneNumber}' is not an E.164 number."] });
         }

@@ -24,6 +24,6 @@ public static partial class FlowSaving
         return violations;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex FlowId();
 }

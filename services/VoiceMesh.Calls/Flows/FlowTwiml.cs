@@ -67,7 +67,7 @@ public sealed partial class FlowTwiml(
 
     /// <summary>Twilio's bridge request after a dequeue: the waiting caller is connected to the agent.</summary>
     public static IResult Bridge(string to, string? callerId) =>
-        FlowValidator.IsDialTarget(to) && (callerId is null || FlowValidator.E164().IsMatch(callerId))
+        FlowValidator.IsDialTarget(to) && (callerId is null || E164.IsDialable(callerId))
             ? Xml(FlowDecisions.Bridge(to, callerId))
             : Xml(FlowDecisions.Apology());
 

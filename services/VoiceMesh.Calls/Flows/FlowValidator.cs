@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Flows;
 
@@ -109,7 +110,7 @@ public static partial class FlowValidator
                     yield return V("to", "to must be an E.164 number, a sip: URI or client:identity.");
                 }
 
-                if (forward.CallerId is not null && !E164().IsMatch(forward.CallerId))
+                if (forward.CallerId is not null && !E164.IsDialable(forward.CallerId))
                 {
                     yield return V("callerId", "callerId must be an E.164 number.");
                 }
@@ -285,20 +286,17 @@ public static partial class FlowValidator
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     internal static bool IsDialTarget(string value) =>
-        E164().IsMatch(value) || SipUri().IsMatch(value) || ClientIdentity().IsMatch(value);
+        E164.IsDialable(value) || SipUri().IsMatch(value) || ClientIdentity().IsMatch(value);
 
-    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex StepName();
 
-    [GeneratedRegex(@"^\+[1-9]\d{1,14}$")]
-    internal static partial Regex E164();
-
-    [GeneratedRegex(@"^sip:[^\s<>""]{3,250}$")]
+    [GeneratedRegex(@"^sip:[^\s\p{Cc}<>""]{3,250}\z")]
     private static partial Regex SipUri();
 
-    [GeneratedRegex(@"^client:[A-Za-z0-9_]{1,256}$")]
+    [GeneratedRegex(@"^client:[A-Za-z0-9_]{1,256}\z")]
     private static partial Regex ClientIdentity();
 
-    [GeneratedRegex(@"^[0-9*#]{1,12}$")]
+    [GeneratedRegex(@"^[0-9*#]{1,12}\z")]
     private static partial Regex Keys();
 }

@@ -41,8 +41,11 @@ public sealed record Call
     /// <summary>When the lifecycle last changed (by the time its events were received).</summary>
     public DateTimeOffset? LastChangedAt { get; init; }
 
-    /// <summary>When reconciliation last found nothing new at Twilio.</summary>
+    /// <summary>When reconciliation last asked Twilio about the call and got an answer (a state or an error).</summary>
     public DateTimeOffset? LastCheckedAt { get; init; }
+
+    /// <summary>Twilio's error code when reconciliation last asked about the call and Twilio refused (20404: not known).</summary>
+    public int? ReconciliationErrorCode { get; init; }
 
     /// <summary>The later of <see cref="LastChangedAt"/> and <see cref="LastCheckedAt"/>: how long the call has been quiet.</summary>
     public DateTimeOffset? QuietSince { get; init; }
@@ -163,7 +166,10 @@ public sealed record Call
     };
 
     public Call Apply(CallReconciliationChecked e) =>
-        this with { LastCheckedAt = e.CheckedAt, QuietSince = Later(QuietSince, e.CheckedAt) };
+        this with { LastCheckedAt = e.CheckedAt, QuietSince = Later(QuietSince, e.CheckedAt), ReconciliationErrorCode = null };
+
+    public Call Apply(CallReconciliationRefused e) =>
+        this with { LastCheckedAt = e.CheckedAt, QuietSince = Later(QuietSince, e.CheckedAt), ReconciliationErrorCode = e.ErrorCode };
 
     public Call Apply(CallPlaced e) => this with
     {

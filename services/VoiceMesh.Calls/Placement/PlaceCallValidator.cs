@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Contracts.Calls;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Placement;
 
@@ -21,16 +22,16 @@ public sealed partial class PlaceCallValidator(IOptions<CallsOptions> options)
             violations.Add(new(nameof(command.RequestId), "RequestId is required: 1 to 100 letters, digits, '.', '_', ':' or '-'."));
         }
 
-        if (!IsE164(command.To))
+        if (!E164.IsDialable(command.To))
         {
-            violations.Add(new(nameof(command.To), "To must be an E.164 number such as +14155550100."));
+            violations.Add(new(nameof(command.To), "To " + E164.Description));
         }
 
-        if (command.From is null ? options.Value.DefaultFrom is null : !IsE164(command.From))
+        if (command.From is null ? options.Value.DefaultFrom is null : !E164.IsDialable(command.From))
         {
             violations.Add(new(nameof(command.From), command.From is null
                 ? "From is required: no caller id was given and Calls:DefaultFrom is not set."
-                : "From must be an E.164 number such as +14155550100."));
+                : "From " + E164.Description));
         }
 
         var instructions = new[] { command.Twiml, command.Url, command.Flow }.Count(i => !string.IsNullOrWhiteSpace(i));
@@ -76,44 +77,43 @@ public sealed partial class PlaceCallValidator(IOptions<CallsOptions> options)
             violations.Add(new(nameof(command.MachineMessageTwiml), "OnMachine=message needs MachineMessageTwiml."));
         }
 
-        // PostgreSQL stores no U+0000 in text or jsonb: such a command could be accepted but never recorded.
-        foreach (var (field, value) in FreeText(command))
+        // Whatever is accepted must be storable: PostgreSQL keeps no U+0000 or unpaired surrogate in text or jsonb.
+        foreach (var (field, value, multiLine) in Text(command))
         {
-            if (value.Contains('\0', StringComparison.Ordinal))
+            if (!(multiLine ? StorableText.IsMultiLine(value) : StorableText.IsSingleLine(value)))
             {
-                violations.Add(new(field, $"{field} must not contain the NUL character (U+0000)."));
+                violations.Add(new(field, $"{field} {(multiLine ? StorableText.MultiLineDescription : StorableText.SingleLineDescription)}"));
             }
         }
 
         return violations;
     }
 
-    private static IEnumerable<(string Field, string Value)> FreeText(PlaceCall command)
+    /// <summary>Every string of the command; TwiML may span lines, nothing else may.</summary>
+    private static IEnumerable<(string Field, string Value, bool MultiLine)> Text(PlaceCall command)
     {
-        (string, string?)[] fields =
+        (string, string?, bool)[] fields =
         [
-            (nameof(command.Twiml), command.Twiml), (nameof(command.Url), command.Url), (nameof(command.Flow), command.Flow),
-            (nameof(command.MachineMessageTwiml), command.MachineMessageTwiml), (nameof(command.Tenant), command.Tenant),
+            (nameof(command.RequestId), command.RequestId, false), (nameof(command.To), command.To, false),
+            (nameof(command.From), command.From, false), (nameof(command.Twiml), command.Twiml, true),
+            (nameof(command.Url), command.Url, false), (nameof(command.Flow), command.Flow, false),
+            (nameof(command.MachineDetection), command.MachineDetection, false), (nameof(command.OnMachine), command.OnMachine, false),
+            (nameof(command.MachineMessageTwiml), command.MachineMessageTwiml, true), (nameof(command.Tenant), command.Tenant, false),
         ];
-        foreach (var (field, value) in fields)
+        foreach (var (field, value, multiLine) in fields)
         {
             if (value is not null)
             {
-                yield return (field, value);
+                yield return (field, value, multiLine);
             }
         }
 
         foreach (var (key, value) in command.Metadata ?? new Dictionary<string, string>())
         {
-            yield return (nameof(command.Metadata), key + value);
+            yield return (nameof(command.Metadata), key + value, false);
         }
     }
 
-    private static bool IsE164(string? number) => number is not null && E164Pattern().IsMatch(number);
-
-    [GeneratedRegex(@"^\+[1-9]\d{1,14}$")]
-    private static partial Regex E164Pattern();
-
-    [GeneratedRegex(@"^[A-Za-z0-9._:\-]{1,100}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._:\-]{1,100}\z")]
     private static partial Regex RequestIdPattern();
 }

@@ -73,7 +73,7 @@ public sealed partial class DequeueCallConsumer(
             return ("To", "To must be an E.164 number, a sip: URI or client:identity.");
         }
 
-        return command.CallerId is not null && !FlowValidator.E164().IsMatch(command.CallerId)
+        return command.CallerId is not null && !E164.IsDialable(command.CallerId)
             ? ("CallerId", "CallerId must be an E.164 number.")
             : null;
     }

@@ -20,42 +20,86 @@ public sealed partial class CallReconciler(
     TimeProvider clock,
     ILogger<CallReconciler> logger)
 {
-    /// <summary>One bounded run; returns how many calls got a new status.</summary>
+    /// <summary>
+    /// One run: walks every call stale at its start, quietest first, a page of <see cref="ReconciliationOptions.BatchSize"/>
+    /// at a time, each call once (keyset on its quiet time, so a call asked about and left as it was is not taken
+    /// again); returns how many calls got a new status. Twilio's refusals are recorded on the call; when Twilio cannot
+    /// be reached the run stops and the next one starts over from the quietest.
+    /// </summary>
     public async Task<int> RunOnce(CancellationToken cancellationToken)
     {
         var cutoff = clock.GetUtcNow() - options.Value.StaleAfter;
-        List<string> stale;
-        await using (var query = store.QuerySession())
-        {
-            stale = [.. await query.Query<Call>()
-                .Where(c => !c.IsTerminal && c.QuietSince < cutoff)
-                .OrderBy(c => c.QuietSince)
-                .Take(options.Value.BatchSize)
-                .Select(c => c.Id)
-                .ToListAsync(cancellationToken)];
-        }
-
+        var after = DateTimeOffset.MinValue;
+        List<string> seenAtAfter = [];
         var moved = 0;
-        foreach (var callSid in stale)
+        while (true)
         {
-            try
+            IReadOnlyList<StaleCall> page;
+            await using (var query = store.QuerySession())
             {
-                moved += await Reconcile(callSid, cancellationToken) ? 1 : 0;
+                var ids = seenAtAfter.ToArray();
+                var rows = await query.Query<Call>()
+                    .Where(c => !c.IsTerminal && c.QuietSince < cutoff && c.QuietSince >= after && !ids.Contains(c.Id))
+                    .OrderBy(c => c.QuietSince)
+                    .ThenBy(c => c.Id)
+                    .Take(options.Value.BatchSize)
+                    .Select(c => new { c.Id, c.QuietSince })
+                    .ToListAsync(cancellationToken);
+                page = [.. rows.Select(r => new StaleCall(r.Id, r.QuietSince!.Value))];
             }
-            catch (ApiException ex)
+
+            if (page.Count == 0)
             {
-                LogTwilioError(callSid, ex.Code);
+                return moved;
             }
-            catch (StreamConflictException)
+
+            foreach (var call in page)
             {
-                LogRaced(callSid);
+                if (call.QuietSince > after)
+                {
+                    after = call.QuietSince;
+                    seenAtAfter.Clear();
+                }
+
+                seenAtAfter.Add(call.Id);
+                switch (await Reconcile(call.Id, cancellationToken))
+                {
+                    case Outcome.Moved:
+                        moved++;
+                        break;
+                    case Outcome.TwilioUnavailable:
+                        return moved;
+                }
             }
         }
-
-        return moved;
     }
 
-    private async Task<bool> Reconcile(string callSid, CancellationToken cancellationToken)
+    private async Task<Outcome> Reconcile(string callSid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Ask(callSid, cancellationToken) ? Outcome.Moved : Outcome.Checked;
+        }
+        catch (ApiException ex) when (!TwilioErrors.IsTransient(ex))
+        {
+            LogTwilioRefused(callSid, ex.Code);
+            await commands.Execute<Call>(
+                callSid, null, current => ReconciliationDecision.Refused(current, ex.Code, ex.Message, clock.GetUtcNow()), cancellationToken);
+            return Outcome.Checked;
+        }
+        catch (Exception ex) when (ex is ApiException or ApiConnectionException)
+        {
+            LogTwilioUnavailable(callSid, ex.Message);
+            return Outcome.TwilioUnavailable;
+        }
+        catch (StreamConflictException)
+        {
+            LogRaced(callSid);
+            return Outcome.Checked;
+        }
+    }
+
+    private async Task<bool> Ask(string callSid, CancellationToken cancellationToken)
     {
         var call = await twilio.Fetch(callSid);
         if (!CallStatusWire.TryParse(call.Status?.ToString(), out var status))
@@ -79,8 +123,20 @@ public sealed partial class CallReconciler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled call {CallSid} to {After} from Twilio's REST API")]
     private partial void LogReconciled(string callSid, CallStatus after);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reconcile call {CallSid}: Twilio error {Code}")]
-    private partial void LogTwilioError(string callSid, int code);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twilio refused to report call {CallSid} (error {Code}); recorded on the call")]
+    private partial void LogTwilioRefused(string callSid, int code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twilio could not be asked about call {CallSid} ({Reason}); the run stops until the next")]
+    private partial void LogTwilioUnavailable(string callSid, string reason);
+
+    private sealed record StaleCall(string Id, DateTimeOffset QuietSince);
+
+    private enum Outcome
+    {
+        Checked,
+        Moved,
+        TwilioUnavailable,
+    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Call {CallSid} was reconciled by another instance meanwhile")]
     private partial void LogRaced(string callSid);

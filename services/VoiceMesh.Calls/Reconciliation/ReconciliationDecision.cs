@@ -6,6 +6,12 @@ namespace VoiceMesh.Calls.Reconciliation;
 /// <summary>Reconciliation asked Twilio about the call and found nothing new.</summary>
 public sealed record CallReconciliationChecked(string CallSid, CallStatus TwilioStatus, DateTimeOffset CheckedAt);
 
+/// <summary>
+/// Reconciliation asked Twilio about the call and Twilio refused with an error that is not "try later" (20404: Twilio
+/// does not know the call). Recorded so the call counts as quiet only from now and the next runs reach other calls.
+/// </summary>
+public sealed record CallReconciliationRefused(string CallSid, int ErrorCode, string Reason, DateTimeOffset CheckedAt);
+
 /// <summary>What Twilio's REST API says about a call.</summary>
 public sealed record TwilioCallState(CallStatus Status, DateTimeOffset? StartTime, DateTimeOffset? EndTime, AnsweredBy? AnsweredBy, int? DurationSeconds);
 
@@ -45,4 +51,10 @@ public static class ReconciliationDecision
             },
         };
     }
+
+    /// <summary>Twilio refused to say (an error that is not transient): recorded on a live call, nothing on a gone or ended one.</summary>
+    public static Decision Refused(Call? call, int errorCode, string reason, DateTimeOffset now) =>
+        call is null || call.IsTerminal
+            ? Decision.None
+            : new object[] { new CallReconciliationRefused(call.Id, errorCode, reason, now) };
 }

@@ -15,7 +15,7 @@ public sealed class ReconciliationOptions : IConfigurationOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>The most calls one run asks Twilio about.</summary>
+    /// <summary>How many stale calls one query of a run reads; a run walks every stale call, a page at a time.</summary>
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 50;
 }

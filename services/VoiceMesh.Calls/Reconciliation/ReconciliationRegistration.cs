@@ -12,6 +12,7 @@ internal static class ReconciliationRegistration
         builder.Services.ConfigureMarten(opts =>
         {
             opts.Events.AddEventType<CallReconciliationChecked>();
+            opts.Events.AddEventType<CallReconciliationRefused>();
 
             // The worker's query (live calls, quietest first) reads two indexed columns instead of every call's JSON.
             opts.Schema.For<Call>().Duplicate(c => c.IsTerminal).Duplicate(c => c.QuietSince);

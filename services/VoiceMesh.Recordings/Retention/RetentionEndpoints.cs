@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using VoiceMesh.Contracts.Recordings;
 using VoiceMesh.Recordings.Lifecycle;
 using VoiceMesh.ServiceDefaults;
@@ -26,7 +24,6 @@ internal static class RetentionEndpoints
     private const int MaxCaseReferenceLength = 200;
     private const int ConflictAttempts = 4;
     private const int MaxBodyBytes = 8 * 1024;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Legal hold, tags and erasure requests on <c>/api/recordings/{recordingSid}</c>.</summary>
     public static RouteGroupBuilder MapRetentionEndpoints(this RouteGroupBuilder recordings)
@@ -46,7 +43,7 @@ internal static class RetentionEndpoints
             return invalidSid;
         }
 
-        var (body, refused) = await ReadJson<LegalHoldRequest>(request, cancellationToken);
+        var (body, refused) = await request.ReadJson<LegalHoldRequest>(MaxBodyBytes, cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -83,7 +80,7 @@ internal static class RetentionEndpoints
             return invalidSid;
         }
 
-        var (body, refused) = await ReadJson<TagsRequest>(request, cancellationToken);
+        var (body, refused) = await request.ReadJson<TagsRequest>(MaxBodyBytes, cancellationToken);
         if (refused is not null)
         {
             return refused;
@@ -168,36 +165,6 @@ internal static class RetentionEndpoints
             statusCode: StatusCodes.Status409Conflict,
             title: "Recording under legal hold",
             detail: $"Recording {recording.Id} is under legal hold ({hold.Reason}{caseReference}); it cannot be erased until the hold is cleared.");
-    }
-
-    /// <summary>A small JSON body, read whole up to a limit: 415 unless JSON, 413 when larger, 400 when it is not a JSON object.</summary>
-    private static async Task<(T? Body, ProblemHttpResult? Refused)> ReadJson<T>(HttpRequest request, CancellationToken cancellationToken)
-        where T : class
-    {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media) || !media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "The body is sent as application/json."));
-        }
-
-        var bytes = await request.ReadBounded(MaxBodyBytes, cancellationToken);
-        if (bytes is null)
-        {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large", detail: $"The body is at most {MaxBodyBytes} bytes."));
-        }
-
-        try
-        {
-            if (JsonSerializer.Deserialize<T>(bytes, Json) is { } body)
-            {
-                return (body, null);
-            }
-        }
-        catch (JsonException ex)
-        {
-            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed JSON", detail: $"The body is not the expected JSON object: {ex.Message}"));
-        }
-
-        return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed JSON", detail: "The body is not a JSON object."));
     }
 
     private static ValidationProblem? Invalid(string recordingSid) =>

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -37,7 +38,7 @@ public static class MessagingExtensions
 
         builder.Services.AddValidatedOptions<MessagingOptions>();
         builder.Services.AddSingleton<IFailureClassifier, WorkInProgressClassifier>();
-        builder.Services.AddSingleton<FailureClassification>();
+        builder.Services.TryAddSingleton<FailureClassification>();
         var brokerUri = new Uri(connectionString);
         var registrations = builder.Services.Select(d => d.ImplementationInstance).OfType<ConsumerRegistration>().ToList();
         builder.Services.AddMassTransit(x =>

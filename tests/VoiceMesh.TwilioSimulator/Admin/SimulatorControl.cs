@@ -1,6 +1,7 @@
 using VoiceMesh.TwilioSimulator.Calls;
 using VoiceMesh.TwilioSimulator.Conferences;
 using VoiceMesh.TwilioSimulator.Hosting;
+using VoiceMesh.TwilioSimulator.Numbers;
 using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.TwimlRuntime;
 using VoiceMesh.TwilioSimulator.Webhooks;
@@ -23,13 +24,16 @@ public sealed class SimulatorControl
     private readonly MediaDownloadLog _mediaDownloads;
     private readonly ConferenceEngine _conferences;
     private readonly string _accountSid;
+    private readonly NumberInventory _numbers;
 
     internal SimulatorControl(
         OutcomeScript outcomes, FaultState faults, WebhookDispatcher webhooks, RequestLog requests, SimulatorAccounts accounts,
-        TwimlEngine twiml, RecordingStore recordings, MediaDownloadLog mediaDownloads, ConferenceEngine conferences, SimulatorOptions options)
+        TwimlEngine twiml, RecordingStore recordings, MediaDownloadLog mediaDownloads, ConferenceEngine conferences,
+        NumberInventory numbers, SimulatorOptions options)
     {
         _conferences = conferences;
         _accountSid = options.AccountSid;
+        _numbers = numbers;
         _twiml = twiml;
         _recordings = recordings;
         _mediaDownloads = mediaDownloads;
@@ -39,6 +43,9 @@ public sealed class SimulatorControl
         _requests = requests;
         _accounts = accounts;
     }
+
+    /// <summary>Buying a number that starts with <paramref name="prefix"/> answers 21422 from now on (someone else took it).</summary>
+    public void RefuseNumberPurchases(string prefix) => _numbers.RefusePurchases(prefix);
 
     /// <summary>Every REST request so far, oldest first.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _requests.Requests;

@@ -78,6 +78,7 @@ public static class SimulatorRegistration
         services.AddSingleton<SimulatorAccounts>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<CallEngine>();
+        services.AddSingleton<NanpGeography>();
         services.AddSingleton<NumberInventory>();
         services.AddSingleton<RecordingStore>();
         services.AddSingleton<CallRecordings>();
@@ -95,6 +96,7 @@ public static class SimulatorRegistration
             sp.GetRequiredService<RecordingStore>(),
             sp.GetRequiredService<MediaDownloadLog>(),
             sp.GetRequiredService<ConferenceEngine>(),
+            sp.GetRequiredService<NumberInventory>(),
             sp.GetRequiredService<SimulatorOptions>()));
         return services;
     }

@@ -8,11 +8,17 @@ namespace VoiceMesh.TwilioSimulator.Numbers;
 /// <summary>AvailablePhoneNumbers search and IncomingPhoneNumbers buy, list, fetch, update, release (REFERENCE §6.2).</summary>
 internal static class NumberEndpoints
 {
-    private static readonly ImmutableArray<string> SearchFilters = ["AreaCode", "InRegion", "Contains"];
+    private static readonly ImmutableArray<string> SearchFilters =
+        ["AreaCode", "InRegion", "Contains", "VoiceEnabled", "SmsEnabled", "MmsEnabled", "FaxEnabled"];
 
     public static void MapNumbers(this RouteGroupBuilder accounts)
     {
-        accounts.MapGet("/AvailablePhoneNumbers/{country}/Local.json", Search);
+        accounts.MapGet("/AvailablePhoneNumbers/{country}/Local.json", (HttpContext context, string country, NumberInventory inventory) =>
+            Search(context, country, NumberKind.Local, "Local", inventory));
+        accounts.MapGet("/AvailablePhoneNumbers/{country}/TollFree.json", (HttpContext context, string country, NumberInventory inventory) =>
+            Search(context, country, NumberKind.TollFree, "TollFree", inventory));
+        accounts.MapGet("/AvailablePhoneNumbers/{country}/Mobile.json", (HttpContext context, string country, NumberInventory inventory) =>
+            Search(context, country, NumberKind.Mobile, "Mobile", inventory));
         accounts.MapPost("/IncomingPhoneNumbers.json", BuyAsync);
         accounts.MapGet("/IncomingPhoneNumbers.json", List);
         accounts.MapGet("/IncomingPhoneNumbers/{sid}.json", Fetch);
@@ -20,38 +26,68 @@ internal static class NumberEndpoints
         accounts.MapDelete("/IncomingPhoneNumbers/{sid}.json", Release);
     }
 
-    private static IResult Search(HttpContext context, string country, NumberInventory inventory)
+    private static IResult Search(HttpContext context, string country, NumberKind kind, string list, NumberInventory inventory)
     {
         var query = context.Request.Query;
-        int? areaCode = int.TryParse(query["AreaCode"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var code) ? code : null;
+        int? areaCode = null;
+        if (NullIfEmpty(query["AreaCode"]) is { } areaCodeText)
+        {
+            if (!int.TryParse(areaCodeText, NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+            {
+                return TwilioError.Of(21452, 400, $"AreaCode {areaCodeText} is not an area code").ToResult();
+            }
+
+            areaCode = code;
+        }
+
+        var (pageSize, page) = Paging.Requested(context.Request);
         var filters = SearchFilters
             .Where(name => !string.IsNullOrEmpty(query[name]))
             .Select(name => new KeyValuePair<string, string>(name, query[name].ToString()))
             .ToList();
-        var numbers = inventory.Search(country, areaCode, NullIfEmpty(query["InRegion"]), NullIfEmpty(query["Contains"]))
+        var search = new NumberSearch(
+            country, kind, areaCode, NullIfEmpty(query["InRegion"]), NullIfEmpty(query["Contains"]),
+            Flag(query["VoiceEnabled"]), Flag(query["SmsEnabled"]), Flag(query["MmsEnabled"]), Flag(query["FaxEnabled"]),
+            Wanted: ((page + 1) * pageSize) + 1);
+        var numbers = inventory.Search(search)
             .Select(n => new
             {
                 friendly_name = n.FriendlyName,
                 phone_number = n.PhoneNumber,
-                lata = n.Lata,
+                lata = (string?)null,
                 locality = n.Locality,
                 rate_center = n.RateCenter,
-                latitude = n.Latitude,
-                longitude = n.Longitude,
+                latitude = (string?)null,
+                longitude = (string?)null,
                 region = n.Region,
-                postal_code = n.PostalCode,
+                postal_code = (string?)null,
                 iso_country = n.IsoCountry,
                 address_requirements = "none",
                 beta = false,
-                capabilities = new { voice = true, sms = true, mms = true, fax = false },
+                capabilities = Capabilities(n.Capabilities),
             })
             .ToList();
         var (accountSid, _) = RestContext.Account(context);
         return Results.Json(
-            Paging.Page(context.Request, $"/{TwilioFormat.ApiVersion}/Accounts/{accountSid}/AvailablePhoneNumbers/{country}/Local.json",
+            Paging.Page(context.Request, $"/{TwilioFormat.ApiVersion}/Accounts/{accountSid}/AvailablePhoneNumbers/{country}/{list}.json",
                 "available_phone_numbers", numbers, filters),
             TwilioFormat.Json);
     }
+
+    /// <summary>An available number's capabilities, spelled as Twilio spells them there (<c>SMS</c>, <c>MMS</c>).</summary>
+    private static Dictionary<string, bool> Capabilities(NumberCapabilities c) => new(StringComparer.Ordinal)
+    {
+        ["voice"] = c.Voice, ["SMS"] = c.Sms, ["MMS"] = c.Mms, ["fax"] = c.Fax,
+    };
+
+    /// <summary>An owned number's capabilities, spelled as IncomingPhoneNumbers spells them (lower case).</summary>
+    private static Dictionary<string, bool> OwnedCapabilities(NumberCapabilities c) => new(StringComparer.Ordinal)
+    {
+        ["voice"] = c.Voice, ["sms"] = c.Sms, ["mms"] = c.Mms, ["fax"] = c.Fax,
+    };
+
+    private static bool? Flag(Microsoft.Extensions.Primitives.StringValues value) =>
+        bool.TryParse(NullIfEmpty(value), out var flag) ? flag : null;
 
     private static async Task<IResult> BuyAsync(HttpContext context, NumberInventory inventory, VirtualScheduler scheduler)
     {
@@ -148,7 +184,7 @@ internal static class NumberEndpoints
             ["account_sid"] = n.AccountSid,
             ["phone_number"] = n.Number.PhoneNumber,
             ["friendly_name"] = n.FriendlyName,
-            ["capabilities"] = new Dictionary<string, bool> { ["voice"] = true, ["sms"] = true, ["mms"] = true, ["fax"] = false },
+            ["capabilities"] = OwnedCapabilities(n.Number.Capabilities),
             ["voice_url"] = n.VoiceUrl,
             ["voice_method"] = n.VoiceMethod,
             ["voice_fallback_url"] = n.VoiceFallbackUrl,

@@ -5,13 +5,20 @@ namespace VoiceMesh.TwilioSimulator.Rest;
 /// <summary>Twilio's list envelope: the resource array under its key plus the paging fields.</summary>
 internal static class Paging
 {
-    public static Dictionary<string, object?> Page<T>(
-        HttpRequest request, string listPath, string key, IReadOnlyList<T> all, IEnumerable<KeyValuePair<string, string>> filters)
+    /// <summary>The page the request asks for: <c>PageSize</c> (1-1000, default 50) and <c>Page</c> (from 0).</summary>
+    public static (int PageSize, int Page) Requested(HttpRequest request)
     {
         var pageSize = int.TryParse(request.Query["PageSize"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var size)
             ? Math.Clamp(size, 1, 1000)
             : 50;
         var page = int.TryParse(request.Query["Page"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? Math.Max(0, p) : 0;
+        return (pageSize, page);
+    }
+
+    public static Dictionary<string, object?> Page<T>(
+        HttpRequest request, string listPath, string key, IReadOnlyList<T> all, IEnumerable<KeyValuePair<string, string>> filters)
+    {
+        var (pageSize, page) = Requested(request);
         var start = page * pageSize;
         var items = all.Skip(start).Take(pageSize).ToList();
         var filterQuery = string.Concat(filters.Select(f => $"{f.Key}={Uri.EscapeDataString(f.Value)}&"));

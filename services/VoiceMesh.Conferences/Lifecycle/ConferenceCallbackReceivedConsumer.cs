@@ -1,0 +1,54 @@
+using MassTransit;
+using VoiceMesh.Contracts.Conferences;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.Conferences.Lifecycle;
+
+/// <summary>Applies a conference status callback to the conference's stream; a report it holds appends nothing.</summary>
+public sealed partial class ConferenceCallbackReceivedConsumer(
+    StreamCommands commands, ILogger<ConferenceCallbackReceivedConsumer> logger)
+    : IConsumer<ConferenceCallbackReceived>
+{
+    public async Task Consume(ConsumeContext<ConferenceCallbackReceived> context)
+    {
+        var callback = context.Message;
+        var messageId = context.MessageId?.ToString("N") ?? callback.IdempotencyKey;
+        var report = new ConferenceEventReported
+        {
+            ConferenceSid = callback.ConferenceSid,
+            FriendlyName = callback.FriendlyName,
+            Kind = callback.StatusCallbackEvent,
+            SequenceNumber = callback.SequenceNumber,
+            Timestamp = callback.Timestamp,
+            MessageId = messageId,
+            CallSid = callback.CallSid,
+            Label = callback.ParticipantLabel,
+            Muted = callback.Muted,
+            Hold = callback.Hold,
+            Coaching = callback.Coaching,
+            EndConferenceOnExit = callback.EndConferenceOnExit,
+            StartConferenceOnEnter = callback.StartConferenceOnEnter,
+            ReasonParticipantLeft = callback.ReasonParticipantLeft,
+            ReasonConferenceEnded = callback.ReasonConferenceEnded,
+            CallSidEndingConference = callback.CallSidEndingConference,
+            AnnounceUrl = callback.AnnounceUrl,
+            ReceivedAt = callback.ReceivedAt,
+        };
+        var appended = await commands.Execute<Conference>(
+            callback.ConferenceSid, messageId, conference => Conference.Decide(conference, report), context.CancellationToken);
+        if (appended.Count > 0)
+        {
+            LogApplied(callback.ConferenceSid, callback.StatusCallbackEvent, callback.SequenceNumber);
+        }
+        else
+        {
+            LogDuplicate(callback.ConferenceSid, callback.StatusCallbackEvent, callback.SequenceNumber);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied {StatusCallbackEvent} (sequence {SequenceNumber}) to conference {ConferenceSid}")]
+    private partial void LogApplied(string conferenceSid, ConferenceCallbackEvent statusCallbackEvent, int? sequenceNumber);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ignored duplicate {StatusCallbackEvent} (sequence {SequenceNumber}) for conference {ConferenceSid}")]
+    private partial void LogDuplicate(string conferenceSid, ConferenceCallbackEvent statusCallbackEvent, int? sequenceNumber);
+}

@@ -1,0 +1,55 @@
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using MassTransit;
+using VoiceMesh.Conferences.Control;
+using VoiceMesh.Conferences.Rooms;
+using VoiceMesh.Contracts.Conferences;
+
+namespace VoiceMesh.Conferences.Outbox;
+
+/// <summary>
+/// Performs what the Conferences service decided from the event store itself, so a Twilio request leaves if and only
+/// if its decision was stored (at least once; every consumer reads Twilio's state first): a dial as
+/// <see cref="DialParticipant"/>, a moderator's action as <see cref="ApplyParticipantChange"/>,
+/// <see cref="KickParticipant"/>, <see cref="PlayConferenceAnnouncement"/> or <see cref="CompleteConference"/>. Runs in
+/// the async daemon on one instance at a time (HotCold). Actions whose performer reads Twilio's state first are also
+/// sent at once after their commit (<see cref="ControlActions.IsPrompt"/>); this copy is the guarantee.
+/// </summary>
+public sealed class ConferenceEventsPublisher : SubscriptionBase
+{
+    private readonly IBus _bus;
+
+    public ConferenceEventsPublisher(IBus bus)
+    {
+        _bus = bus;
+        Name = "conferences-to-bus";
+        IncludeType<ParticipantDialRequested>();
+        IncludeType<ConferenceActionRequested>();
+    }
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
+    {
+        foreach (var stored in page.Events)
+        {
+            var message = Map(stored);
+            if (message is not null)
+            {
+                // The stored event's id names the message, so a republished page is deduplicated downstream.
+                await _bus.Publish(message, message.GetType(), p => p.MessageId = stored.Id, cancellationToken);
+            }
+        }
+
+        return NullChangeListener.Instance;
+    }
+
+    internal static object? Map(IEvent stored) => stored.Data switch
+    {
+        ParticipantDialRequested e => new DialParticipant { RequestId = e.RequestId, FriendlyName = e.FriendlyName, OccurredAt = e.RequestedAt },
+        ConferenceActionRequested e => ControlActions.Message(e),
+        _ => null,
+    };
+}

@@ -1,0 +1,26 @@
+using VoiceMesh.Conferences;
+using VoiceMesh.Conferences.Control;
+using VoiceMesh.Conferences.Lifecycle;
+using VoiceMesh.Conferences.Outbox;
+using VoiceMesh.Conferences.Rooms;
+using VoiceMesh.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.AddValidatedOptions<ConferencesOptions>();
+builder.Services.AddTwilioClient();      // the SDK client Rooms (dials) and Control (updates) share
+builder.AddEventStore("conferences").AddConferencesOutbox();
+builder.AddConferenceLifecycle();
+builder.AddRooms();
+builder.AddConferenceControl();
+builder.AddMessaging();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+var conferences = app.MapGroup("/api/conferences");
+conferences.MapConferenceLifecycle();
+conferences.MapRooms();
+conferences.MapConferenceControl();
+app.Run();
+
+public partial class Program;

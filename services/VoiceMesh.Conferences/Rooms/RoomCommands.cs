@@ -1,0 +1,113 @@
+using VoiceMesh.Conferences.Control;
+using VoiceMesh.Conferences.Lifecycle;
+using VoiceMesh.Contracts.Conferences;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.Conferences.Rooms;
+
+/// <summary>
+/// CreateConference and AddParticipant through the command path, decided by <see cref="Room"/> on the room's stream
+/// with its conference's current state, for the bus consumers and the API alike.
+/// </summary>
+public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
+{
+    public static RoomCreated Created(CreateConference command) => new()
+    {
+        FriendlyName = command.FriendlyName,
+        RequestId = command.RequestId,
+        Options = new RoomOptions
+        {
+            StartOnFirstModerator = command.StartOnFirstModerator,
+            EndWhenModeratorLeaves = command.EndWhenModeratorLeaves,
+            MaxParticipants = command.MaxParticipants ?? ConferenceCommandValidator.MaxParticipants,
+            Record = command.Record,
+            WaitUrl = command.WaitUrl,
+            Region = command.Region,
+            Beep = command.Beep,
+        },
+        CreatedAt = command.OccurredAt,
+    };
+
+    public static ParticipantDialRequested DialRequested(AddParticipant command) => new()
+    {
+        FriendlyName = command.FriendlyName,
+        RequestId = command.RequestId,
+        To = command.To,
+        From = command.From,
+        Role = command.Role,
+        CallSidToCoach = command.CallSidToCoach,
+        Label = command.Label,
+        Muted = command.Muted,
+        RequestedAt = command.OccurredAt,
+    };
+
+    /// <summary>Decides and stores a CreateConference; returns why it was refused, or null.</summary>
+    public async Task<CommandRejection?> Create(CreateConference command, CancellationToken cancellationToken)
+    {
+        if (ConferenceCommandValidator.Validate(command) is { } violation)
+        {
+            return CommandRejection.Invalid(violation);
+        }
+
+        var (_, conference) = await Load(command.FriendlyName, cancellationToken);
+        var created = Created(command);
+        return await Execute(command.FriendlyName, command.RequestId, room => Room.Decide(room, conference, created), cancellationToken);
+    }
+
+    /// <summary>Decides and stores an AddParticipant (the dial leaves through the outbox); returns why it was refused, or null.</summary>
+    public async Task<CommandRejection?> Add(AddParticipant command, CancellationToken cancellationToken)
+    {
+        if (ConferenceCommandValidator.Validate(command) is { } violation)
+        {
+            return CommandRejection.Invalid(violation);
+        }
+
+        var (_, conference) = await Load(command.FriendlyName, cancellationToken);
+        var dial = DialRequested(command);
+        return await Execute(command.FriendlyName, command.RequestId, room => Room.Decide(room, conference, dial), cancellationToken);
+    }
+
+    /// <summary>
+    /// Records Twilio's answer to a dial on the room (the name's sid from now on) and on the conference. The room's
+    /// stream takes AddParticipant decisions at the same time; a conflict is decided again at once
+    /// (<see cref="DecisionRetry"/>), since the endpoint's retry would run the whole delivery again and dial twice.
+    /// </summary>
+    public async Task Dialed(Room room, ParticipantDialRequested dial, string callSid, string conferenceSid, CancellationToken cancellationToken)
+    {
+        await Execute(room.FriendlyName, null, r => r?.Succeeded(dial.RequestId, callSid, conferenceSid, clock.GetUtcNow()) ?? Verdict.Nothing, cancellationToken);
+        var dialed = new ParticipantDialed
+        {
+            ConferenceSid = conferenceSid,
+            FriendlyName = room.FriendlyName,
+            RequestId = dial.RequestId,
+            CallSid = callSid,
+            Role = dial.Role,
+            CallSidToCoach = dial.CallSidToCoach,
+            DialedAt = clock.GetUtcNow(),
+        };
+        await DecisionRetry.OnConflict(() => commands.Execute<Conference>(conferenceSid, null, c => Conference.Decide(c, dialed), cancellationToken), clock, cancellationToken);
+    }
+
+    public Task DialFailed(Room room, ParticipantDialRequested dial, int code, string message, CancellationToken cancellationToken) =>
+        Execute(room.FriendlyName, null, r => r?.Failed(dial.RequestId, code, message, clock.GetUtcNow()) ?? Verdict.Nothing, cancellationToken);
+
+    /// <summary>The room by name and its current conference, if it has one yet.</summary>
+    public async Task<(Room? Room, Conference? Conference)> Load(string friendlyName, CancellationToken cancellationToken)
+    {
+        var room = await commands.Load<Room>(Room.StreamId(friendlyName), cancellationToken);
+        var conference = room?.ConferenceSid is { } sid ? await commands.Load<Conference>(sid, cancellationToken) : null;
+        return (room, conference);
+    }
+
+    private async Task<CommandRejection?> Execute(string friendlyName, string? messageId, Func<Room?, Verdict> decide, CancellationToken cancellationToken)
+    {
+        CommandRejection? rejection = null;
+        await DecisionRetry.OnConflict(() => commands.Execute<Room>(Room.StreamId(friendlyName), messageId, room =>
+        {
+            var verdict = decide(room);
+            rejection = verdict.Rejection;
+            return verdict.Decision;
+        }, cancellationToken), clock, cancellationToken);
+        return rejection;
+    }
+}

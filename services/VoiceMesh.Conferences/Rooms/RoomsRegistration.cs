@@ -1,0 +1,33 @@
+using JasperFx.Events.Projections;
+using Marten;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.Conferences.Rooms;
+
+/// <summary>Rooms by name: CreateConference and AddParticipant, and the dials the outbox performs at Twilio.</summary>
+internal static class RoomsRegistration
+{
+    public static IHostApplicationBuilder AddRooms(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<TwilioParticipantDialer>();
+        builder.Services.AddScoped<RoomCommands>();
+        builder.Services.ConfigureMarten(opts =>
+        {
+            opts.Events.AddEventType<RoomCreated>();
+            opts.Events.AddEventType<ParticipantDialRequested>();
+            opts.Events.AddEventType<ParticipantDialSucceeded>();
+            opts.Events.AddEventType<ParticipantDialFailed>();
+            opts.Projections.Snapshot<Room>(SnapshotLifecycle.Inline);
+        });
+        builder.Services.AddConsumers(x =>
+        {
+            x.AddConsumer<CreateConferenceConsumer>();
+            x.AddConsumer<AddParticipantConsumer>();
+            x.AddConsumer<DialParticipantConsumer>();
+        });
+        return builder;
+    }
+
+    /// <summary><c>POST /api/conferences</c> and <c>POST /api/conferences/{friendlyName}/participants</c>.</summary>
+    public static RouteGroupBuilder MapRooms(this RouteGroupBuilder conferences) => conferences.MapRoomEndpoints();
+}

@@ -1,0 +1,34 @@
+using Marten;
+using Npgsql;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.NumberPool.Leasing;
+
+/// <summary>Caller-id selection: the usage tables and their projection, the lease path, its consumers, endpoints and sweeper.</summary>
+internal static class LeasingRegistration
+{
+    public static IHostApplicationBuilder AddCallerIdLeasing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureMarten(opts =>
+        {
+            opts.Storage.ExtendedSchemaObjects.AddRange(UsageTables.For(opts.DatabaseSchemaName));
+            opts.Events.AddEventType<CallerIdLeased>();
+            opts.Events.AddEventType<CallerIdLeaseEnded>();
+            opts.Projections.Add(new UsageProjection(opts.DatabaseSchemaName), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        });
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(
+            MartenExtensions.WithPreparedStatements(builder.Configuration.GetConnectionString(MartenExtensions.ConnectionName)!)));
+        builder.Services.AddSingleton<CallerIdLeases>();
+        builder.Services.AddHostedService<LeaseSweeper>();
+        builder.Services.AddConsumers(x =>
+        {
+            x.AddConsumer<AcquireCallerIdConsumer>();
+            x.AddConsumer<ReleaseCallerIdConsumer>();
+            x.AddConsumer<LeaseCallStatusConsumer>();
+        });
+        return builder;
+    }
+
+    /// <summary><c>POST /api/numbers/acquire</c>, <c>DELETE /api/numbers/leases/{leaseId}</c>.</summary>
+    public static RouteGroupBuilder MapCallerIdLeasing(this RouteGroupBuilder numbers) => numbers.MapLeaseEndpoints();
+}

@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.NumberPool;
+
+public sealed class NumberPoolOptions : IConfigurationOptions
+{
+    public static string Section => "NumberPool";
+
+    /// <summary>The gateway's public URL: every pool number's Voice URL and status callback point at it.</summary>
+    [Required(ErrorMessage = "NumberPool:PublicBaseUrl is not set (environment NumberPool__PublicBaseUrl): the gateway URL Twilio calls, e.g. https://voice.example.com.")]
+    [Url]
+    public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>How long a released number stays quarantined (never chosen) before it is deleted at Twilio.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan QuarantinePeriod { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often quarantined numbers are checked for an ended quarantine.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan QuarantineCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a caller-id lease lasts when it is never released (a lost call, a crashed caller).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>How often expired leases are ended.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan LeaseSweepInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    public Uri VoiceUrl => new(PublicBaseUrl.TrimEnd('/') + "/twilio/voice");
+
+    public Uri StatusCallbackUrl => new(PublicBaseUrl.TrimEnd('/') + "/twilio/voice/status");
+}

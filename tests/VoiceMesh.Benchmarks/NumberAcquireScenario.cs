@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Npgsql;
+using VoiceMesh.Testing;
+
+namespace VoiceMesh.Benchmarks;
+
+/// <summary>
+/// <c>number-acquire</c>: <see cref="Workers"/> concurrent workers lease <see cref="Leases"/> caller ids through
+/// <c>POST /api/numbers/acquire</c> (each released at once through <c>DELETE /api/numbers/leases/{id}</c>) from a pool
+/// of <see cref="Numbers"/> numbers limited to 2 concurrent calls each; then the lease ledgers are replayed from the
+/// event store: no number may ever exceed its limit. Passes at 1,000 acquisitions/s or more. The baseline, measured in
+/// the same run by the same number of workers, is a bare PostgreSQL round trip (<c>select 1</c> on a pooled connection).
+/// </summary>
+internal sealed class NumberAcquireScenario : IScenario
+{
+    private const int Limit = 2;
+    private const double Required = 1_000;
+    private static readonly int[] AreaCodes = [415, 212];
+
+    public required string Name { get; init; }
+
+    public int Workers { get; init; } = 4;
+
+    public int Leases { get; init; } = 10_000;
+
+    public int Numbers { get; init; } = 4;
+
+    public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"{Name}: {Workers} workers, {Leases} leases, {Numbers} numbers limited to {Limit} concurrent calls; PostgreSQL {RecordingsMesh.PostgresDurability}");
+        await using var service = await NumberPoolService.Start(infrastructure);
+        await service.DefinePool("bench", new { maxConcurrentCalls = Limit, definedBy = "bench" });
+        await service.Provision(new { pool = "bench", country = "US", areaCodes = AreaCodes, count = Numbers, requestedBy = "bench" }, TimeSpan.FromSeconds(60));
+
+        var baseline = await Baseline(infrastructure.PostgresConnectionString, cancellationToken);
+        await Run(service, Math.Min(500, Leases), cancellationToken);
+        var (seconds, exhausted) = await Run(service, Leases, cancellationToken);
+        var rate = Leases / seconds;
+        var (leased, worst) = await Replay(service);
+        Console.WriteLine($"  baseline                 {baseline:F0} PostgreSQL round trips/s ({Workers} workers)");
+        Console.WriteLine($"  acquisitions             {Leases} in {seconds:F1} s: {rate:F0}/s ({rate / baseline:P0} of the baseline), each released after; {exhausted} pool-exhausted answers");
+        Console.WriteLine($"  ledgers                  {leased} leases replayed, at most {worst} at once on a number (limit {Limit})");
+        Console.WriteLine($"  load average             {Machine.LoadAverage()}");
+        var passed = rate >= Required && worst <= Limit;
+        return new ScenarioResult(Name, passed, $"{rate:F0} acquisitions/s, baseline {baseline:F0} round trips/s, at most {worst} concurrent per number");
+    }
+
+    private async Task<double> Baseline(string postgres, CancellationToken cancellationToken)
+    {
+        await using var source = NpgsqlDataSource.Create(postgres);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(async _ =>
+        {
+            for (var i = 0; i < Leases / Workers; i++)
+            {
+                await using var command = source.CreateCommand("select 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+            }
+        }));
+        return Leases / clock.Elapsed.TotalSeconds;
+    }
+
+    private async Task<(double Seconds, int Exhausted)> Run(NumberPoolService service, int leases, CancellationToken cancellationToken)
+    {
+        var exhausted = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(async _ =>
+        {
+            for (var leased = 0; leased < leases / Workers;)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (status, body) = await service.Acquire("bench", "+14155550123");
+                if (status == HttpStatusCode.Conflict)
+                {
+                    Interlocked.Increment(ref exhausted);
+                    continue;
+                }
+
+                if (status != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"acquire answered {(int)status}: {body}");
+                }
+
+                leased++;
+                await service.Release(body.GetProperty("leaseId").GetString()!);
+            }
+        }));
+        return (clock.Elapsed.TotalSeconds, exhausted);
+    }
+
+    private static async Task<(int Leased, int Worst)> Replay(NumberPoolService service)
+    {
+        var (leased, worst) = (0, 0);
+        foreach (var events in (await service.Ledgers()).Values)
+        {
+            var active = 0;
+            foreach (var e in events)
+            {
+                var acquired = e.TryGetProperty("AcquiredAt", out _);
+                active += acquired ? 1 : -1;
+                leased += acquired ? 1 : 0;
+                worst = Math.Max(worst, Math.Max(active, e.GetProperty("ActiveLeases").GetInt32()));
+            }
+        }
+
+        return (leased, worst);
+    }
+}
