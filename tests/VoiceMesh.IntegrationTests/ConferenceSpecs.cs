@@ -184,6 +184,9 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
         var live = await _api.WaitFor(sid, c => c.GetProperty("recordings").GetArrayLength() == 1, Patience);
         var recordingSid = live.GetProperty("recordings")[0].GetProperty("recordingSid").GetString()!;
 
+        // The simulator records the room's audio in real time, and a recording under a second ends absent (16101):
+        // the room stays open long enough to be recorded before it is ended.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
         await _api.Accepted($"/api/conferences/{sid}/end");
         var ended = await _api.WaitFor(sid, c => c.GetProperty("recordings")[0].GetProperty("status").GetString() == "completed", Patience);
 

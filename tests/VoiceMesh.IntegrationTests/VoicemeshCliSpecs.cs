@@ -23,6 +23,8 @@ public sealed class VoicemeshCliSpecs
         var ct = TestContext.Current.CancellationToken;
         var gatewayPort = FreePort.Next();
         var (state, environment) = NewRun(gatewayPort, FreePort.Next());
+        var accountSid = "AC" + new string('2', 32);
+        environment["TWILIO_ACCOUNT_SID"] = accountSid;
         environment["TWILIO_AUTH_TOKEN"] = "cli-token";
         environment["Gateway__PublicBaseUrl"] = "https://voice.example.org";
         environment["Gateway__ApiKeys__0"] = "cli-key";
@@ -32,6 +34,7 @@ public sealed class VoicemeshCliSpecs
         try
         {
             var output = await Voicemesh(environment, "up", "--detach");
+            Assert.Contains($"account          {accountSid}", output, StringComparison.Ordinal);
             Assert.Contains("auth token       cli-token", output, StringComparison.Ordinal);
             Assert.Contains("api key          cli-key", output, StringComparison.Ordinal);
             var s3rver = Regex.Match(output, @"recordings to    s3, s3rver (http://127\.0\.0\.1:\d+/?), bucket recordings");
@@ -43,7 +46,7 @@ public sealed class VoicemeshCliSpecs
 
             var callSid = Mesh.NewCallSid();
             List<KeyValuePair<string, string>> form =
-                [new("AccountSid", "AC" + new string('2', 32)), new("CallSid", callSid), new("CallStatus", "completed")];
+                [new("AccountSid", accountSid), new("CallSid", callSid), new("CallStatus", "completed")];
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
             using var posted = await http.SendAsync(TwilioSignature.SignedPost(
                 "cli-token", "https://voice.example.org/twilio/voice/status", new Uri("/twilio/voice/status", UriKind.Relative), form), ct);

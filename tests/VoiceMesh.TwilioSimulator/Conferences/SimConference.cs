@@ -116,16 +116,24 @@ internal sealed class SimParticipant
 
     public bool IsPresent => Status == "connected";
 
-    /// <summary>Total speaking time up to <paramref name="now"/>, the running stretch included.</summary>
-    public TimeSpan SpokenBy(DateTimeOffset now) => Spoken + (SpeakingSince is { } since ? now - since : TimeSpan.Zero);
+    /// <summary>
+    /// Total speaking time up to <paramref name="now"/>, the running stretch included. Each stretch is measured between
+    /// the whole seconds its speech callbacks' <c>Timestamp</c>s carry (RFC 2822 has no fractions), which is all a
+    /// consumer of those callbacks can know.
+    /// </summary>
+    public TimeSpan SpokenBy(DateTimeOffset now) => Spoken + (SpeakingSince is { } since ? Stretch(since, now) : TimeSpan.Zero);
 
     /// <summary>Stops the running speaking stretch, if any, adding it to <see cref="Spoken"/>.</summary>
     public void StopSpeaking(DateTimeOffset at)
     {
         if (SpeakingSince is { } since)
         {
-            Spoken += at - since;
+            Spoken += Stretch(since, at);
             SpeakingSince = null;
         }
     }
+
+    private static TimeSpan Stretch(DateTimeOffset since, DateTimeOffset until) => WholeSecond(until) - WholeSecond(since);
+
+    private static DateTimeOffset WholeSecond(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond));
 }
