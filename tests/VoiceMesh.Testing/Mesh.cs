@@ -82,11 +82,27 @@ public sealed class Mesh : IAsyncDisposable
             TimeScale = timeScale,
         });
         var manifest = ServiceManifest.Load(RepositoryPaths.Script("deploy/mesh.json"));
-        var calls = manifest["calls"];
         var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"), simulator, callsPerSecond, callsSettings);
+        try
+        {
+            await mesh.StartProcesses(manifest, callsInstances, postgres, serviceSettings);
+        }
+        catch
+        {
+            // A process that failed to start (a port taken, a project not built) must not leave the others running.
+            await mesh.DisposeAsync();
+            throw;
+        }
+
+        return mesh;
+    }
+
+    private async Task StartProcesses(ServiceManifest manifest, int callsInstances, string postgres, IReadOnlyDictionary<string, string>? serviceSettings)
+    {
+        var calls = manifest["calls"];
         for (var i = 0; i < callsInstances; i++)
         {
-            mesh._calls.Add(await ServiceProcess.Start(calls.Assembly, mesh.CallsEnvironment));
+            _calls.Add(await ServiceProcess.Start(calls.Assembly, CallsEnvironment));
         }
 
         var gateway = new Dictionary<string, string>
@@ -95,28 +111,27 @@ public sealed class Mesh : IAsyncDisposable
             ["TWILIO_AUTH_TOKEN"] = AuthToken,
             ["Gateway__PublicBaseUrl"] = PublicBaseUrl,
             ["Gateway__ApiKeys__0"] = ApiKey,
-            ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
-            [Cluster(calls.Name)] = mesh._calls[0].BaseAddress.ToString(),
+            ["ConnectionStrings__RabbitMq"] = RabbitMqUri,
+            [Cluster(calls.Name)] = _calls[0].BaseAddress.ToString(),
         };
         foreach (var service in manifest.Services.Where(s => s.Name != calls.Name))
         {
-            var environment = mesh.ServiceEnvironment(service.Name, postgres);
+            var environment = ServiceEnvironment(service.Name, postgres);
             foreach (var (name, value) in serviceSettings ?? new Dictionary<string, string>())
             {
                 environment[name] = value;
             }
 
-            mesh._serviceEnvironments[service.Name] = environment;
+            _serviceEnvironments[service.Name] = environment;
             var process = await ServiceProcess.Start(service.Assembly, environment);
-            mesh._services[service.Name] = process;
+            _services[service.Name] = process;
             gateway[Cluster(service.Name)] = process.BaseAddress.ToString();
         }
 
-        mesh.Gateway = await ServiceProcess.Start(manifest.Gateway.Assembly, gateway);
-        simulator.Control.WebhookTarget = mesh.Gateway.BaseAddress;
-        mesh.Client = new HttpClient { BaseAddress = mesh.Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        mesh.Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
-        return mesh;
+        Gateway = await ServiceProcess.Start(manifest.Gateway.Assembly, gateway);
+        Simulator.Control.WebhookTarget = Gateway.BaseAddress;
+        Client = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
 
     private static string Cluster(string service) => $"ReverseProxy__Clusters__{service}__Destinations__primary__Address";
