@@ -109,5 +109,7 @@ public sealed class LifecycleEndToEndSpecs(LifecycleEndToEndSpecs.CompetingCalls
     public sealed class CompetingCalls(TestInfrastructure infrastructure) : MeshFixture(infrastructure)
     {
         protected override int CallsInstances => 2;
+
+        protected override IReadOnlyCollection<string>? OtherServices => Mesh.CallsAlone;
     }
 }

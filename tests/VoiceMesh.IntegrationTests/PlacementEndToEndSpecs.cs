@@ -11,7 +11,7 @@ namespace VoiceMesh.IntegrationTests;
 /// PlaceCall through the API, RabbitMQ, Calls and the Twilio SDK to the simulator, whose signed callbacks come
 /// back through the gateway into the same call's lifecycle.
 /// </summary>
-public sealed class PlacementEndToEndSpecs(MeshFixture fixture) : IClassFixture<MeshFixture>
+public sealed class PlacementEndToEndSpecs(PlacementEndToEndSpecs.CallsMesh fixture) : IClassFixture<PlacementEndToEndSpecs.CallsMesh>
 {
     private readonly Mesh _mesh = fixture.Mesh;
 
@@ -108,5 +108,11 @@ public sealed class PlacementEndToEndSpecs(MeshFixture fixture) : IClassFixture<
         using var response = await _mesh.Client.GetAsync("/api/calls/requests/unknown-request", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    /// <summary>The gateway and Calls, without the other services.</summary>
+    public sealed class CallsMesh(TestInfrastructure infrastructure) : MeshFixture(infrastructure)
+    {
+        protected override IReadOnlyCollection<string>? OtherServices => Mesh.CallsAlone;
     }
 }

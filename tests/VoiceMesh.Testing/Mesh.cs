@@ -73,7 +73,8 @@ public sealed class Mesh : IAsyncDisposable
         int callsPerSecond = 50,
         IReadOnlyDictionary<string, string>? callsSettings = null,
         double timeScale = 0.01,
-        IReadOnlyDictionary<string, string>? serviceSettings = null)
+        IReadOnlyDictionary<string, string>? serviceSettings = null,
+        IReadOnlyCollection<string>? otherServices = null)
     {
         var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions
         {
@@ -85,7 +86,7 @@ public sealed class Mesh : IAsyncDisposable
         var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"), simulator, callsPerSecond, callsSettings);
         try
         {
-            await mesh.StartProcesses(manifest, callsInstances, postgres, serviceSettings);
+            await mesh.StartProcesses(manifest, callsInstances, postgres, serviceSettings, otherServices);
         }
         catch
         {
@@ -97,7 +98,7 @@ public sealed class Mesh : IAsyncDisposable
         return mesh;
     }
 
-    private async Task StartProcesses(ServiceManifest manifest, int callsInstances, string postgres, IReadOnlyDictionary<string, string>? serviceSettings)
+    private async Task StartProcesses(ServiceManifest manifest, int callsInstances, string postgres, IReadOnlyDictionary<string, string>? serviceSettings, IReadOnlyCollection<string>? otherServices)
     {
         var calls = manifest["calls"];
         for (var i = 0; i < callsInstances; i++)
@@ -116,6 +117,12 @@ public sealed class Mesh : IAsyncDisposable
         };
         foreach (var service in manifest.Services.Where(s => s.Name != calls.Name))
         {
+            if (otherServices is not null && !otherServices.Contains(service.Name))
+            {
+                gateway[Cluster(service.Name)] = NotStarted;
+                continue;
+            }
+
             var environment = ServiceEnvironment(service.Name, postgres);
             foreach (var (name, value) in serviceSettings ?? new Dictionary<string, string>())
             {
@@ -133,6 +140,12 @@ public sealed class Mesh : IAsyncDisposable
         Client = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
+
+    /// <summary>Where the gateway routes a service the mesh did not start: the discard port, where nothing listens.</summary>
+    private const string NotStarted = "http://127.0.0.1:9/";
+
+    /// <summary>For <c>otherServices</c>: only the gateway and Calls, for specs of calls alone (fewer processes to start and to run).</summary>
+    public static IReadOnlyCollection<string> CallsAlone { get; } = [];
 
     private static string Cluster(string service) => $"ReverseProxy__Clusters__{service}__Destinations__primary__Address";
 
