@@ -13,7 +13,7 @@ public sealed class ApiOutageSpecs(TestInfrastructure infrastructure) : IAsyncLi
     public async ValueTask InitializeAsync()
     {
         _postgres = await TestInfrastructure.StartPostgresServer();
-        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), _postgres.ConnectionString);
+        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), _postgres.ConnectionString, otherServices: Mesh.CallsAlone);
     }
 
     public async ValueTask DisposeAsync()

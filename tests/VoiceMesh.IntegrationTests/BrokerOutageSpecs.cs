@@ -14,7 +14,7 @@ public sealed class BrokerOutageSpecs(TestInfrastructure infrastructure) : IAsyn
     {
         _broker = await TestInfrastructure.StartBrokerNode();
         var vhost = await TestInfrastructure.CreateVirtualHostAsync(_broker.AmqpUri, _broker.ManagementUri);
-        _mesh = await Mesh.Start(vhost, infrastructure.PostgresConnectionString);
+        _mesh = await Mesh.Start(vhost, infrastructure.PostgresConnectionString, otherServices: Mesh.CallsAlone);
     }
 
     public async ValueTask DisposeAsync()

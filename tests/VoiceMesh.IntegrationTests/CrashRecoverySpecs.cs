@@ -9,7 +9,7 @@ public sealed class CrashRecoverySpecs(TestInfrastructure infrastructure) : IAsy
     private Mesh _mesh = null!;
 
     public async ValueTask InitializeAsync() =>
-        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString);
+        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString, otherServices: Mesh.CallsAlone);
 
     public ValueTask DisposeAsync() => _mesh.DisposeAsync();
 

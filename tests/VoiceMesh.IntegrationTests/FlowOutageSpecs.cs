@@ -17,7 +17,7 @@ public sealed class FlowOutageSpecs(TestInfrastructure infrastructure) : IAsyncL
     public async ValueTask InitializeAsync()
     {
         _postgres = await TestInfrastructure.StartPostgresServer();
-        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), _postgres.ConnectionString);
+        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), _postgres.ConnectionString, otherServices: Mesh.CallsAlone);
     }
 
     public async ValueTask DisposeAsync()

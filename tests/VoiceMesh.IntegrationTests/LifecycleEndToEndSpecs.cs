@@ -8,14 +8,9 @@ namespace VoiceMesh.IntegrationTests;
 /// Status callbacks through the real gateway, RabbitMQ, two competing Calls instances and PostgreSQL: every
 /// arrival order of one lifecycle, with a duplicate, ends in the same read model.
 /// </summary>
-public sealed class LifecycleEndToEndSpecs(TestInfrastructure infrastructure) : IAsyncLifetime
+public sealed class LifecycleEndToEndSpecs(LifecycleEndToEndSpecs.CompetingCalls fixture) : IClassFixture<LifecycleEndToEndSpecs.CompetingCalls>
 {
-    private Mesh _mesh = null!;
-
-    public async ValueTask InitializeAsync() =>
-        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString, callsInstances: 2);
-
-    public ValueTask DisposeAsync() => _mesh.DisposeAsync();
+    private readonly Mesh _mesh = fixture.Mesh;
 
     /// <summary>Every distinct order of the five events plus a repeat of the ringing one: 6!/2 = 360.</summary>
     private static List<int[]> ArrivalOrders()
@@ -108,5 +103,13 @@ public sealed class LifecycleEndToEndSpecs(TestInfrastructure infrastructure) : 
             entry.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(JsonValueKind.String, entry.GetProperty("timestamp").ValueKind);
         Assert.Equal(0, call.GetProperty("recordings").GetArrayLength());
+    }
+
+    /// <summary>The mesh with two Calls processes competing for the callbacks.</summary>
+    public sealed class CompetingCalls(TestInfrastructure infrastructure) : MeshFixture(infrastructure)
+    {
+        protected override int CallsInstances => 2;
+
+        protected override IReadOnlyCollection<string>? OtherServices => Mesh.CallsAlone;
     }
 }

@@ -15,7 +15,7 @@ public sealed class MachineActionSpecs(TestInfrastructure infrastructure) : IAsy
     private Mesh _mesh = null!;
 
     public async ValueTask InitializeAsync() =>
-        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString);
+        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString, otherServices: Mesh.CallsAlone);
 
     public ValueTask DisposeAsync() => _mesh.DisposeAsync();
 

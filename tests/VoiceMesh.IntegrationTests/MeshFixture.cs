@@ -10,10 +10,16 @@ public class MeshFixture(TestInfrastructure infrastructure) : IAsyncLifetime
     /// <summary>The simulator's time scale: 0.01 runs calls 100 times faster than real time.</summary>
     protected virtual double TimeScale => 0.01;
 
+    /// <summary>How many Calls processes compete for the same queues.</summary>
+    protected virtual int CallsInstances => 1;
+
+    /// <summary>The manifest services started besides the gateway and Calls; null starts them all.</summary>
+    protected virtual IReadOnlyCollection<string>? OtherServices => null;
+
     /// <summary>Starts the mesh, then <see cref="Prepare"/>; a failure stops what was started (xUnit disposes nothing that failed to start).</summary>
     public async ValueTask InitializeAsync()
     {
-        Mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString, timeScale: TimeScale);
+        Mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString, callsInstances: CallsInstances, timeScale: TimeScale, otherServices: OtherServices);
         try
         {
             await Prepare();

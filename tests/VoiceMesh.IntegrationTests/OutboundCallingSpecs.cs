@@ -19,7 +19,8 @@ public sealed class OutboundCallingSpecs(TestInfrastructure infrastructure) : IA
             await infrastructure.CreateVirtualHostAsync(),
             infrastructure.PostgresConnectionString,
             callsPerSecond: 20,
-            callsSettings: new Dictionary<string, string> { ["Calls__Reconciliation__StaleAfter"] = "00:00:03" });
+            callsSettings: new Dictionary<string, string> { ["Calls__Reconciliation__StaleAfter"] = "00:00:03" },
+            otherServices: Mesh.CallsAlone);
 
     public ValueTask DisposeAsync() => _mesh.DisposeAsync();
 

@@ -11,14 +11,9 @@ namespace VoiceMesh.IntegrationTests;
 /// PlaceCall through the API, RabbitMQ, Calls and the Twilio SDK to the simulator, whose signed callbacks come
 /// back through the gateway into the same call's lifecycle.
 /// </summary>
-public sealed class PlacementEndToEndSpecs(TestInfrastructure infrastructure) : IAsyncLifetime
+public sealed class PlacementEndToEndSpecs(PlacementEndToEndSpecs.CallsMesh fixture) : IClassFixture<PlacementEndToEndSpecs.CallsMesh>
 {
-    private Mesh _mesh = null!;
-
-    public async ValueTask InitializeAsync() =>
-        _mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString);
-
-    public ValueTask DisposeAsync() => _mesh.DisposeAsync();
+    private readonly Mesh _mesh = fixture.Mesh;
 
     [Fact]
     public async Task A_placed_call_is_dialled_once_and_its_callbacks_complete_its_lifecycle()
@@ -113,5 +108,11 @@ public sealed class PlacementEndToEndSpecs(TestInfrastructure infrastructure) : 
         using var response = await _mesh.Client.GetAsync("/api/calls/requests/unknown-request", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    /// <summary>The gateway and Calls, without the other services.</summary>
+    public sealed class CallsMesh(TestInfrastructure infrastructure) : MeshFixture(infrastructure)
+    {
+        protected override IReadOnlyCollection<string>? OtherServices => Mesh.CallsAlone;
     }
 }

@@ -21,7 +21,7 @@ public sealed class PoisonMessageSpecs(TestInfrastructure infrastructure) : IAsy
     {
         var uri = await infrastructure.CreateVirtualHostAsync();
         _vhost = new Uri(uri).AbsolutePath.Trim('/');
-        _mesh = await Mesh.Start(uri, infrastructure.PostgresConnectionString);
+        _mesh = await Mesh.Start(uri, infrastructure.PostgresConnectionString, otherServices: Mesh.CallsAlone);
         _management = TestInfrastructure.ManagementClient(infrastructure.RabbitMqManagementUri);
 
         // place-call_error inherits the endpoint's single active consumer, which forbids basic.get: a probe bound to

@@ -30,7 +30,7 @@ public sealed partial class PostgresOutageSpecs(TestInfrastructure infrastructur
     {
         _postgres = await TestInfrastructure.StartPostgresServer();
         _vhostUri = await infrastructure.CreateVirtualHostAsync();
-        _mesh = await Mesh.Start(_vhostUri, _postgres.ConnectionString);
+        _mesh = await Mesh.Start(_vhostUri, _postgres.ConnectionString, otherServices: Mesh.CallsAlone);
     }
 
     public async ValueTask DisposeAsync()

@@ -22,7 +22,8 @@ public sealed class ReconciliationSpecs(TestInfrastructure infrastructure) : IAs
             {
                 ["Calls__Reconciliation__BatchSize"] = "5",
                 ["Calls__Reconciliation__StaleAfter"] = "00:00:01",
-            });
+            },
+            otherServices: Mesh.CallsAlone);
 
     public async ValueTask DisposeAsync() => await _mesh.DisposeAsync();
 

@@ -19,7 +19,7 @@ public sealed class RejectedInputSpecs(TestInfrastructure infrastructure) : IAsy
     public async ValueTask InitializeAsync()
     {
         var uri = await infrastructure.CreateVirtualHostAsync();
-        _mesh = await Mesh.Start(uri, infrastructure.PostgresConnectionString);
+        _mesh = await Mesh.Start(uri, infrastructure.PostgresConnectionString, otherServices: Mesh.CallsAlone);
         _management = TestInfrastructure.ManagementClient(infrastructure.RabbitMqManagementUri);
         _published = await QueueProbe.Bind(
             _management, new Uri(uri).AbsolutePath.Trim('/'), "VoiceMesh.Contracts.Calls:CallStatusCallbackReceived", "probe");

@@ -29,7 +29,7 @@ public sealed class ScriptedOutcomesSpecs(TestInfrastructure infrastructure) : I
             (await _management.PostAsJsonAsync($"api/bindings/{_vhost}/e/{exchange}/q/probe-{name}", new { routing_key = "" })).EnsureSuccessStatusCode();
         }
 
-        _mesh = await Mesh.Start(uri, infrastructure.PostgresConnectionString, callsPerSecond: 100);
+        _mesh = await Mesh.Start(uri, infrastructure.PostgresConnectionString, callsPerSecond: 100, otherServices: Mesh.CallsAlone);
     }
 
     public async ValueTask DisposeAsync()

@@ -73,7 +73,8 @@ public sealed class Mesh : IAsyncDisposable
         int callsPerSecond = 50,
         IReadOnlyDictionary<string, string>? callsSettings = null,
         double timeScale = 0.01,
-        IReadOnlyDictionary<string, string>? serviceSettings = null)
+        IReadOnlyDictionary<string, string>? serviceSettings = null,
+        IReadOnlyCollection<string>? otherServices = null)
     {
         var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions
         {
@@ -82,11 +83,27 @@ public sealed class Mesh : IAsyncDisposable
             TimeScale = timeScale,
         });
         var manifest = ServiceManifest.Load(RepositoryPaths.Script("deploy/mesh.json"));
-        var calls = manifest["calls"];
         var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"), simulator, callsPerSecond, callsSettings);
+        try
+        {
+            await mesh.StartProcesses(manifest, callsInstances, postgres, serviceSettings, otherServices);
+        }
+        catch
+        {
+            // A process that failed to start (a port taken, a project not built) must not leave the others running.
+            await mesh.DisposeAsync();
+            throw;
+        }
+
+        return mesh;
+    }
+
+    private async Task StartProcesses(ServiceManifest manifest, int callsInstances, string postgres, IReadOnlyDictionary<string, string>? serviceSettings, IReadOnlyCollection<string>? otherServices)
+    {
+        var calls = manifest["calls"];
         for (var i = 0; i < callsInstances; i++)
         {
-            mesh._calls.Add(await ServiceProcess.Start(calls.Assembly, mesh.CallsEnvironment));
+            _calls.Add(await ServiceProcess.Start(calls.Assembly, CallsEnvironment));
         }
 
         var gateway = new Dictionary<string, string>
@@ -95,29 +112,40 @@ public sealed class Mesh : IAsyncDisposable
             ["TWILIO_AUTH_TOKEN"] = AuthToken,
             ["Gateway__PublicBaseUrl"] = PublicBaseUrl,
             ["Gateway__ApiKeys__0"] = ApiKey,
-            ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
-            [Cluster(calls.Name)] = mesh._calls[0].BaseAddress.ToString(),
+            ["ConnectionStrings__RabbitMq"] = RabbitMqUri,
+            [Cluster(calls.Name)] = _calls[0].BaseAddress.ToString(),
         };
         foreach (var service in manifest.Services.Where(s => s.Name != calls.Name))
         {
-            var environment = mesh.ServiceEnvironment(service.Name, postgres);
+            if (otherServices is not null && !otherServices.Contains(service.Name))
+            {
+                gateway[Cluster(service.Name)] = NotStarted;
+                continue;
+            }
+
+            var environment = ServiceEnvironment(service.Name, postgres);
             foreach (var (name, value) in serviceSettings ?? new Dictionary<string, string>())
             {
                 environment[name] = value;
             }
 
-            mesh._serviceEnvironments[service.Name] = environment;
+            _serviceEnvironments[service.Name] = environment;
             var process = await ServiceProcess.Start(service.Assembly, environment);
-            mesh._services[service.Name] = process;
+            _services[service.Name] = process;
             gateway[Cluster(service.Name)] = process.BaseAddress.ToString();
         }
 
-        mesh.Gateway = await ServiceProcess.Start(manifest.Gateway.Assembly, gateway);
-        simulator.Control.WebhookTarget = mesh.Gateway.BaseAddress;
-        mesh.Client = new HttpClient { BaseAddress = mesh.Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        mesh.Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
-        return mesh;
+        Gateway = await ServiceProcess.Start(manifest.Gateway.Assembly, gateway);
+        Simulator.Control.WebhookTarget = Gateway.BaseAddress;
+        Client = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
+
+    /// <summary>Where the gateway routes a service the mesh did not start: the discard port, where nothing listens.</summary>
+    private const string NotStarted = "http://127.0.0.1:9/";
+
+    /// <summary>For <c>otherServices</c>: only the gateway and Calls, for specs of calls alone (fewer processes to start and to run).</summary>
+    public static IReadOnlyCollection<string> CallsAlone { get; } = [];
 
     private static string Cluster(string service) => $"ReverseProxy__Clusters__{service}__Destinations__primary__Address";
 
