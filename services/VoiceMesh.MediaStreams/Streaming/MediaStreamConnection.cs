@@ -299,6 +299,21 @@ internal sealed partial class MediaStreamConnection(
     {
         var observer = new CollectingObserver();
         var processors = processorFactories.Select(f => f.Create(_stream!, observer)).OfType<IMediaProcessor>().ToList();
+        try
+        {
+            await Process(processors, observer);
+        }
+        finally
+        {
+            foreach (var processor in processors.OfType<IDisposable>())
+            {
+                processor.Dispose();
+            }
+        }
+    }
+
+    private async Task Process(List<IMediaProcessor> processors, CollectingObserver observer)
+    {
         var pcm = new short[1024];
         await foreach (var frame in _frames!.Reader.ReadAllAsync())
         {
