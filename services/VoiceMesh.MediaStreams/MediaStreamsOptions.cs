@@ -29,4 +29,11 @@ public sealed class MediaStreamsOptions : IConfigurationOptions
 
     [Required]
     public VoiceActivityOptions VoiceActivity { get; set; } = new();
+
+    /// <summary>The VAD of a stream whose <c>&lt;Stream&gt;</c> does not name one (custom parameter <c>vad</c>).</summary>
+    [EnumDataType(typeof(VadKind))]
+    public VadKind Vad { get; set; } = VadKind.Energy;
+
+    [Required]
+    public SileroOptions Silero { get; set; } = new();
 }

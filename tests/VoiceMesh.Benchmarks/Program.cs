@@ -1,11 +1,12 @@
 using System.Globalization;
 using VoiceMesh.Benchmarks;
+using VoiceMesh.MediaStreams.Processing;
 using VoiceMesh.Testing;
 
 // ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory] [conference-commands]
 //                   [--calls N] [--rate R] [--timeline] [--concurrency N] [--think MS] [--seconds S]
 //                   [--recordings N] [--size-mb MB] [--backend filesystem] [number-acquire] [--leases N]
-//                   [media-streams] [--streams N]
+//                   [media-streams] [--streams N] [--vad energy|silero] [vad]
 var timeout = TimeSpan.FromMinutes(5);
 int? calls = null;
 var timeline = false;
@@ -17,6 +18,7 @@ var recordings = RecordingArchiveScenario.DefaultRecordings;
 var sizeMegabytes = RecordingArchiveScenario.DefaultSizeMegabytes;
 var backend = BackendKind.FileSystem;
 var streams = 500;
+var vad = VadKind.Energy;
 int? leases = null;
 var names = new List<string>();
 for (var i = 0; i < args.Length; i++)
@@ -73,6 +75,11 @@ for (var i = 0; i < args.Length; i++)
         streams = st;
         i++;
     }
+    else if (args[i] == "--vad" && i + 1 < args.Length && Enum.TryParse<VadKind>(args[i + 1], ignoreCase: true, out var v) && Enum.IsDefined(v))
+    {
+        vad = v;
+        i++;
+    }
     else if (args[i] == "--backend" && i + 1 < args.Length && Backends.Parse(args[i + 1]) is { } kind)
     {
         backend = kind;
@@ -108,7 +115,8 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
         Name = "conference-commands", Rate = rate ?? 50, Measured = TimeSpan.FromSeconds(args.Contains("--seconds") ? seconds : 30),
     },
     ["number-acquire"] = new NumberAcquireScenario { Name = "number-acquire", Leases = leases ?? 10_000 },
-    ["media-streams"] = new MediaStreamsScenario { Name = "media-streams", Streams = streams, Seconds = seconds },
+    ["media-streams"] = new MediaStreamsScenario { Name = "media-streams", Streams = streams, Seconds = seconds, Vad = vad },
+    ["vad"] = new VadScenario { Name = "vad" },
 };
 if (names.Count == 0)
 {
@@ -126,7 +134,7 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
         + $" [--size-mb MB (recordings-archive, 1-{RecordingArchiveScenario.MaxSizeMegabytes}, default {RecordingArchiveScenario.DefaultSizeMegabytes})]"
         + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]"
         + " [--leases N (number-acquire, 100-1000000, default 10000)]"
-        + " [--streams N (media-streams, 1-2000, default 500; --seconds is its length)]");
+        + " [--streams N (media-streams, 1-2000, default 500; --seconds is its length)] [--vad energy|silero (media-streams, default energy)]");
     return 2;
 }
 

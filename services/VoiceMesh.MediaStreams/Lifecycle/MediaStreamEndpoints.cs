@@ -48,8 +48,8 @@ public sealed record ClipResponse(string ClipId, string? Interrupted, long Playe
 
 public sealed record SilenceResponse(string Track, long SinceOffsetMs, long DurationMs);
 
-/// <summary>What this instance holds open right now, and its frame processing latency since start (arrival to processed).</summary>
-public sealed record LiveStreamsResponse(int Connections, IReadOnlyList<string> Streams, long FramesProcessed, double FrameLatencyP50Ms, double FrameLatencyP99Ms);
+/// <summary>What this instance holds open right now, its frame processing latency since start (arrival to processed) and the frames it dropped.</summary>
+public sealed record LiveStreamsResponse(int Connections, IReadOnlyList<string> Streams, long FramesProcessed, double FrameLatencyP50Ms, double FrameLatencyP99Ms, long FramesDropped);
 
 internal static class MediaStreamEndpoints
 {
@@ -58,7 +58,7 @@ internal static class MediaStreamEndpoints
         streams.MapGet("/live", (StreamRegistry registry, MediaStreamsMetrics metrics) =>
         {
             var (frames, p50) = metrics.Latency(0.5);
-            return TypedResults.Ok(new LiveStreamsResponse(registry.Connections, registry.Streams(), frames, p50, metrics.Latency(0.99).Percentile));
+            return TypedResults.Ok(new LiveStreamsResponse(registry.Connections, registry.Streams(), frames, p50, metrics.Latency(0.99).Percentile, metrics.DroppedFrames));
         });
         streams.MapGet("/{streamSid}", GetStream).WithName("GetMediaStream");
         return streams;

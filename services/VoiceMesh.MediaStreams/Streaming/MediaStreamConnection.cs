@@ -28,6 +28,7 @@ internal sealed partial class MediaStreamConnection(
     IEnumerable<IMediaProcessorFactory> processorFactories,
     MediaStreamsMetrics metrics,
     TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<MediaStreamConnection> logger) : IDisposable
 {
     private readonly TrackCounters[] _counters = [new(MediaTrack.Inbound), new(MediaTrack.Outbound)];
@@ -163,7 +164,12 @@ internal sealed partial class MediaStreamConnection(
         var parameters = payload.CustomParameters ?? new Dictionary<string, string>();
         _stream = new StreamContext(streamSid, payload.CallSid!, tracks, parameters);
         _accountSid = payload.AccountSid!;
-        _events = new StreamEventWriter(streamSid, commands, clock, logger);
+        _events = new StreamEventWriter(
+            streamSid,
+            (messageId, observed) => commands.Execute<StreamLifecycle>(streamSid, messageId, stream => StreamLifecycle.Decide(stream, observed), CancellationToken.None),
+            clock,
+            logger,
+            lifetime.ApplicationStopping);
         if (!registry.TryStart(streamSid, Identity(_stream)))
         {
             LogDuplicate(streamSid, payload.CallSid!);
@@ -299,6 +305,21 @@ internal sealed partial class MediaStreamConnection(
     {
         var observer = new CollectingObserver();
         var processors = processorFactories.Select(f => f.Create(_stream!, observer)).OfType<IMediaProcessor>().ToList();
+        try
+        {
+            await Process(processors, observer);
+        }
+        finally
+        {
+            foreach (var processor in processors.OfType<IDisposable>())
+            {
+                processor.Dispose();
+            }
+        }
+    }
+
+    private async Task Process(List<IMediaProcessor> processors, CollectingObserver observer)
+    {
         var pcm = new short[1024];
         await foreach (var frame in _frames!.Reader.ReadAllAsync())
         {

@@ -15,6 +15,7 @@ internal sealed class MediaStreamsMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _malformed;
     private readonly Histogram<double> _latency;
+    private long _droppedFrames;
 
     public MediaStreamsMetrics(IMeterFactory meterFactory, StreamRegistry registry)
     {
@@ -28,7 +29,14 @@ internal sealed class MediaStreamsMetrics
 
     public void Frame() => _frames.Add(1);
 
-    public void Dropped() => _dropped.Add(1);
+    /// <summary>Frames dropped since start, on every stream.</summary>
+    public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
+
+    public void Dropped()
+    {
+        _dropped.Add(1);
+        Interlocked.Increment(ref _droppedFrames);
+    }
 
     public void Malformed() => _malformed.Add(1);
 

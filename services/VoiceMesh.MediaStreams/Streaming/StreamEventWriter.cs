@@ -1,36 +1,47 @@
 using System.Threading.Channels;
-using VoiceMesh.MediaStreams.Lifecycle;
-using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.MediaStreams.Streaming;
 
 /// <summary>
-/// Stores one stream's lifecycle events in order through the command path, off the frame path. Each event's message id
-/// is its ordinal in the stream, so a retried save appends nothing twice. The queue is bounded: a database slower than
-/// the stream's events holds the processing task, and the frame buffer's drop-oldest policy takes the excess.
-/// A save that still fails after its retries (a database down for more than a minute) is logged and skipped.
+/// Stores one stream's lifecycle events in order, off the frame path. Each event's message id is its ordinal in the
+/// stream, so a retried save appends nothing twice. A save that fails is retried (0.1, 0.5, 1, 2 s, then every 5 s) for
+/// as long as the service runs, never skipped: while the database is away the queue (bounded at 1,024) fills and
+/// <see cref="Append"/> waits, which holds the stream's processing task; the frame buffer's drop-oldest policy (counted)
+/// takes the excess, so memory stays bounded and no event is lost or reordered. Only the service stopping ends the
+/// retries; what was not stored by then is counted and logged as lost.
 /// </summary>
 internal sealed partial class StreamEventWriter
 {
-    private static readonly TimeSpan[] Retries =
-        [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), .. Enumerable.Repeat(TimeSpan.FromSeconds(5), 12)];
+    /// <summary>After this many failed attempts in a row (about a minute) the outage is logged as an error, once.</summary>
+    public const int OutageAttempts = 16;
 
-    private readonly Channel<object> _events = Channel.CreateBounded<object>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
-    private readonly StreamCommands _commands;
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+    private static readonly TimeSpan Steady = TimeSpan.FromSeconds(5);
+
+    private readonly Channel<object> _events = Channel.CreateBounded<object>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = false });
+    private readonly Func<string, object, Task> _store;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly string _streamSid;
+    private readonly CancellationToken _stopping;
     private readonly Task _writing;
 
-    public StreamEventWriter(string streamSid, StreamCommands commands, TimeProvider clock, ILogger logger)
+    /// <param name="streamSid">The stream the events belong to.</param>
+    /// <param name="store">Stores one event under its message id (the command path).</param>
+    /// <param name="clock">Times the retries.</param>
+    /// <param name="logger">Where retries and an outage are reported.</param>
+    /// <param name="stopping">The service is stopping: give up retrying.</param>
+    public StreamEventWriter(string streamSid, Func<string, object, Task> store, TimeProvider clock, ILogger logger, CancellationToken stopping)
     {
         _streamSid = streamSid;
-        _commands = commands;
+        _store = store;
         _clock = clock;
         _logger = logger;
-        _writing = Task.Run(Write);
+        _stopping = stopping;
+        _writing = Task.Run(Write, CancellationToken.None);
     }
 
+    /// <summary>Queues an event; waits while the queue is full (the database is slower than the stream, or away).</summary>
     public ValueTask Append(object observed, CancellationToken cancellationToken) => _events.Writer.WriteAsync(observed, cancellationToken);
 
     /// <summary>Stores what is queued and ends.</summary>
@@ -43,26 +54,56 @@ internal sealed partial class StreamEventWriter
     private async Task Write()
     {
         var ordinal = 0;
-        await foreach (var observed in _events.Reader.ReadAllAsync())
+        var lost = 0;
+        await foreach (var observed in _events.Reader.ReadAllAsync(CancellationToken.None))
         {
             var messageId = $"e{ordinal++}";
-            for (var attempt = 0; ; attempt++)
+            if (lost > 0 || !await Store(messageId, observed))
             {
-                try
+                lost++;
+            }
+        }
+
+        if (lost > 0)
+        {
+            LogLost(_streamSid, lost);
+        }
+    }
+
+    /// <summary>Stores one event, retrying until it is stored (true) or the service stops (false).</summary>
+    private async Task<bool> Store(string messageId, object observed)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _store(messageId, observed);
+                if (attempt >= OutageAttempts)
                 {
-                    await _commands.Execute<StreamLifecycle>(_streamSid, messageId, stream => StreamLifecycle.Decide(stream, observed), CancellationToken.None);
-                    break;
+                    LogRecovered(_streamSid, attempt);
                 }
-                catch (Exception ex) when (attempt < Retries.Length)
+
+                return true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            {
+                if (attempt + 1 == OutageAttempts)
+                {
+                    LogOutage(_streamSid, observed.GetType().Name, attempt + 1, ex);
+                }
+                else
                 {
                     LogRetry(_streamSid, observed.GetType().Name, ex.GetType().Name);
-                    await Task.Delay(Retries[attempt], _clock);
                 }
-                catch (Exception ex)
-                {
-                    LogLost(_streamSid, observed.GetType().Name, ex);
-                    break;
-                }
+            }
+
+            try
+            {
+                await Task.Delay(attempt < Backoff.Length ? Backoff[attempt] : Steady, _clock, _stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
             }
         }
     }
@@ -70,6 +111,12 @@ internal sealed partial class StreamEventWriter
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing {Event} of stream {StreamSid} failed ({Error}); trying again")]
     private partial void LogRetry(string streamSid, string @event, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up storing {Event} of stream {StreamSid}")]
-    private partial void LogLost(string streamSid, string @event, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stream {StreamSid} could not store {Event} in {Attempts} attempts; holding its events and retrying every 5 s (its processing waits, frames drop oldest)")]
+    private partial void LogOutage(string streamSid, string @event, int attempts, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamSid} stores its events again after {Attempts} attempts")]
+    private partial void LogRecovered(string streamSid, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The service is stopping: {Count} events of stream {StreamSid} were not stored")]
+    private partial void LogLost(string streamSid, int count);
 }

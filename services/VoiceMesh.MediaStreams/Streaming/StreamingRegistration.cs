@@ -19,7 +19,8 @@ internal static class StreamingRegistration
         builder.Services.AddSingleton<IValidateOptions<MediaStreamsOptions>, MediaStreamsOptionsValidator>();
         builder.Services.AddSingleton<StreamRegistry>();
         builder.Services.AddSingleton<MediaStreamsMetrics>();
-        builder.Services.AddSingleton<IMediaProcessorFactory, EnergyVoiceActivityFactory>();
+        builder.Services.AddSingleton<SileroModel>();
+        builder.Services.AddSingleton<IMediaProcessorFactory, VoiceActivityFactory>();
         builder.Services.ConfigureMarten(opts =>
         {
             opts.Events.AddEventType<StreamOpened>();
@@ -57,7 +58,7 @@ internal static class StreamingRegistration
     }
 }
 
-/// <summary>The nested VAD settings, and hysteresis the right way round.</summary>
+/// <summary>The nested VAD settings, and both VADs' hysteresis the right way round.</summary>
 internal sealed class MediaStreamsOptionsValidator : IValidateOptions<MediaStreamsOptions>
 {
     public ValidateOptionsResult Validate(string? name, MediaStreamsOptions options)
@@ -65,6 +66,14 @@ internal sealed class MediaStreamsOptionsValidator : IValidateOptions<MediaStrea
         var results = new List<ValidationResult>();
         Validator.TryValidateObject(options.VoiceActivity, new ValidationContext(options.VoiceActivity), results, validateAllProperties: true);
         var failures = results.Select(r => $"MediaStreams:VoiceActivity: {r.ErrorMessage}").ToList();
+        results.Clear();
+        Validator.TryValidateObject(options.Silero, new ValidationContext(options.Silero), results, validateAllProperties: true);
+        failures.AddRange(results.Select(r => $"MediaStreams:Silero: {r.ErrorMessage}"));
+        if (options.Silero.StopProbability > options.Silero.StartProbability)
+        {
+            failures.Add("MediaStreams:Silero:StopProbability must not be above StartProbability.");
+        }
+
         if (options.VoiceActivity.StopDbfs > options.VoiceActivity.StartDbfs)
         {
             failures.Add("MediaStreams:VoiceActivity:StopDbfs must not be above StartDbfs.");
