@@ -9,6 +9,7 @@ using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Placement;
 using VoiceMesh.Calls.Queues;
 using VoiceMesh.Contracts.Calls;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Outbox;
 
@@ -39,16 +40,9 @@ public sealed class CallEventsPublisher : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        foreach (var stored in page.Events)
-        {
-            var message = Map(stored);
-            if (message is not null)
-            {
-                // The stored event's id names the message, so a republished page is deduplicated downstream.
-                await _bus.Publish(message, message.GetType(), p => p.MessageId = stored.Id, cancellationToken);
-            }
-        }
-
+        await _bus.PublishPage(
+            from stored in page.Events let message = Map(stored) where message is not null select new OutboxMessage(message, stored.Id),
+            cancellationToken);
         return NullChangeListener.Instance;
     }
 

@@ -7,6 +7,7 @@ using MassTransit;
 using VoiceMesh.Conferences.Control;
 using VoiceMesh.Conferences.Rooms;
 using VoiceMesh.Contracts.Conferences;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Outbox;
 
@@ -33,16 +34,9 @@ public sealed class ConferenceEventsPublisher : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        foreach (var stored in page.Events)
-        {
-            var message = Map(stored);
-            if (message is not null)
-            {
-                // The stored event's id names the message, so a republished page is deduplicated downstream.
-                await _bus.Publish(message, message.GetType(), p => p.MessageId = stored.Id, cancellationToken);
-            }
-        }
-
+        await _bus.PublishPage(
+            from stored in page.Events let message = Map(stored) where message is not null select new OutboxMessage(message, stored.Id),
+            cancellationToken);
         return NullChangeListener.Instance;
     }
 

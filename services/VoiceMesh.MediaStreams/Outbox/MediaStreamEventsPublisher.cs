@@ -8,6 +8,7 @@ using VoiceMesh.Contracts.MediaStreams;
 using VoiceMesh.MediaStreams.Lifecycle;
 using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Protocol;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.MediaStreams.Outbox;
 
@@ -39,6 +40,7 @@ public sealed class MediaStreamEventsPublisher : SubscriptionBase
     {
         // The call each stream belongs to, for the events that do not carry it: from this page, else from the store.
         var calls = page.Events.Select(e => e.Data).OfType<StreamOpened>().ToDictionary(e => e.StreamSid, e => e.CallSid, StringComparer.Ordinal);
+        var messages = new List<OutboxMessage>();
         foreach (var stored in page.Events)
         {
             var streamSid = stored.StreamKey ?? "";
@@ -50,10 +52,11 @@ public sealed class MediaStreamEventsPublisher : SubscriptionBase
 
             if (Map(stored, callSid) is { } message)
             {
-                await _bus.Publish(message, message.GetType(), p => p.MessageId = stored.Id, cancellationToken);
+                messages.Add(new OutboxMessage(message, stored.Id));
             }
         }
 
+        await _bus.PublishPage(messages, cancellationToken);
         return NullChangeListener.Instance;
     }
 

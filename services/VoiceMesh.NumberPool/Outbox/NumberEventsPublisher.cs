@@ -7,6 +7,7 @@ using MassTransit;
 using VoiceMesh.Contracts.Numbers;
 using VoiceMesh.NumberPool.Lifecycle;
 using VoiceMesh.NumberPool.Provisioning;
+using VoiceMesh.ServiceDefaults;
 using Released = VoiceMesh.NumberPool.Lifecycle.NumberReleased;
 
 namespace VoiceMesh.NumberPool.Outbox;
@@ -35,18 +36,11 @@ public sealed class NumberEventsPublisher : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        foreach (var stored in page.Events)
-        {
-            var messages = Map(stored);
-            for (var i = 0; i < messages.Count; i++)
-            {
-                // Named by the stored event (and the message's place among those it makes), so a republished page is
-                // deduplicated downstream.
-                var messageId = MessageId(stored.Id, i);
-                await _bus.Publish(messages[i], messages[i].GetType(), p => p.MessageId = messageId, cancellationToken);
-            }
-        }
-
+        // Named by the stored event (and the message's place among those it makes), so a republished page is
+        // deduplicated downstream.
+        await _bus.PublishPage(
+            page.Events.SelectMany(stored => Map(stored).Select((message, i) => new OutboxMessage(message, MessageId(stored.Id, i)))),
+            cancellationToken);
         return NullChangeListener.Instance;
     }
 

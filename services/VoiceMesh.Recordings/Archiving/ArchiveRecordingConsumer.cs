@@ -32,13 +32,15 @@ public sealed partial class ArchiveRecordingConsumer(
             return;
         }
 
-        if (Recording.NextStep(recording, options.Value.DeleteAtTwilio) == ArchiveStep.Archive)
+        // A copy this attempt recorded needs no second read: the stream was archived just now and not deleted yet.
+        var next = Recording.NextStep(recording, options.Value.DeleteAtTwilio);
+        if (next == ArchiveStep.Archive)
         {
-            await archiver.Archive(recording!, context.GetRetryAttempt() + 1, context.CancellationToken);
-            recording = await commands.Load<Recording>(sid, context.CancellationToken);
+            var archived = await archiver.Archive(recording!, context.GetRetryAttempt() + 1, context.CancellationToken);
+            next = archived && options.Value.DeleteAtTwilio ? ArchiveStep.DeleteAtTwilio : ArchiveStep.None;
         }
 
-        if (Recording.NextStep(recording, options.Value.DeleteAtTwilio) == ArchiveStep.DeleteAtTwilio)
+        if (next == ArchiveStep.DeleteAtTwilio)
         {
             var deleted = await twilio.Delete(recording!.AccountSid, sid);
             var gone = new RecordingDeletedAtTwilio(sid, AlreadyGone: !deleted, clock.GetUtcNow());

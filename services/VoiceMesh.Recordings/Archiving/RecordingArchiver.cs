@@ -24,15 +24,18 @@ public sealed partial class RecordingArchiver(
 {
     public const string ContentType = "audio/wav";
 
-    /// <summary>Archives the recording; a refused URL is recorded as a permanent failure, a failed verification is recorded and thrown.</summary>
-    public async Task Archive(Recording recording, int attempt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Archives the recording and returns whether this copy was recorded as its archive; a refused URL is recorded as
+    /// a permanent failure (false), a failed verification is recorded and thrown.
+    /// </summary>
+    public async Task<bool> Archive(Recording recording, int attempt, CancellationToken cancellationToken)
     {
         var (mediaUri, refusal) = MediaUrlGuard.Check(recording.Url, twilio.Value.ApiBaseUrl);
         if (mediaUri is null)
         {
             LogRefused(recording.Id, refusal!);
             await Fail(recording.Id, refusal!, attempt, permanent: true, cancellationToken);
-            return;
+            return false;
         }
 
         StoredBlob blob;
@@ -67,7 +70,7 @@ public sealed partial class RecordingArchiver(
                 recording.Id, null, r => RetentionDecisions.Archive(r, archived, retention.Value, now), cancellationToken)).Count > 0)
         {
             LogArchived(recording.Id, blob.SizeBytes, blob.Sha256);
-            return;
+            return true;
         }
 
         // An erasure requested while the media streamed: the copy is not recorded, so it must not stay either.
@@ -76,6 +79,8 @@ public sealed partial class RecordingArchiver(
             await storage.Delete(blob.Key, cancellationToken);
             LogDiscarded(recording.Id);
         }
+
+        return false;
     }
 
     private async Task<StoredBlob> Download(Recording recording, Uri mediaUri, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using MassTransit;
 using VoiceMesh.Contracts.Recordings;
 using VoiceMesh.Recordings.Lifecycle;
 using VoiceMesh.Recordings.Retention;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Recordings.Outbox;
 
@@ -34,15 +35,9 @@ public sealed class RecordingEventsPublisher : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        foreach (var stored in page.Events)
-        {
-            if (Map(stored) is { } message)
-            {
-                // The stored event's id names the message, so a republished page is deduplicated downstream.
-                await _bus.Publish(message, message.GetType(), p => p.MessageId = stored.Id, cancellationToken);
-            }
-        }
-
+        await _bus.PublishPage(
+            from stored in page.Events let message = Map(stored) where message is not null select new OutboxMessage(message, stored.Id),
+            cancellationToken);
         return NullChangeListener.Instance;
     }
 
