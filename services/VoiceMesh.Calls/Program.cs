@@ -1,4 +1,5 @@
 using VoiceMesh.Calls.CallRecordings;
+using VoiceMesh.Calls.CallStreams;
 using VoiceMesh.Calls.Control;
 using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.Lifecycle;
@@ -20,6 +21,7 @@ builder.AddCallReconciliation();
 builder.AddCallFlows();
 builder.AddCallQueues();
 builder.AddCallRecordings();
+builder.AddCallStreams();
 builder.AddMessaging();
 
 var app = builder.Build();

@@ -1,6 +1,7 @@
 using VoiceMesh.MediaStreams.Lifecycle;
 using VoiceMesh.MediaStreams.Outbox;
 using VoiceMesh.MediaStreams.Playback;
+using VoiceMesh.MediaStreams.Restart;
 using VoiceMesh.MediaStreams.Streaming;
 using VoiceMesh.ServiceDefaults;
 
@@ -9,6 +10,7 @@ builder.AddServiceDefaults();
 builder.AddEventStore("mediastreams").AddMediaStreamsOutbox();
 builder.AddMediaStreaming();
 builder.AddMediaPlayback();
+builder.AddStreamRestart();
 builder.AddMessaging();
 
 var app = builder.Build();

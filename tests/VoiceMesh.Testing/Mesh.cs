@@ -164,6 +164,7 @@ public sealed class Mesh : IAsyncDisposable
         ["BlobStorage__Directory"] = RecordingsDirectory,
         ["Conferences__PublicBaseUrl"] = PublicBaseUrl,
         ["NumberPool__PublicBaseUrl"] = PublicBaseUrl,
+        ["MediaStreams__Restart__PublicBaseUrl"] = PublicBaseUrl,
     };
 
     /// <summary>The environment a service other than Calls runs with (its Marten schema, its settings).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using VoiceMesh.Calls.CallRecordings;
+using VoiceMesh.Calls.CallStreams;
 using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Reconciliation;
@@ -68,6 +69,9 @@ public sealed record Call
     /// <summary>The call's recordings the Recordings service archived (or purged since), in the order they were first seen.</summary>
     public ImmutableList<CallRecording> Recordings { get; init; } = [];
 
+    /// <summary>The call's Media Streams, in the order they were first heard of.</summary>
+    public ImmutableList<CallStreamEntry> Streams { get; init; } = [];
+
     /// <summary>Applied reports ordered by <c>SequenceNumber</c>, then <c>Timestamp</c>.</summary>
     public ImmutableList<CallHistoryEntry> History { get; init; } = [];
 
@@ -88,6 +92,27 @@ public sealed record Call
     /// <summary>Twilio creates a placed call <c>queued</c>; status reports move it on from there.</summary>
     public static Call Create(CallPlaced e) =>
         new Call { Id = e.CallSid, Status = CallStatus.Queued }.Apply(e);
+
+    /// <summary>A stream can be heard of before any status callback of its call: the call starts from it, status callbacks move it on.</summary>
+    public static Call Create(CallStreamStarted e) => new Call { Id = e.CallSid, Status = CallStatus.Queued }.Apply(e);
+
+    public static Call Create(CallStreamStopped e) => new Call { Id = e.CallSid, Status = CallStatus.Queued }.Apply(e);
+
+    public static Call Create(CallStreamRestarted e) => new Call { Id = e.CallSid, Status = CallStatus.Queued }.Apply(e);
+
+    public Call Apply(CallStreamStarted e) =>
+        WithStream(e.StreamSid, s => s with { Tracks = e.Tracks, CustomParameters = e.CustomParameters, StartedAt = e.StartedAt });
+
+    public Call Apply(CallStreamStopped e) => WithStream(e.StreamSid, s => s with { StopReason = e.Reason, StoppedAt = e.StoppedAt });
+
+    public Call Apply(CallStreamRestarted e) => WithStream(e.StreamSid, s => s with { RestartedAs = e.RestartedAs, DroppedAt = e.DroppedAt });
+
+    private Call WithStream(string streamSid, Func<CallStreamEntry, CallStreamEntry> change) => this with
+    {
+        Streams = Streams.FindIndex(s => s.StreamSid == streamSid) is var at and >= 0
+            ? Streams.SetItem(at, change(Streams[at]))
+            : Streams.Add(change(CallStreamEntry.Of(streamSid))),
+    };
 
     public static Call Create(AnsweredByDetected e) =>
         new Call { Id = e.CallSid, Status = CallStatus.Queued }.Apply(e);

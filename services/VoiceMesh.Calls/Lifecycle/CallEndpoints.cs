@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using VoiceMesh.Calls.CallRecordings;
+using VoiceMesh.Calls.CallStreams;
 using VoiceMesh.Calls.Flows;
 
 namespace VoiceMesh.Calls.Lifecycle;
@@ -21,7 +22,9 @@ public sealed record CallResponse(
     IReadOnlyList<CallHistoryResponse> History,
     CallFlowResponse? Flow,
     CallQueueResponse? Queue,
-    IReadOnlyList<CallRecordingResponse> Recordings)
+    IReadOnlyList<CallRecordingResponse> Recordings,
+    IReadOnlyList<CallStreamResponse> Streams,
+    IReadOnlyList<StreamGapResponse> StreamGaps)
 {
     public static CallResponse Of(Call call) => new(
         call.Id,
@@ -40,7 +43,28 @@ public sealed record CallResponse(
             ? new CallFlowResponse(flow.FlowId, flow.Version, [.. flow.Path.Select(p => new FlowPathResponse(p.Step, p.Type.ToWire(), p.At, p.Branch, p.Input, p.Result))])
             : null,
         call.Queue is { } queue ? new CallQueueResponse(queue.Name, queue.Position, queue.EnqueuedAt, queue.Result?.ToWire(), queue.LeftAt) : null,
-        [.. call.Recordings.Select(r => new CallRecordingResponse(r.RecordingSid, r.Status.ToWire()))]);
+        [.. call.Recordings.Select(r => new CallRecordingResponse(r.RecordingSid, r.Status.ToWire()))],
+        [.. call.Streams.Select(s => new CallStreamResponse(s.StreamSid, s.Tracks, s.CustomParameters, s.StartedAt, s.StoppedAt, s.StopReason?.ToWire(), s.RestartedAs))],
+        [.. call.Streams.Where(s => s.RestartedAs is not null).Select(s => StreamGapResponse.Of(s, call.Streams.Find(r => r.StreamSid == s.RestartedAs)))]);
+}
+
+/// <summary>
+/// A Media Stream of the call: when it started and stopped, why it stopped (<c>stopped</c>, <c>closed</c>, <c>dropped</c>,
+/// <c>duplicate</c>, <c>protocol-error</c>) and, for a dropped stream, the stream Twilio restarted it as.
+/// </summary>
+public sealed record CallStreamResponse(
+    string StreamSid, IReadOnlyList<string> Tracks, IReadOnlyDictionary<string, string> CustomParameters, DateTimeOffset? StartedAt,
+    DateTimeOffset? StoppedAt, string? StopReason, string? RestartedAs);
+
+/// <summary>Audio the call's streams missed: from the drop until the restarted stream started (<see cref="To"/> null until it has).</summary>
+public sealed record StreamGapResponse(string StreamSid, string RestartedAs, DateTimeOffset From, DateTimeOffset? To, long? GapMs)
+{
+    public static StreamGapResponse Of(CallStreamEntry dropped, CallStreamEntry? restarted)
+    {
+        var from = dropped.DroppedAt ?? dropped.StoppedAt!.Value;
+        var to = restarted?.StartedAt;
+        return new StreamGapResponse(dropped.StreamSid, dropped.RestartedAs!, from, to, to is { } t ? (long)(t - from).TotalMilliseconds : null);
+    }
 }
 
 /// <summary>The flow that answered the call, the version it keeps, and the caller's path through it.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using VoiceMesh.Contracts.MediaStreams;
 using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Protocol;
+using VoiceMesh.MediaStreams.Restart;
 using VoiceMesh.MediaStreams.Streaming;
 
 namespace VoiceMesh.MediaStreams.Lifecycle;
@@ -21,7 +22,8 @@ public sealed record MediaStreamResponse(
     IReadOnlyList<string> TwilioEvents,
     string? CloseReason,
     IReadOnlyList<TrackStatistics> Statistics,
-    long MalformedMessages)
+    long MalformedMessages,
+    RestartResponse? Restart)
 {
     public static MediaStreamResponse Of(StreamLifecycle stream) => new(
         stream.Id,
@@ -36,8 +38,12 @@ public sealed record MediaStreamResponse(
         [.. stream.TwilioReports.Select(r => r.Event.ToWire())],
         stream.Closed?.Reason.ToWire(),
         stream.Closed?.Tracks ?? [],
-        stream.Closed?.MalformedMessages ?? 0);
+        stream.Closed?.MalformedMessages ?? 0,
+        stream.Restart is { } restart ? new RestartResponse(restart.DroppedAt, restart.RestartedAs, restart.Skipped?.ToWire(), restart.At) : null);
 }
+
+/// <summary>A stream that dropped without <c>stop</c>: the stream Twilio restarted it as, or why it was not (<c>call-ended</c>, <c>not-configured</c>, <c>refused</c>).</summary>
+public sealed record RestartResponse(DateTimeOffset DroppedAt, string? RestartedAs, string? Skipped, DateTimeOffset? At);
 
 public sealed record SpeechResponse(string Track, long StartMs, long? StopMs);
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using VoiceMesh.Contracts.MediaStreams;
 using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Protocol;
+using VoiceMesh.MediaStreams.Restart;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.MediaStreams.Lifecycle;
@@ -58,11 +59,21 @@ public sealed record StreamLifecycle
     public ImmutableList<TwilioReport> TwilioReports { get; init; } = [];
     public ImmutableList<ClipOutcome> Clips { get; init; } = [];
 
-    /// <summary>The stream's lifecycle events, each decided on its own: appended only while the stream is open.</summary>
+    /// <summary>Set when the socket dropped without <c>stop</c>: the restart asked for, and once known, what became of it.</summary>
+    public RestartOutcome? Restart { get; init; }
+
+    /// <summary>
+    /// The stream's lifecycle events, each decided on its own: appended only while the stream is open. A stream whose
+    /// socket dropped or closed without Twilio's <c>stop</c> asks for its restart in the same decision; what became of
+    /// the restart is recorded once.
+    /// </summary>
     public static Decision Decide(StreamLifecycle? stream, object observed) => observed switch
     {
         StreamReported => new[] { observed },
         StreamOpened or StreamClosed { Reason: CloseReason.Duplicate } => stream is { OpenedAt: not null } or { Closed: not null } ? Decision.None : new[] { observed },
+        StreamClosed { Reason: CloseReason.Dropped or CloseReason.Closed } closed when stream is { OpenedAt: not null, Closed: null, CallSid: { } callSid } =>
+            new object[] { closed, new StreamRestartRequested(stream.Id, callSid, stream.Tracks, stream.CustomParameters, closed.ClosedAt) },
+        StreamRestarted or StreamRestartSkipped => stream is { Restart: { RestartedAs: null, Skipped: null } } ? new[] { observed } : Decision.None,
         _ => stream is { OpenedAt: not null, Closed: null } ? new[] { observed } : Decision.None,
     };
 
@@ -106,4 +117,10 @@ public sealed record StreamLifecycle
     public StreamLifecycle Apply(ClipInterrupted e) => this with { Clips = Clips.Add(new ClipOutcome(e.ClipId, e.Reason, e.PlayedMs, e.PlayedAtSpeechMs)) };
 
     public StreamLifecycle Apply(StreamClosed e) => this with { CallSid = CallSid ?? e.CallSid, Closed = e };
+
+    public StreamLifecycle Apply(StreamRestartRequested e) => this with { Restart = new RestartOutcome(e.DroppedAt, null, null, null) };
+
+    public StreamLifecycle Apply(StreamRestarted e) => this with { Restart = new RestartOutcome(e.DroppedAt, e.RestartedAs, null, e.RestartedAt) };
+
+    public StreamLifecycle Apply(StreamRestartSkipped e) => Restart is null ? this : this with { Restart = Restart with { Skipped = e.Reason, At = e.At } };
 }

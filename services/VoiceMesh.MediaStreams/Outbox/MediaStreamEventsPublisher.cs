@@ -8,13 +8,18 @@ using VoiceMesh.Contracts.MediaStreams;
 using VoiceMesh.MediaStreams.Lifecycle;
 using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Protocol;
+<<<<<<< HEAD
 using VoiceMesh.ServiceDefaults;
+=======
+using VoiceMesh.MediaStreams.Restart;
+>>>>>>> stream6
 
 namespace VoiceMesh.MediaStreams.Outbox;
 
 /// <summary>
 /// Forwards what the MediaStreams service stored to the bus from the event store itself (at least once, the stored
-/// event's id as message id): a stream's start, speech boundaries, digits, dead air, clips played or interrupted, and its end with statistics.
+/// event's id as message id): a stream's start, speech boundaries, digits, dead air, clips played or interrupted, its end with statistics, and
+/// the restart of a dropped stream (the RestartStreamAfterDrop command, then MediaStreamRestarted).
 /// Runs in the async daemon on one instance at a time (HotCold). The mapping to contract events lives only here.
 /// </summary>
 public sealed class MediaStreamEventsPublisher : SubscriptionBase
@@ -33,6 +38,8 @@ public sealed class MediaStreamEventsPublisher : SubscriptionBase
         IncludeType<StreamClosed>();
         IncludeType<ClipPlayed>();
         IncludeType<ClipInterrupted>();
+        IncludeType<StreamRestartRequested>();
+        IncludeType<StreamRestarted>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -100,6 +107,14 @@ public sealed class MediaStreamEventsPublisher : SubscriptionBase
             PlayedMs = e.PlayedMs,
             PlayedAtSpeechMs = e.PlayedAtSpeechMs,
             OccurredAt = e.At,
+        },
+        StreamRestartRequested e => new RestartStreamAfterDrop
+        {
+            StreamSid = e.StreamSid, CallSid = e.CallSid, Track = RestartRegistration.TrackOf(e.Tracks), CustomParameters = e.CustomParameters, OccurredAt = e.DroppedAt,
+        },
+        StreamRestarted e => new MediaStreamRestarted
+        {
+            StreamSid = e.StreamSid, CallSid = e.CallSid, RestartedStreamSid = e.RestartedAs, DroppedAt = e.DroppedAt, OccurredAt = e.RestartedAt,
         },
         _ => null,
     };

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Calls;
 using VoiceMesh.TwilioSimulator.Conferences;
+using VoiceMesh.TwilioSimulator.MediaStreams;
 using VoiceMesh.TwilioSimulator.Numbers;
 using VoiceMesh.TwilioSimulator.Queues;
 using VoiceMesh.TwilioSimulator.Recordings;
@@ -61,6 +62,7 @@ public static class SimulatorRegistration
         accounts.MapNumbers();
         accounts.MapRecordings();
         accounts.MapCallRecordings();
+        accounts.MapCallStreams();
         accounts.MapConferences();
         accounts.MapQueues();
         app.MapFallback("/2010-04-01/{**rest}", (HttpContext context) => TwilioError.NotFound(context.Request.Path).ToResult());
@@ -85,6 +87,7 @@ public static class SimulatorRegistration
         services.AddSingleton<MediaDownloadLog>();
         services.AddSingleton<RecordingMediaServer>();
         services.AddSingleton<ConferenceEngine>();
+        services.AddSingleton<CallStreams>();
         services.AddSingleton<TwimlEngine>();
         services.AddSingleton(sp => new SimulatorControl(
             sp.GetRequiredService<OutcomeScript>(),

@@ -34,6 +34,9 @@ public sealed record MediaStreamTarget
 
     /// <summary>Break the connection (no close handshake) after this many frames, as a network failure would.</summary>
     public int? DropAfterFrames { get; init; }
+
+    /// <summary>After the script, keep sending silence until the stream is ended (a call's stream lasts as long as the call).</summary>
+    public bool HoldOpen { get; init; }
 }
 
 /// <summary>An audio frame the server sent, when it arrived (since the stream started) and how many mu-law bytes it had.</summary>
@@ -73,7 +76,12 @@ public sealed class MediaStreamRun
 /// </summary>
 public static class MediaStreamClient
 {
-    public static async Task<MediaStreamRun> Run(MediaStreamTarget target, AudioScript script, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one stream. <paramref name="end"/> is Twilio ending it (the call ended, or a stop through REST): no more frames,
+    /// then <c>stop</c> and the close; <paramref name="cancellationToken"/> abandons it.
+    /// </summary>
+    public static async Task<MediaStreamRun> Run(
+        MediaStreamTarget target, AudioScript script, CancellationToken cancellationToken, CancellationToken end = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(script);
@@ -108,10 +116,11 @@ public static class MediaStreamClient
             var chunk = 0;
             var silence = new byte[AudioScript.FrameBytes];
             Array.Fill(silence, (byte)0xFF);
-            using var frames = script.Frames().GetEnumerator();
+            using var frames = (target.HoldOpen ? HeldOpen(script, silence) : script.Frames()).GetEnumerator();
             var more = frames.MoveNext();
             var resuming = false;
-            while (more)
+            using var pacing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, end);
+            while (more && !end.IsCancellationRequested && !receiving.IsCompleted)
             {
                 var frame = frames.Current;
                 var waiting = false;
@@ -149,9 +158,9 @@ public static class MediaStreamClient
                 if (target.Paced)
                 {
                     var due = TimeSpan.FromMilliseconds(chunk * AudioScript.FrameMilliseconds);
-                    if (due > clock.Elapsed)
+                    if (due > clock.Elapsed && !await Paced(due - clock.Elapsed, pacing.Token, end))
                     {
-                        await Task.Delay(due - clock.Elapsed, cancellationToken);
+                        break;
                     }
                 }
 
@@ -178,7 +187,7 @@ public static class MediaStreamClient
                 }
             }
 
-            if (target.StopAtEnd)
+            if (target.StopAtEnd || end.IsCancellationRequested)
             {
                 await player.Send(Json(w => Object(w, "stop", () => { w.WriteString("accountSid", target.AccountSid); w.WriteString("callSid", target.CallSid); }), "stop", target.StreamSid, ref sequence), cancellationToken);
                 using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -198,6 +207,33 @@ public static class MediaStreamClient
             await stopping.CancelAsync();
             await Task.WhenAll(Quietly(receiving), Quietly(playing));
             socket.Abort();
+        }
+    }
+
+    /// <summary>Waits out one frame's pace; false when the stream was ended meanwhile.</summary>
+    private static async Task<bool> Paced(TimeSpan delay, CancellationToken pacing, CancellationToken end)
+    {
+        try
+        {
+            await Task.Delay(delay, pacing);
+            return true;
+        }
+        catch (OperationCanceledException) when (end.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static IEnumerable<ScriptFrame> HeldOpen(AudioScript script, byte[] silence)
+    {
+        foreach (var frame in script.Frames())
+        {
+            yield return frame;
+        }
+
+        while (true)
+        {
+            yield return new ScriptFrame(silence, null);
         }
     }
 

@@ -4,6 +4,7 @@ using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Calls;
 using VoiceMesh.TwilioSimulator.Conferences;
 using VoiceMesh.TwilioSimulator.Hosting;
+using VoiceMesh.TwilioSimulator.MediaStreams;
 using VoiceMesh.TwilioSimulator.Numbers;
 using VoiceMesh.TwilioSimulator.Queues;
 using VoiceMesh.TwilioSimulator.Recordings;
@@ -25,7 +26,8 @@ internal sealed record DialLeg(string Status, TimeSpan After, TimeSpan Talk);
 /// </summary>
 internal sealed partial class TwimlEngine(
     SimulatorOptions options, VirtualScheduler scheduler, CallEngine calls, WebhookDispatcher webhooks, NumberInventory numbers,
-    RecordingStore recordings, ConferenceEngine conferences, OutcomeScript outcomes, SimulatorAccounts accounts, ILogger<TwimlEngine> logger)
+    RecordingStore recordings, ConferenceEngine conferences, OutcomeScript outcomes, SimulatorAccounts accounts, CallStreams streams,
+    ILogger<TwimlEngine> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, TwimlSession> _sessions = new(StringComparer.Ordinal);
@@ -41,6 +43,17 @@ internal sealed partial class TwimlEngine(
         if (request.RecordSeconds < 0 || request.HangUpAfterSeconds < 0)
         {
             return new InboundStart(null, 400, "recordSeconds and hangUpAfterSeconds cannot be negative");
+        }
+
+        if (request.DropFirstStreamAfterFrames < 0)
+        {
+            return new InboundStart(null, 400, "dropFirstStreamAfterFrames cannot be negative");
+        }
+
+        var audio = (request.StreamAudio ?? []).Select(a => a.ToStep()).ToList();
+        if (audio.FirstOrDefault(a => a.Error is not null).Error is { } audioError)
+        {
+            return new InboundStart(null, 400, audioError);
         }
 
         var accountSid = request.AccountSid ?? options.AccountSid;
@@ -81,9 +94,20 @@ internal sealed partial class TwimlEngine(
             _sessions.Add(call.Sid, session);
         }
 
+        streams.Configure(call.Sid, new StreamBehaviour(new AudioScript([.. audio.Select(a => a.Step!)]), request.DropFirstStreamAfterFrames));
         LogInbound(logger, call.Sid, request.From, request.To);
         var method = Method(request.Method ?? (request.Url is null ? number?.VoiceMethod : null));
-        scheduler.Schedule(now, at => Locked(() => FetchAndRun(session, url, method, [], at, null)));
+        scheduler.Schedule(now, at => Locked(() =>
+        {
+            if (request.Twiml is { } twiml)
+            {
+                Redirect(session, null, twiml, method, at);
+            }
+            else
+            {
+                FetchAndRun(session, url, method, [], at, null);
+            }
+        }));
         if (request.HangUpAfterSeconds is { } seconds)
         {
             scheduler.Schedule(now + Seconds(seconds), at => Locked(() => CallerHangsUp(session, at)));
@@ -300,6 +324,12 @@ internal sealed partial class TwimlEngine(
                     return;
                 case "Record":
                     Record(session, document, verb, entry, resume, at);
+                    return;
+                case "Start":
+                    StartStreams(session, document, verb, entry);
+                    break;
+                case "Connect" when verb.Element("Stream") is { } stream:
+                    Connect(session, document, verb, stream, entry, resume);
                     return;
                 default:
                     entry.Outcome = "not-simulated";

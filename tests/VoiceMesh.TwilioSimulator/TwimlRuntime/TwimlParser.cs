@@ -17,11 +17,11 @@ internal static class TwimlParser
 {
     /// <summary>Verbs the engine executes.</summary>
     public static readonly FrozenSet<string> Executed = FrozenSet.Create(
-        StringComparer.Ordinal, "Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Reject", "Dial", "Enqueue", "Leave", "Record");
+        StringComparer.Ordinal, "Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Reject", "Dial", "Enqueue", "Leave", "Record", "Start", "Connect");
 
     /// <summary>Valid verbs that are logged and skipped.</summary>
     public static readonly FrozenSet<string> NotSimulated = FrozenSet.Create(
-        StringComparer.Ordinal, "Connect", "Start", "Stop", "Pay", "Prompt", "Refer", "Sms", "Echo");
+        StringComparer.Ordinal, "Stop", "Pay", "Prompt", "Refer", "Sms", "Echo");
 
     private static readonly FrozenSet<string> Nouns = FrozenSet.Create(
         StringComparer.Ordinal, "Number", "Client", "Sip", "Conference", "Queue", "Application", "Sim", "WhatsApp", "Stream",
@@ -29,6 +29,12 @@ internal static class TwimlParser
 
     private static readonly FrozenSet<string> DialNouns = FrozenSet.Create(
         StringComparer.Ordinal, "Number", "Client", "Sip", "Conference", "Queue", "Application", "Sim", "WhatsApp");
+
+    private static readonly FrozenSet<string> StartNouns = FrozenSet.Create(StringComparer.Ordinal, "Stream", "Siprec", "Transcription", "Recording");
+
+    private static readonly FrozenSet<string> ConnectNouns = FrozenSet.Create(
+        StringComparer.Ordinal, "Stream", "Room", "ConversationRelay", "ConversationRelaySession", "VirtualAgent", "Conversation", "Assistant",
+        "AiSession", "Autopilot");
 
     private static readonly FrozenSet<string> GatherChildren = FrozenSet.Create(StringComparer.Ordinal, "Say", "Play", "Pause");
 
@@ -96,8 +102,33 @@ internal static class TwimlParser
                     : verb.Elements().Select(ValidateAttributes).FirstOrDefault(m => m is not null),
             "Enqueue" => verb.Elements().FirstOrDefault(e => e.Name.LocalName != "Task") is { } child ? Nested(child, verb) : null,
             "Redirect" when string.IsNullOrWhiteSpace(verb.Value) => "<Redirect> needs a URL",
+            "Start" => verb.Elements().FirstOrDefault(e => !StartNouns.Contains(e.Name.LocalName)) is { } child
+                ? Nested(child, verb) : verb.Elements("Stream").Select(s => ValidateStream(s, connect: false)).FirstOrDefault(m => m is not null),
+            "Connect" => verb.Elements().FirstOrDefault(e => !ConnectNouns.Contains(e.Name.LocalName)) is { } child
+                ? Nested(child, verb) : verb.Elements("Stream").Select(s => ValidateStream(s, connect: true)).FirstOrDefault(m => m is not null),
             _ => verb.Elements().FirstOrDefault() is { } child ? Nested(child, verb) : null,
         };
+    }
+
+    /// <summary>A <c>&lt;Stream&gt;</c>: a <c>wss://</c> <c>url</c> (Twilio's error 31922 otherwise), a known <c>track</c> (only <c>inbound_track</c>
+    /// on a two-way <c>&lt;Connect&gt;</c> stream) and only named <c>&lt;Parameter&gt;</c> children.</summary>
+    private static string? ValidateStream(XElement stream, bool connect)
+    {
+        var url = stream.Attribute("url")?.Value;
+        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "wss")
+        {
+            return $"<Stream url=\"{url}\"> must be a wss:// URL (31922)";
+        }
+
+        var track = stream.Attribute("track")?.Value;
+        if (track is not null && (connect ? track != "inbound_track" : !MediaStreams.StreamTracks.All.Contains(track)))
+        {
+            return $"<Stream track=\"{track}\"> is out of range";
+        }
+
+        return stream.Elements().FirstOrDefault(e => e.Name.LocalName != "Parameter") is { } child
+            ? Nested(child, stream)
+            : stream.Elements().Any(p => string.IsNullOrEmpty(p.Attribute("name")?.Value)) ? "<Parameter> needs a name" : ValidateAttributes(stream);
     }
 
     private static string Nested(XElement child, XElement parent) => $"<{child.Name.LocalName}> cannot be nested in <{parent.Name.LocalName}>";
