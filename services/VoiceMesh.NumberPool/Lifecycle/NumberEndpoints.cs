@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using VoiceMesh.NumberPool.Leasing;
 using VoiceMesh.NumberPool.Pools;
+using VoiceMesh.NumberPool.Reputation;
 using VoiceMesh.NumberPool.Routing;
 using VoiceMesh.ServiceDefaults;
 
@@ -19,14 +20,15 @@ public sealed record StepResponse(string State, string Reason, string By, DateTi
 public sealed record NumberResponse(
     string PhoneNumber, string? PhoneNumberSid, string Pool, string State, string? Origin, string? IsoCountry, string? AreaCode,
     string? Region, string? TimeZone, Uri? VoiceUrl, Uri? StatusCallback, string? InboundFlow, int? ErrorCode, string? ErrorMessage,
-    DateTimeOffset? QuarantineUntil, UsageResponse? Usage, IReadOnlyList<StepResponse> History)
+    DateTimeOffset? QuarantineUntil, DateTimeOffset? CoolingDownUntil, ReputationEvidence? Reputation, UsageResponse? Usage,
+    IReadOnlyList<StepResponse> History)
 {
     public static NumberResponse Of(Number n, NumberUsage? usage, DateTimeOffset now)
     {
         var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
         return new(
             n.Id, n.PhoneNumberSid, n.Pool, n.State.ToWire(), n.Origin?.ToWire(), n.IsoCountry, n.AreaCode, n.Region, n.TimeZone,
-            n.VoiceUrl, n.StatusCallback, n.InboundFlow, n.ErrorCode, n.ErrorMessage, n.QuarantineUntil,
+            n.VoiceUrl, n.StatusCallback, n.InboundFlow, n.ErrorCode, n.ErrorMessage, n.QuarantineUntil, n.CoolingDownUntil, n.Reputation,
             usage is null ? null : new UsageResponse(
                 usage.ActiveLeases,
                 usage.HourStart == hour ? usage.HourCount : 0,
@@ -36,7 +38,7 @@ public sealed record NumberResponse(
     }
 }
 
-/// <summary>The body of <c>DELETE /api/numbers/{phoneNumber}</c>: why, and who asks.</summary>
+/// <summary>The body of <c>DELETE /api/numbers/{phoneNumber}</c> and of <c>PUT</c>/<c>DELETE .../suspension</c>: why, and who asks.</summary>
 public sealed record ReleaseRequest(string? Reason = null, string? RequestedBy = null);
 
 internal static class NumberEndpoints
@@ -49,6 +51,10 @@ internal static class NumberEndpoints
         numbers.MapGet("/", List).WithName("ListNumbers");
         numbers.MapGet("/{phoneNumber}", Get).WithName("GetNumber");
         numbers.MapDelete("/{phoneNumber}", Release).WithName("ReleaseNumber");
+        numbers.MapPut("/{phoneNumber}/suspension", (string phoneNumber, HttpRequest request, NumberReleases steps, IQuerySession session,
+            TimeProvider clock, CancellationToken ct) => Step(phoneNumber, request, steps.Suspend, session, clock, ct)).WithName("SuspendNumber");
+        numbers.MapDelete("/{phoneNumber}/suspension", (string phoneNumber, HttpRequest request, NumberReleases steps, IQuerySession session,
+            TimeProvider clock, CancellationToken ct) => Step(phoneNumber, request, steps.Resume, session, clock, ct)).WithName("ResumeNumber");
         return numbers;
     }
 
@@ -148,6 +154,44 @@ internal static class NumberEndpoints
                 statusCode: StatusCodes.Status409Conflict, title: "Number not owned",
                 detail: $"{phoneNumber} is {number.State.ToWire()}: only an owned number can be released.")
             : TypedResults.Accepted($"/api/numbers/{phoneNumber}", NumberResponse.Of(number, null, clock.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// Suspends or resumes a number (200 with the number, also when it was so already); 404 unknown, 409 when it is not
+    /// in selection's reach (provisioning, quarantined, released, failed; or cooling down, for a resume).
+    /// </summary>
+    private static async Task<Results<Ok<NumberResponse>, ValidationProblem, ProblemHttpResult>> Step(
+        string phoneNumber, HttpRequest request, Func<string, string, string, CancellationToken, Task<SuspensionOutcome>> step,
+        IQuerySession session, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (NumberGeography.Locate(phoneNumber) is null)
+        {
+            return InvalidNumber();
+        }
+
+        var (body, refused) = await request.ReadJson<ReleaseRequest>(MaxBodyBytes, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (NumberReleases.InvalidText(body!.Reason) || NumberReleases.InvalidText(body.RequestedBy))
+        {
+            return PoolEndpoints.Problem("reason", "reason and requestedBy are required, 1-500 characters of text.");
+        }
+
+        var outcome = await step(phoneNumber, body.Reason!, body.RequestedBy!, cancellationToken);
+        if (outcome is SuspensionOutcome.NotFound)
+        {
+            return NotFound(phoneNumber);
+        }
+
+        var number = (await session.LoadAsync<Number>(phoneNumber, cancellationToken))!;
+        return outcome is SuspensionOutcome.NotActive
+            ? TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict, title: "Number not in service",
+                detail: $"{phoneNumber} is {number.State.ToWire()}: only an active, cooling-down (suspend) or suspended (resume) number can be.")
+            : TypedResults.Ok(NumberResponse.Of(number, null, clock.GetUtcNow()));
     }
 
     private static ValidationProblem InvalidNumber() =>
