@@ -119,6 +119,7 @@ public sealed class CallerIdLeases(NpgsqlDataSource dataSource, IDocumentStore s
                         from unnest(u.ids) with ordinality as t(id, i) order by t.i)
                     """,
                     "cardinality(u.ids)",
+                    "$1",
                     4)} as versions
                 from usage u)
             select coalesce(sum(cardinality(u.ids)), 0)::int from usage u join appended a on a.phone_number = u.phone_number
@@ -181,6 +182,7 @@ public sealed class CallerIdLeases(NpgsqlDataSource dataSource, IDocumentStore s
                         '{nameof(CallerIdLeased.ActiveLeases)}', used.active_leases)]
                     """,
                     "1",
+                    "$6",
                     14)} as versions
                 from used)
             select used.phone_number, used.match from used, appended

@@ -15,14 +15,17 @@ internal sealed class LedgerAppend(IDocumentStore store)
 {
     private readonly string _function = $"{store.Options.DatabaseSchemaName}.mt_quick_append_events";
 
-    /// <summary>The function call appending <paramref name="count"/> events to the ledger of the number in <paramref name="phoneNumber"/>.</summary>
+    /// <summary>
+    /// The function call appending <paramref name="count"/> events to the ledger of the number in <paramref name="phoneNumber"/>,
+    /// stamped <paramref name="timestamp"/> (Marten 9.58 passes each event's timestamp from the client).
+    /// </summary>
     /// <param name="firstParameter">The position of the tenant, event type and .NET type parameters <see cref="AddParameters"/> adds.</param>
-    public string Call(string phoneNumber, string eventIds, string bodies, string count, int firstParameter) =>
+    public string Call(string phoneNumber, string eventIds, string bodies, string count, string timestamp, int firstParameter) =>
         $"""
         {_function}(stream => {phoneNumber} || '/leases', stream_type => null::varchar, tenantid => ${firstParameter}::varchar,
             event_ids => {eventIds}::uuid[], event_types => array_fill(${firstParameter + 1}::varchar, array[{count}]),
             dotnet_types => array_fill(${firstParameter + 2}::varchar, array[{count}]), bodies => {bodies}::jsonb[],
-            bdatas => array_fill(null::bytea, array[{count}]))
+            bdatas => array_fill(null::bytea, array[{count}]), timestamps => array_fill({timestamp}::timestamptz, array[{count}]))
         """;
 
     public string Json(object e) => store.Options.Serializer().ToJson(e);

@@ -13,6 +13,14 @@ public sealed record UsageResponse(
     int ActiveLeases, int CallsThisHour, int CallsToday, long TotalCalls, DateTimeOffset? LastUsedAt, DateTimeOffset? CoolingUntil,
     IReadOnlyList<OpenLease> Leases);
 
+/// <summary>
+/// A number's reputation: over its pool's window now (only in <c>GET /api/numbers/{phoneNumber}</c>), and the evidence
+/// of its last reputation cooldown.
+/// </summary>
+public sealed record ReputationResponse(
+    TimeSpan Window, int? Calls, double? AnswerRate, double? ShortCallRate, double? AverageTalkSeconds, int? PoolCalls, double? PoolAnswerRate,
+    ReputationEvidence? LastCooldown);
+
 /// <summary>A step of the number's history.</summary>
 public sealed record StepResponse(string State, string Reason, string By, DateTimeOffset At);
 
@@ -20,15 +28,21 @@ public sealed record StepResponse(string State, string Reason, string By, DateTi
 public sealed record NumberResponse(
     string PhoneNumber, string? PhoneNumberSid, string Pool, string State, string? Origin, string? IsoCountry, string? AreaCode,
     string? Region, string? TimeZone, Uri? VoiceUrl, Uri? StatusCallback, string? InboundFlow, int? ErrorCode, string? ErrorMessage,
-    DateTimeOffset? QuarantineUntil, DateTimeOffset? CoolingDownUntil, ReputationEvidence? Reputation, UsageResponse? Usage,
+    DateTimeOffset? QuarantineUntil, DateTimeOffset? CoolingDownUntil, ReputationResponse? Reputation, UsageResponse? Usage,
     IReadOnlyList<StepResponse> History)
 {
-    public static NumberResponse Of(Number n, NumberUsage? usage, DateTimeOffset now)
+    public static NumberResponse Of(Number n, NumberUsage? usage, DateTimeOffset now, (ReputationCounts Counts, TimeSpan Window)? reputation = null)
     {
+        var r = reputation?.Counts;
         var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
         return new(
             n.Id, n.PhoneNumberSid, n.Pool, n.State.ToWire(), n.Origin?.ToWire(), n.IsoCountry, n.AreaCode, n.Region, n.TimeZone,
-            n.VoiceUrl, n.StatusCallback, n.InboundFlow, n.ErrorCode, n.ErrorMessage, n.QuarantineUntil, n.CoolingDownUntil, n.Reputation,
+            n.VoiceUrl, n.StatusCallback, n.InboundFlow, n.ErrorCode, n.ErrorMessage, n.QuarantineUntil, n.CoolingDownUntil,
+            reputation is null && n.Reputation is null
+                ? null
+                : new ReputationResponse(
+                    reputation?.Window ?? n.Reputation!.Window, r?.Calls, r?.AnswerRate, r?.ShortCallRate, r?.AverageTalkSeconds, r?.PoolCalls,
+                    r?.PoolAnswerRate, n.Reputation),
             usage is null ? null : new UsageResponse(
                 usage.ActiveLeases,
                 usage.HourStart == hour ? usage.HourCount : 0,
@@ -106,7 +120,7 @@ internal static class NumberEndpoints
     }
 
     private static async Task<Results<Ok<NumberResponse>, ValidationProblem, ProblemHttpResult>> Get(
-        string phoneNumber, IQuerySession session, CallerIdLeases leases, TimeProvider clock, CancellationToken cancellationToken)
+        string phoneNumber, IQuerySession session, CallerIdLeases leases, CallOutcomes outcomes, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (NumberGeography.Locate(phoneNumber) is null)
         {
@@ -119,7 +133,9 @@ internal static class NumberEndpoints
         }
 
         var usage = await leases.Usage([phoneNumber], cancellationToken);
-        return TypedResults.Ok(NumberResponse.Of(number, usage.GetValueOrDefault(phoneNumber), clock.GetUtcNow()));
+        var thresholds = (await session.LoadAsync<Pool>(Pool.StreamId(number.Pool), cancellationToken))?.Reputation ?? PoolReputation.Default;
+        var counts = await outcomes.Count(phoneNumber, number.Pool, thresholds, cancellationToken);
+        return TypedResults.Ok(NumberResponse.Of(number, usage.GetValueOrDefault(phoneNumber), clock.GetUtcNow(), (counts, thresholds.Window)));
     }
 
     /// <summary>Quarantines an owned number (202); 404 unknown, 409 when it is not owned (provisioning, failed).</summary>

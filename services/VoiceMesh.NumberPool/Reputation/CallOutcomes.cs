@@ -13,6 +13,14 @@ public sealed record CallOutcome(string CallSid, string PhoneNumber, bool Answer
 /// <summary>A number's calls and the rest of its pool's over a reputation window.</summary>
 public sealed record ReputationCounts(int Calls, int Answered, int ShortCalls, long TalkSeconds, int PoolCalls, int PoolAnswered)
 {
+    public double AnswerRate => Calls == 0 ? 0 : (double)Answered / Calls;
+
+    public double PoolAnswerRate => PoolCalls == 0 ? 0 : (double)PoolAnswered / PoolCalls;
+
+    public double ShortCallRate => Answered == 0 ? 0 : (double)ShortCalls / Answered;
+
+    public double AverageTalkSeconds => Answered == 0 ? 0 : (double)TalkSeconds / Answered;
+
     /// <summary>
     /// The evidence when the number's answer rate is below <see cref="PoolReputation.AnswerRateRatio"/> times the rest of
     /// its pool's, both over at least <see cref="PoolReputation.MinCalls"/> calls; null otherwise. Pure.
@@ -24,11 +32,8 @@ public sealed record ReputationCounts(int Calls, int Answered, int ShortCalls, l
             return null;
         }
 
-        var (rate, poolRate) = ((double)Answered / Calls, (double)PoolAnswered / PoolCalls);
-        return rate < thresholds.AnswerRateRatio * poolRate
-            ? new ReputationEvidence(
-                Calls, rate, PoolCalls, poolRate, Answered == 0 ? 0 : (double)ShortCalls / Answered, Answered == 0 ? 0 : (double)TalkSeconds / Answered,
-                thresholds.Window)
+        return AnswerRate < thresholds.AnswerRateRatio * PoolAnswerRate
+            ? new ReputationEvidence(Calls, AnswerRate, PoolCalls, PoolAnswerRate, ShortCallRate, AverageTalkSeconds, thresholds.Window)
             : null;
     }
 }
