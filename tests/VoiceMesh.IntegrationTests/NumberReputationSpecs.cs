@@ -16,6 +16,7 @@ public sealed class NumberReputationSpecs(TestInfrastructure infrastructure) : I
     private const int Numbers = 10;
     private const int CallsPerNumber = 20;
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
+    private static readonly int[] SanFrancisco = [415];
     private NumberPoolService _service = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -38,7 +39,7 @@ public sealed class NumberReputationSpecs(TestInfrastructure infrastructure) : I
             reputation = new { windowSeconds = (int)Window.TotalSeconds, minCalls = 10, answerRateRatio = 0.5, shortCallSeconds = 10, cooldownSeconds = 3600 },
         });
         var provisioned = await _service.Provision(
-            new { pool = "campaign", country = "US", areaCodes = new[] { 415 }, count = Numbers, requestedBy = "spec" }, TimeSpan.FromSeconds(60));
+            new { pool = "campaign", country = "US", areaCodes = SanFrancisco, count = Numbers, requestedBy = "spec" }, TimeSpan.FromSeconds(60));
         var numbers = provisioned.GetProperty("numbers").EnumerateArray().Select(n => n.GetProperty("phoneNumber").GetString()!).Order().ToList();
         var flagged = numbers.Take(2).ToHashSet();
         var management = TestInfrastructure.ManagementClient(infrastructure.RabbitMqManagementUri);
@@ -101,6 +102,6 @@ public sealed class NumberReputationSpecs(TestInfrastructure infrastructure) : I
         Assert.Equal(flagged, published);
         var (status, lease) = await _service.Acquire("campaign", "+14155550142");
         Assert.Equal(System.Net.HttpStatusCode.OK, status);
-        Assert.DoesNotContain(lease.GetProperty("callerId").GetString(), flagged);
+        Assert.DoesNotContain(lease.GetProperty("callerId").GetString()!, flagged);
     }
 }

@@ -9,7 +9,7 @@ namespace VoiceMesh.NumberPool.Reputation;
 
 /// <summary>
 /// A call's terminal status, from the bus (the gateway's <see cref="CallStatusCallbackReceived"/>; no service calls
-/// another): ends the caller-id leases taken for the call, and, for a call placed from a pool number, records whether
+/// another): ends the caller-id leases taken for the call, and, for a call whose caller id is a pool number, records whether
 /// it was answered (completed) or not (busy, no-answer) and judges the number's reputation against its pool's; a
 /// number well below is put in cooldown. Failed and canceled calls say nothing of how the called people see the
 /// caller id and are not counted. A repeat finds the leases ended and the call recorded, and changes nothing.
@@ -34,8 +34,7 @@ public sealed partial class CallOutcomeConsumer(
             LogReleased(callback.CallSid, callback.CallStatus);
         }
 
-        if (!Judged.Contains(callback.CallStatus, StringComparer.Ordinal) || callback.From is not { } from
-            || !string.Equals(callback.Direction, "outbound-api", StringComparison.Ordinal))
+        if (!Judged.Contains(callback.CallStatus, StringComparer.Ordinal) || callback.From is not { } from)
         {
             return;
         }

@@ -63,17 +63,18 @@ public sealed class CallOutcomes(NpgsqlDataSource dataSource, IDocumentStore sto
     }
 
     /// <summary>
-    /// Records the outcome of a call from a pool number; returns the number's pool, or null when the number is not in a
-    /// pool or the call was recorded already.
+    /// Records the outcome of a call from a pool number, once per call; returns the number's pool (also for a call
+    /// recorded already, so a redelivery judges again), or null when the number is not in a pool.
     /// </summary>
     public async Task<string?> Record(CallOutcome outcome, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             $"""
-            insert into {_schema}.{Table} (call_sid, phone_number, pool, ended_at, answered, talk_seconds)
-            select $1, u.phone_number, u.pool, $3, $4, $5 from {_schema}.{UsageTables.Usage} u where u.phone_number = $2
-            on conflict (call_sid) do nothing
-            returning pool
+            with recorded as (
+                insert into {_schema}.{Table} (call_sid, phone_number, pool, ended_at, answered, talk_seconds)
+                select $1, u.phone_number, u.pool, $3, $4, $5 from {_schema}.{UsageTables.Usage} u where u.phone_number = $2
+                on conflict (call_sid) do nothing)
+            select pool from {_schema}.{UsageTables.Usage} where phone_number = $2
             """);
         command.Parameters.AddWithValue(outcome.CallSid);
         command.Parameters.AddWithValue(outcome.PhoneNumber);
