@@ -129,12 +129,12 @@ public sealed class CallLifecycleSpecs : IAsyncLifetime
     [Fact]
     public async Task A_caller_answer_rate_answers_that_share_of_its_calls_evenly_and_leaves_other_callers_alone()
     {
-        _world.Control.SetAnswerRate(new CallerAnswerRate { From = "+15005550007", AnswerRate = 0.3, Unanswered = CallOutcomeKind.Busy });
+        _world.Control.SetAnswerRate(new CallerAnswerRate { From = "+14155550177", AnswerRate = 0.3, Unanswered = CallOutcomeKind.Busy });
         _world.Control.AddOutcome(new OutcomeRule { Match = "+1555444*", Outcome = CallOutcomeKind.Human, TalkSeconds = 9 });
         for (var i = 0; i < 10; i++)
         {
             await CallResource.CreateAsync(
-                to: new PhoneNumber($"+155544400{i:D2}"), from: new PhoneNumber("+15005550007"), url: new Uri(SimulatorWorld.VoiceUrl),
+                to: new PhoneNumber($"+155544400{i:D2}"), from: new PhoneNumber("+14155550177"), url: new Uri(SimulatorWorld.VoiceUrl),
                 statusCallback: new Uri(SimulatorWorld.StatusCallback), client: _world.Twilio);
         }
 
