@@ -80,9 +80,13 @@ public sealed class NumberReputationSpecs(TestInfrastructure infrastructure) : I
                 Assert.Equal("cooling-down", read.GetProperty("state").GetString());
                 var evidence = reputation.GetProperty("lastCooldown");
                 Assert.InRange(evidence.GetProperty("calls").GetInt32(), 10, CallsPerNumber);
-                Assert.InRange(evidence.GetProperty("answerRate").GetDouble(), 0, 0.1);
-                Assert.InRange(evidence.GetProperty("poolAnswerRate").GetDouble(), 0.4, 0.6);
-                Assert.Equal(40, evidence.GetProperty("averageTalkSeconds").GetDouble());
+                // Judged as the outcomes arrive, answered calls first (unanswered ones ring out): at most 2 answered of 10,
+                // and the rest of the pool then above its final 60%.
+                Assert.InRange(evidence.GetProperty("answerRate").GetDouble(), 0, 0.2);
+                Assert.InRange(evidence.GetProperty("poolAnswerRate").GetDouble(), 0.4, 1);
+                Assert.True(evidence.GetProperty("answerRate").GetDouble() < 0.5 * evidence.GetProperty("poolAnswerRate").GetDouble());
+                Assert.True(evidence.GetProperty("averageTalkSeconds").GetDouble() is 0 or 40);
+                Assert.Equal(0.1, reputation.GetProperty("answerRate").GetDouble(), 3);
                 var cooledAt = read.GetProperty("history").EnumerateArray().Last().GetProperty("at").GetDateTimeOffset();
                 Assert.InRange(cooledAt, started, started + Window);
                 Assert.Equal("reputation", read.GetProperty("history").EnumerateArray().Last().GetProperty("by").GetString());
@@ -95,10 +99,15 @@ public sealed class NumberReputationSpecs(TestInfrastructure infrastructure) : I
             }
         }
 
-        var published = (await probe.Get(10, remove: true, Ct))
-            .Select(m => JsonSerializer.Deserialize<JsonElement>(m.GetProperty("payload").GetString()!).GetProperty("message"))
-            .Select(m => m.GetProperty("phoneNumber").GetString()!)
-            .ToHashSet();
+        // The outbox forwards from the event store in the async daemon: a little after the commit.
+        var published = new HashSet<string>(StringComparer.Ordinal);
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); published.Count < flagged.Count && DateTime.UtcNow < deadline; await Task.Delay(250, Ct))
+        {
+            published.UnionWith((await probe.Get(10, remove: true, Ct))
+                .Select(m => JsonSerializer.Deserialize<JsonElement>(m.GetProperty("payload").GetString()!).GetProperty("message"))
+                .Select(m => m.GetProperty("phoneNumber").GetString()!));
+        }
+
         Assert.Equal(flagged, published);
         var (status, lease) = await _service.Acquire("campaign", "+14155550142");
         Assert.Equal(System.Net.HttpStatusCode.OK, status);
