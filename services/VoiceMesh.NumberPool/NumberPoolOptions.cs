@@ -16,9 +16,9 @@ public sealed class NumberPoolOptions : IConfigurationOptions
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
     public TimeSpan QuarantinePeriod { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How often quarantined numbers are checked for an ended quarantine.</summary>
+    /// <summary>How often quarantines and reputation cooldowns are checked for their end.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan QuarantineCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan LifecycleCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How long a caller-id lease lasts when it is never released (a lost call, a crashed caller).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

@@ -4,6 +4,7 @@ using VoiceMesh.NumberPool.Lifecycle;
 using VoiceMesh.NumberPool.Outbox;
 using VoiceMesh.NumberPool.Pools;
 using VoiceMesh.NumberPool.Provisioning;
+using VoiceMesh.NumberPool.Reputation;
 using VoiceMesh.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,7 @@ builder.AddPools();
 builder.AddNumberLifecycle();
 builder.AddProvisioning();
 builder.AddCallerIdLeasing();
+builder.AddNumberReputation();
 builder.AddMessaging();
 
 var app = builder.Build();

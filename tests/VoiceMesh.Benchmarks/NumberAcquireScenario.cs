@@ -36,11 +36,22 @@ internal sealed class NumberAcquireScenario : IScenario
 
         var baseline = await Baseline(infrastructure.PostgresConnectionString, cancellationToken);
         await Run(service, Math.Min(500, Leases), cancellationToken);
+        var meter = CpuMeter.For(
+            new Dictionary<string, Uri>(StringComparer.Ordinal) { ["NumberPool"] = service.Process.BaseAddress }, infrastructure.PostgresConnectionString);
+        var cpu = meter?.Take();
         var (seconds, exhausted) = await Run(service, Leases, cancellationToken);
+        var cpuAfter = meter?.Take();
         var rate = Leases / seconds;
         var (leased, worst) = await Replay(service);
         Console.WriteLine($"  baseline                 {baseline:F0} PostgreSQL round trips/s ({Workers} workers)");
         Console.WriteLine($"  acquisitions             {Leases} in {seconds:F1} s: {rate:F0}/s ({rate / baseline:P0} of the baseline), each released after; {exhausted} pool-exhausted answers");
+        if (cpu is not null && cpuAfter is not null)
+        {
+            // CPU per acquisition (with its release) holds better than the rate on a shared, loaded machine.
+            Console.WriteLine($"  CPU per acquisition      {CpuMeter.PerItem(cpu, cpuAfter, Leases)}");
+            Console.WriteLine($"  CPU                      {CpuMeter.Describe(cpu, cpuAfter)}");
+        }
+
         Console.WriteLine($"  ledgers                  {leased} leases replayed, at most {worst} at once on a number (limit {Limit})");
         Console.WriteLine($"  load average             {Machine.LoadAverage()}");
         var passed = rate >= Required && worst <= Limit;

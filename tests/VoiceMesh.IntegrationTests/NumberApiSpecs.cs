@@ -58,6 +58,14 @@ public sealed class NumberApiSpecs(NumberApiSpecs.ServiceFixture fixture) : ICla
         { "DELETE", "/api/numbers/12345", "{\"reason\":\"x\",\"requestedBy\":\"y\"}", "application/json", HttpStatusCode.BadRequest },
         { "DELETE", "/api/numbers/%2B14155550100", "{\"reason\":\"x\"}", "application/json", HttpStatusCode.BadRequest },
         { "DELETE", "/api/numbers/%2B14155550100", "{\"reason\":\"x\",\"requestedBy\":\"y\"}", "application/json", HttpStatusCode.NotFound },
+        { "PUT", "/api/numbers/pools/sales", "{\"maxConcurrentCalls\":2,\"definedBy\":\"x\",\"reputation\":{\"answerRateRatio\":1.5}}", "application/json", HttpStatusCode.BadRequest },
+        { "PUT", "/api/numbers/pools/sales", "{\"maxConcurrentCalls\":2,\"definedBy\":\"x\",\"reputation\":{\"windowSeconds\":5}}", "application/json", HttpStatusCode.BadRequest },
+        { "PUT", "/api/numbers/12345/suspension", "{\"reason\":\"x\",\"requestedBy\":\"y\"}", "application/json", HttpStatusCode.BadRequest },
+        { "PUT", "/api/numbers/%2B14155550100/suspension", "{\"reason\":\"x\"}", "application/json", HttpStatusCode.BadRequest },
+        { "PUT", "/api/numbers/%2B14155550100/suspension", "{\"reason\":\"x\",\"requestedBy\":\"y\"}", "text/plain", HttpStatusCode.UnsupportedMediaType },
+        { "PUT", "/api/numbers/%2B14155550100/suspension", "{\"reason\":\"x\",\"requestedBy\":\"y\"}", "application/json", HttpStatusCode.NotFound },
+        { "DELETE", "/api/numbers/%2B14155550100/suspension", "{\"requestedBy\":\"y\"}", "application/json", HttpStatusCode.BadRequest },
+        { "DELETE", "/api/numbers/%2B14155550100/suspension", "{\"reason\":\"x\",\"requestedBy\":\"y\"}", "application/json", HttpStatusCode.NotFound },
         { "POST", "/api/numbers/provisioning", "{\"pool\":\"sales\"}", "text/plain", HttpStatusCode.UnsupportedMediaType },
         { "POST", "/api/numbers/provisioning", "{\"pool\":\"sales\",\"country\":\"US\",\"count\":0,\"requestedBy\":\"x\"}", "application/json", HttpStatusCode.BadRequest },
         { "POST", "/api/numbers/provisioning", "{\"pool\":\"sales\",\"country\":\"usa\",\"count\":1,\"requestedBy\":\"x\"}", "application/json", HttpStatusCode.BadRequest },
@@ -153,6 +161,32 @@ public sealed class NumberApiSpecs(NumberApiSpecs.ServiceFixture fixture) : ICla
         {
             await bus.StopAsync(CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task A_suspended_number_is_never_chosen_until_it_is_resumed_and_its_history_says_why_and_who()
+    {
+        await _service.DefinePool("pause", new { maxConcurrentCalls = 5, definedBy = "spec" });
+        var provisioned = await _service.Provision(new { pool = "pause", country = "US", areaCodes = SanFrancisco, count = 1, requestedBy = "spec" }, TimeSpan.FromSeconds(60));
+        var number = provisioned.GetProperty("numbers")[0].GetProperty("phoneNumber").GetString()!;
+        var path = $"/api/numbers/{Uri.EscapeDataString(number)}/suspension";
+
+        using var suspended = await _service.Client.PutAsJsonAsync(path, new { reason = "carrier complaint", requestedBy = "ops-alice" }, Ct);
+        await NumberPoolService.Expect(suspended, HttpStatusCode.OK);
+        var (whileSuspended, refusal) = await _service.Acquire("pause", "+14155550142");
+        using var releaseLike = new HttpRequestMessage(HttpMethod.Delete, path) { Content = JsonContent.Create(new { reason = "cleared", requestedBy = "ops-bob" }) };
+        using var resumed = await _service.Client.SendAsync(releaseLike, Ct);
+        await NumberPoolService.Expect(resumed, HttpStatusCode.OK);
+        var (afterResume, lease) = await _service.Acquire("pause", "+14155550142");
+
+        Assert.Equal(HttpStatusCode.Conflict, whileSuspended);
+        Assert.Equal("pool-exhausted", refusal.GetProperty("reason").GetString());
+        Assert.Equal(HttpStatusCode.OK, afterResume);
+        Assert.Equal(number, lease.GetProperty("callerId").GetString());
+        var history = (await _service.WaitFor($"/api/numbers/{Uri.EscapeDataString(number)}", _ => true, TimeSpan.FromSeconds(5)))
+            .GetProperty("history").EnumerateArray().Select(h => (h.GetProperty("state").GetString(), h.GetProperty("reason").GetString(), h.GetProperty("by").GetString()))
+            .ToList();
+        Assert.Equal([("suspended", "carrier complaint", "ops-alice"), ("active", "cleared", "ops-bob")], history[^2..]);
     }
 
     private static CallStatusCallbackReceived Callback(string callSid, string status) => new()

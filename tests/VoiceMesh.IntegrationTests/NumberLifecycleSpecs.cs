@@ -24,7 +24,7 @@ public sealed class NumberLifecycleSpecs(TestInfrastructure infrastructure) : IA
         _service = await NumberPoolService.Start(infrastructure, new Dictionary<string, string>
         {
             ["NumberPool__QuarantinePeriod"] = "00:00:02",
-            ["NumberPool__QuarantineCheckInterval"] = "00:00:00.200",
+            ["NumberPool__LifecycleCheckInterval"] = "00:00:00.200",
         });
 
     public async ValueTask DisposeAsync() => await _service.DisposeAsync();

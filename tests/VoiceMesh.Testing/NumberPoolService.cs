@@ -27,6 +27,8 @@ public sealed class NumberPoolService : IAsyncDisposable
         Client = new HttpClient { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    private ServiceProcess? _gateway;
+
     public TwilioSimulatorHost Simulator { get; }
 
     public ServiceProcess Process { get; }
@@ -40,9 +42,11 @@ public sealed class NumberPoolService : IAsyncDisposable
     /// <summary>The service's RabbitMQ virtual host (amqp URI).</summary>
     public string RabbitMqUri { get; }
 
-    public static async Task<NumberPoolService> Start(TestInfrastructure infrastructure, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="timeScale">The simulator's clock scale (0.01: a call's ringing and talk pass a hundred times faster).</param>
+    public static async Task<NumberPoolService> Start(
+        TestInfrastructure infrastructure, IReadOnlyDictionary<string, string>? settings = null, double timeScale = 1)
     {
-        var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions { AccountSid = AccountSid, AuthToken = AuthToken });
+        var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions { AccountSid = AccountSid, AuthToken = AuthToken, TimeScale = timeScale });
         var schema = TestInfrastructure.NewSchemaName("numberpool");
         var rabbitMqUri = await infrastructure.CreateVirtualHostAsync();
         var environment = new Dictionary<string, string>
@@ -146,8 +150,38 @@ public sealed class NumberPoolService : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the gateway in front of this service (its API prefix and the Twilio webhooks) and has the simulator deliver
+    /// its callbacks there, so call outcomes reach the service as they do in production: signed webhook, gateway, bus.
+    /// </summary>
+    public async Task<ServiceProcess> StartGateway()
+    {
+        var manifest = ServiceManifest.Load(RepositoryPaths.Script("deploy/mesh.json"));
+        var environment = new Dictionary<string, string>
+        {
+            ["TWILIO_ACCOUNT_SID"] = AccountSid,
+            ["TWILIO_AUTH_TOKEN"] = AuthToken,
+            ["Gateway__PublicBaseUrl"] = PublicBaseUrl,
+            ["Gateway__ApiKeys__0"] = "numberpool-api-key",
+            ["ConnectionStrings__RabbitMq"] = RabbitMqUri,
+        };
+        foreach (var service in manifest.Services)
+        {
+            environment[$"ReverseProxy__Clusters__{service.Name}__Destinations__primary__Address"] = Process.BaseAddress.ToString();
+        }
+
+        _gateway = await ServiceProcess.Start(manifest.Gateway.Assembly, environment);
+        Simulator.Control.WebhookTarget = _gateway.BaseAddress;
+        return _gateway;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
         Client.Dispose();
         await Process.DisposeAsync();
         await Simulator.DisposeAsync();

@@ -127,6 +127,29 @@ public sealed class CallLifecycleSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_caller_answer_rate_answers_that_share_of_its_calls_evenly_and_leaves_other_callers_alone()
+    {
+        _world.Control.SetAnswerRate(new CallerAnswerRate { From = "+14155550177", AnswerRate = 0.3, Unanswered = CallOutcomeKind.Busy });
+        _world.Control.AddOutcome(new OutcomeRule { Match = "+1555444*", Outcome = CallOutcomeKind.Human, TalkSeconds = 9 });
+        for (var i = 0; i < 10; i++)
+        {
+            await CallResource.CreateAsync(
+                to: new PhoneNumber($"+155544400{i:D2}"), from: new PhoneNumber("+14155550177"), url: new Uri(SimulatorWorld.VoiceUrl),
+                statusCallback: new Uri(SimulatorWorld.StatusCallback), client: _world.Twilio);
+        }
+
+        await CreateAsync("+15554440099", events: null);
+
+        await _world.AdvanceAsync(TimeSpan.FromMinutes(2));
+
+        var statuses = StatusCallbacks().ToDictionary(c => c["To"], c => (Status: c["CallStatus"], Duration: c.Form.GetValueOrDefault("CallDuration")));
+        var scripted = Enumerable.Range(0, 10).Select(i => statuses[$"+155544400{i:D2}"].Status).ToList();
+        Assert.Equal(["busy", "busy", "busy", "completed", "busy", "busy", "completed", "busy", "busy", "completed"], scripted);
+        Assert.Equal("9", statuses["+15554440003"].Duration);
+        Assert.Equal("completed", statuses["+15554440099"].Status);
+    }
+
+    [Fact]
     public async Task Synchronous_machine_detection_reports_answered_by_on_later_callbacks()
     {
         _world.Control.AddOutcome(new OutcomeRule { Match = "+15556660000", Outcome = CallOutcomeKind.Machine });

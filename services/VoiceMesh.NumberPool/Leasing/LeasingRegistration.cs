@@ -24,7 +24,6 @@ internal static class LeasingRegistration
         {
             x.AddConsumer<AcquireCallerIdConsumer>();
             x.AddConsumer<ReleaseCallerIdConsumer>();
-            x.AddConsumer<LeaseCallStatusConsumer>();
         });
         return builder;
     }

@@ -2,6 +2,7 @@ using Marten;
 using Marten.Events.Projections;
 using VoiceMesh.NumberPool.Lifecycle;
 using VoiceMesh.NumberPool.Pools;
+using VoiceMesh.NumberPool.Reputation;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -45,6 +46,7 @@ internal static class UsageTables
         usage.AddColumn("cooling_until", "timestamptz");
         usage.AddColumn("last_used_at", "timestamptz");
         usage.AddColumn<long>("total_calls").NotNull().DefaultValue(0);
+        usage.AddColumn("reputation_since", "timestamptz");
         usage.Indexes.Add(new IndexDefinition("ix_np_number_usage_pool") { Columns = ["pool", "state"] });
 
         var leases = new Table(new PostgresqlObjectName(schema, Leases, SchemaUtils.IdentifierUsage.General));
@@ -99,6 +101,18 @@ public sealed partial class UsageProjection : EventProjection
     public void Project(NumberQuarantined e, IDocumentOperations ops) => SetState(ops, e.PhoneNumber, NumberState.Quarantined);
 
     public void Project(NumberReleased e, IDocumentOperations ops) => SetState(ops, e.PhoneNumber, NumberState.Released);
+
+    public void Project(ReputationDegraded e, IDocumentOperations ops) => SetState(ops, e.PhoneNumber, NumberState.CoolingDown);
+
+    /// <summary>Back in selection, and judged afresh: only calls from now on count for its reputation.</summary>
+    public void Project(ReputationCooldownEnded e, IDocumentOperations ops) =>
+        ops.QueueSqlCommand(
+            $"update {_schema}.{UsageTables.Usage} set state = ?, reputation_since = ? where phone_number = ?",
+            NumberState.Active.ToWire(), e.EndedAt, e.PhoneNumber);
+
+    public void Project(NumberSuspended e, IDocumentOperations ops) => SetState(ops, e.PhoneNumber, NumberState.Suspended);
+
+    public void Project(NumberResumed e, IDocumentOperations ops) => SetState(ops, e.PhoneNumber, NumberState.Active);
 
     private void SetState(IDocumentOperations ops, string phoneNumber, NumberState state) =>
         ops.QueueSqlCommand($"update {_schema}.{UsageTables.Usage} set state = ? where phone_number = ?", state.ToWire(), phoneNumber);

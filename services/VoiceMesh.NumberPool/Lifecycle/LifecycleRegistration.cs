@@ -17,10 +17,12 @@ internal static class LifecycleRegistration
             opts.Events.AddEventType<NumberQuarantined>();
             opts.Events.AddEventType<NumberDeletionRequested>();
             opts.Events.AddEventType<NumberReleased>();
+            opts.Events.AddEventType<NumberSuspended>();
+            opts.Events.AddEventType<NumberResumed>();
             opts.Projections.Snapshot<Number>(SnapshotLifecycle.Inline);
         });
         builder.Services.AddSingleton<NumberReleases>();
-        builder.Services.AddHostedService<QuarantineWorker>();
+        builder.Services.AddHostedService<LifecycleTimers>();
         builder.Services.AddConsumers(x =>
         {
             x.AddConsumer<ReleaseNumberConsumer>();
@@ -29,6 +31,9 @@ internal static class LifecycleRegistration
         return builder;
     }
 
-    /// <summary><c>GET /api/numbers</c>, <c>GET</c> and <c>DELETE /api/numbers/{phoneNumber}</c>.</summary>
+    /// <summary>
+    /// <c>GET /api/numbers</c>, <c>GET</c> and <c>DELETE /api/numbers/{phoneNumber}</c>, <c>PUT</c> and <c>DELETE
+    /// /api/numbers/{phoneNumber}/suspension</c>.
+    /// </summary>
     public static RouteGroupBuilder MapNumberLifecycle(this RouteGroupBuilder numbers) => numbers.MapNumberEndpoints();
 }

@@ -1,10 +1,21 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using VoiceMesh.NumberPool.Reputation;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.NumberPool.Lifecycle;
 
 /// <summary>One step of a number's lifecycle: the state it reached, why, and who asked.</summary>
 public sealed record NumberStep(NumberState State, string Reason, string By, DateTimeOffset At);
+
+/// <summary>What a suspend or resume request met.</summary>
+public enum SuspensionOutcome
+{
+    NotFound,
+    Done,
+    Unchanged,
+    NotActive,
+}
 
 /// <summary>What a release request met.</summary>
 public enum ReleaseOutcome
@@ -41,6 +52,13 @@ public sealed record Number
     public int? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
     public DateTimeOffset? QuarantineUntil { get; init; }
+
+    /// <summary>Until when the number cools down for its reputation (state <c>cooling-down</c>).</summary>
+    public DateTimeOffset? CoolingDownUntil { get; init; }
+
+    /// <summary>The evidence of the last reputation cooldown, kept after it ended.</summary>
+    public ReputationEvidence? Reputation { get; init; }
+
     public bool DeletionRequested { get; init; }
     public ImmutableList<NumberStep> History { get; init; } = [];
 
@@ -85,6 +103,33 @@ public sealed record Number
         History = number.History.Add(new NumberStep(NumberState.Quarantined, e.Reason, e.RequestedBy, e.QuarantinedAt)),
     };
 
+    public static Number Apply(ReputationDegraded e, Number number) => number with
+    {
+        State = NumberState.CoolingDown,
+        CoolingDownUntil = e.Until,
+        Reputation = e.Evidence,
+        History = number.History.Add(new NumberStep(NumberState.CoolingDown, Describe(e.Evidence), "reputation", e.DegradedAt)),
+    };
+
+    public static Number Apply(ReputationCooldownEnded e, Number number) => number with
+    {
+        State = NumberState.Active,
+        CoolingDownUntil = null,
+        History = number.History.Add(new NumberStep(NumberState.Active, "reputation cooldown ended", "reputation", e.EndedAt)),
+    };
+
+    public static Number Apply(NumberSuspended e, Number number) => number with
+    {
+        State = NumberState.Suspended,
+        History = number.History.Add(new NumberStep(NumberState.Suspended, e.Reason, e.RequestedBy, e.SuspendedAt)),
+    };
+
+    public static Number Apply(NumberResumed e, Number number) => number with
+    {
+        State = NumberState.Active,
+        History = number.History.Add(new NumberStep(NumberState.Active, e.Reason, e.RequestedBy, e.ResumedAt)),
+    };
+
     public static Number Apply(NumberDeletionRequested e, Number number) => number with { DeletionRequested = true };
 
     public static Number Apply(NumberReleased e, Number number) => number with
@@ -111,11 +156,46 @@ public sealed record Number
         Number? number, string reason, string requestedBy, DateTimeOffset now, TimeSpan quarantine) => number switch
     {
         null => (Decision.None, ReleaseOutcome.NotFound),
-        { State: NumberState.Active or NumberState.CoolingDown } => (
+        { State: NumberState.Active or NumberState.CoolingDown or NumberState.Suspended } => (
             new object[] { new NumberQuarantined(number.Id, reason, requestedBy, now, now + quarantine) }, ReleaseOutcome.Quarantined),
         { State: NumberState.Quarantined or NumberState.Released } => (Decision.None, ReleaseOutcome.AlreadyReleasing),
         _ => (Decision.None, ReleaseOutcome.NotOwned),
     };
+
+    /// <summary>An active number whose reputation degraded cools down, once; any other state changes nothing.</summary>
+    public static Decision Degrade(Number? number, ReputationEvidence evidence, TimeSpan cooldown, DateTimeOffset now) =>
+        number is { State: NumberState.Active }
+            ? new object[] { new ReputationDegraded(number.Id, number.Pool, evidence, now + cooldown, now) }
+            : Decision.None;
+
+    /// <summary>A reputation cooldown that is over ends, once.</summary>
+    public static Decision EndCooldown(Number? number, DateTimeOffset now) =>
+        number is { State: NumberState.CoolingDown, CoolingDownUntil: { } until } && until <= now
+            ? new object[] { new ReputationCooldownEnded(number.Id, now) }
+            : Decision.None;
+
+    /// <summary>An active or cooling-down number is suspended; a suspended one is left as it is.</summary>
+    public static (Decision Decision, SuspensionOutcome Outcome) Suspend(Number? number, string reason, string requestedBy, DateTimeOffset now) => number switch
+    {
+        null => (Decision.None, SuspensionOutcome.NotFound),
+        { State: NumberState.Active or NumberState.CoolingDown } => (
+            new object[] { new NumberSuspended(number.Id, reason, requestedBy, now) }, SuspensionOutcome.Done),
+        { State: NumberState.Suspended } => (Decision.None, SuspensionOutcome.Unchanged),
+        _ => (Decision.None, SuspensionOutcome.NotActive),
+    };
+
+    /// <summary>A suspended number is resumed; an active one is left as it is.</summary>
+    public static (Decision Decision, SuspensionOutcome Outcome) Resume(Number? number, string reason, string requestedBy, DateTimeOffset now) => number switch
+    {
+        null => (Decision.None, SuspensionOutcome.NotFound),
+        { State: NumberState.Suspended } => (new object[] { new NumberResumed(number.Id, reason, requestedBy, now) }, SuspensionOutcome.Done),
+        { State: NumberState.Active } => (Decision.None, SuspensionOutcome.Unchanged),
+        _ => (Decision.None, SuspensionOutcome.NotActive),
+    };
+
+    private static string Describe(ReputationEvidence e) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"answer rate {e.AnswerRate:P0} over {e.Calls} calls, the rest of the pool {e.PoolAnswerRate:P0} over {e.PoolCalls} (last {e.Window})");
 
     /// <summary>Once its quarantine ended, a number is to be deleted at Twilio, once.</summary>
     public static Decision EndQuarantine(Number? number, DateTimeOffset now) =>

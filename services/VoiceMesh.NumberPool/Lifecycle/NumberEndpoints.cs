@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using VoiceMesh.NumberPool.Leasing;
 using VoiceMesh.NumberPool.Pools;
+using VoiceMesh.NumberPool.Reputation;
 using VoiceMesh.NumberPool.Routing;
 using VoiceMesh.ServiceDefaults;
 
@@ -12,6 +13,14 @@ public sealed record UsageResponse(
     int ActiveLeases, int CallsThisHour, int CallsToday, long TotalCalls, DateTimeOffset? LastUsedAt, DateTimeOffset? CoolingUntil,
     IReadOnlyList<OpenLease> Leases);
 
+/// <summary>
+/// A number's reputation: over its pool's window now (only in <c>GET /api/numbers/{phoneNumber}</c>), and the evidence
+/// of its last reputation cooldown.
+/// </summary>
+public sealed record ReputationResponse(
+    TimeSpan Window, int? Calls, double? AnswerRate, double? ShortCallRate, double? AverageTalkSeconds, int? PoolCalls, double? PoolAnswerRate,
+    ReputationEvidence? LastCooldown);
+
 /// <summary>A step of the number's history.</summary>
 public sealed record StepResponse(string State, string Reason, string By, DateTimeOffset At);
 
@@ -19,14 +28,21 @@ public sealed record StepResponse(string State, string Reason, string By, DateTi
 public sealed record NumberResponse(
     string PhoneNumber, string? PhoneNumberSid, string Pool, string State, string? Origin, string? IsoCountry, string? AreaCode,
     string? Region, string? TimeZone, Uri? VoiceUrl, Uri? StatusCallback, string? InboundFlow, int? ErrorCode, string? ErrorMessage,
-    DateTimeOffset? QuarantineUntil, UsageResponse? Usage, IReadOnlyList<StepResponse> History)
+    DateTimeOffset? QuarantineUntil, DateTimeOffset? CoolingDownUntil, ReputationResponse? Reputation, UsageResponse? Usage,
+    IReadOnlyList<StepResponse> History)
 {
-    public static NumberResponse Of(Number n, NumberUsage? usage, DateTimeOffset now)
+    public static NumberResponse Of(Number n, NumberUsage? usage, DateTimeOffset now, (ReputationCounts Counts, TimeSpan Window)? reputation = null)
     {
+        var r = reputation?.Counts;
         var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
         return new(
             n.Id, n.PhoneNumberSid, n.Pool, n.State.ToWire(), n.Origin?.ToWire(), n.IsoCountry, n.AreaCode, n.Region, n.TimeZone,
-            n.VoiceUrl, n.StatusCallback, n.InboundFlow, n.ErrorCode, n.ErrorMessage, n.QuarantineUntil,
+            n.VoiceUrl, n.StatusCallback, n.InboundFlow, n.ErrorCode, n.ErrorMessage, n.QuarantineUntil, n.CoolingDownUntil,
+            reputation is null && n.Reputation is null
+                ? null
+                : new ReputationResponse(
+                    reputation?.Window ?? n.Reputation!.Window, r?.Calls, r?.AnswerRate, r?.ShortCallRate, r?.AverageTalkSeconds, r?.PoolCalls,
+                    r?.PoolAnswerRate, n.Reputation),
             usage is null ? null : new UsageResponse(
                 usage.ActiveLeases,
                 usage.HourStart == hour ? usage.HourCount : 0,
@@ -36,7 +52,7 @@ public sealed record NumberResponse(
     }
 }
 
-/// <summary>The body of <c>DELETE /api/numbers/{phoneNumber}</c>: why, and who asks.</summary>
+/// <summary>The body of <c>DELETE /api/numbers/{phoneNumber}</c> and of <c>PUT</c>/<c>DELETE .../suspension</c>: why, and who asks.</summary>
 public sealed record ReleaseRequest(string? Reason = null, string? RequestedBy = null);
 
 internal static class NumberEndpoints
@@ -49,6 +65,10 @@ internal static class NumberEndpoints
         numbers.MapGet("/", List).WithName("ListNumbers");
         numbers.MapGet("/{phoneNumber}", Get).WithName("GetNumber");
         numbers.MapDelete("/{phoneNumber}", Release).WithName("ReleaseNumber");
+        numbers.MapPut("/{phoneNumber}/suspension", (string phoneNumber, HttpRequest request, NumberReleases steps, IQuerySession session,
+            TimeProvider clock, CancellationToken ct) => Step(phoneNumber, request, steps.Suspend, session, clock, ct)).WithName("SuspendNumber");
+        numbers.MapDelete("/{phoneNumber}/suspension", (string phoneNumber, HttpRequest request, NumberReleases steps, IQuerySession session,
+            TimeProvider clock, CancellationToken ct) => Step(phoneNumber, request, steps.Resume, session, clock, ct)).WithName("ResumeNumber");
         return numbers;
     }
 
@@ -100,7 +120,7 @@ internal static class NumberEndpoints
     }
 
     private static async Task<Results<Ok<NumberResponse>, ValidationProblem, ProblemHttpResult>> Get(
-        string phoneNumber, IQuerySession session, CallerIdLeases leases, TimeProvider clock, CancellationToken cancellationToken)
+        string phoneNumber, IQuerySession session, CallerIdLeases leases, CallOutcomes outcomes, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (NumberGeography.Locate(phoneNumber) is null)
         {
@@ -113,7 +133,9 @@ internal static class NumberEndpoints
         }
 
         var usage = await leases.Usage([phoneNumber], cancellationToken);
-        return TypedResults.Ok(NumberResponse.Of(number, usage.GetValueOrDefault(phoneNumber), clock.GetUtcNow()));
+        var thresholds = (await session.LoadAsync<Pool>(Pool.StreamId(number.Pool), cancellationToken))?.Reputation ?? PoolReputation.Default;
+        var counts = await outcomes.Count(phoneNumber, number.Pool, thresholds, cancellationToken);
+        return TypedResults.Ok(NumberResponse.Of(number, usage.GetValueOrDefault(phoneNumber), clock.GetUtcNow(), (counts, thresholds.Window)));
     }
 
     /// <summary>Quarantines an owned number (202); 404 unknown, 409 when it is not owned (provisioning, failed).</summary>
@@ -148,6 +170,44 @@ internal static class NumberEndpoints
                 statusCode: StatusCodes.Status409Conflict, title: "Number not owned",
                 detail: $"{phoneNumber} is {number.State.ToWire()}: only an owned number can be released.")
             : TypedResults.Accepted($"/api/numbers/{phoneNumber}", NumberResponse.Of(number, null, clock.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// Suspends or resumes a number (200 with the number, also when it was so already); 404 unknown, 409 when it is not
+    /// in selection's reach (provisioning, quarantined, released, failed; or cooling down, for a resume).
+    /// </summary>
+    private static async Task<Results<Ok<NumberResponse>, ValidationProblem, ProblemHttpResult>> Step(
+        string phoneNumber, HttpRequest request, Func<string, string, string, CancellationToken, Task<SuspensionOutcome>> step,
+        IQuerySession session, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (NumberGeography.Locate(phoneNumber) is null)
+        {
+            return InvalidNumber();
+        }
+
+        var (body, refused) = await request.ReadJson<ReleaseRequest>(MaxBodyBytes, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        if (NumberReleases.InvalidText(body!.Reason) || NumberReleases.InvalidText(body.RequestedBy))
+        {
+            return PoolEndpoints.Problem("reason", "reason and requestedBy are required, 1-500 characters of text.");
+        }
+
+        var outcome = await step(phoneNumber, body.Reason!, body.RequestedBy!, cancellationToken);
+        if (outcome is SuspensionOutcome.NotFound)
+        {
+            return NotFound(phoneNumber);
+        }
+
+        var number = (await session.LoadAsync<Number>(phoneNumber, cancellationToken))!;
+        return outcome is SuspensionOutcome.NotActive
+            ? TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict, title: "Number not in service",
+                detail: $"{phoneNumber} is {number.State.ToWire()}: only an active, cooling-down (suspend) or suspended (resume) number can be.")
+            : TypedResults.Ok(NumberResponse.Of(number, null, clock.GetUtcNow()));
     }
 
     private static ValidationProblem InvalidNumber() =>

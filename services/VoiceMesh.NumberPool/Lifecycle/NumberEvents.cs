@@ -36,3 +36,9 @@ public sealed record NumberDeletionRequested(string PhoneNumber, string PhoneNum
 
 /// <summary>Twilio no longer holds the number (deleted, or found gone: 20404).</summary>
 public sealed record NumberReleased(string PhoneNumber, string PhoneNumberSid, string Pool, bool AlreadyGone, DateTimeOffset ReleasedAt);
+
+/// <summary>The number is taken out of selection by request until it is resumed; an open lease runs to its end.</summary>
+public sealed record NumberSuspended(string PhoneNumber, string Reason, string RequestedBy, DateTimeOffset SuspendedAt);
+
+/// <summary>A suspended number is back in selection.</summary>
+public sealed record NumberResumed(string PhoneNumber, string Reason, string RequestedBy, DateTimeOffset ResumedAt);

@@ -12,6 +12,9 @@ public enum NumberState
     /// <summary>Owned, paused by reputation until its cooldown ends; not chosen meanwhile.</summary>
     CoolingDown,
 
+    /// <summary>Owned, taken out of selection by request (with the reason and who asked) until it is resumed.</summary>
+    Suspended,
+
     /// <summary>Released by request: never chosen again, deleted at Twilio when the quarantine ends.</summary>
     Quarantined,
 
@@ -37,6 +40,7 @@ public static class NumberWire
         NumberState.Provisioning => "provisioning",
         NumberState.Active => "active",
         NumberState.CoolingDown => "cooling-down",
+        NumberState.Suspended => "suspended",
         NumberState.Quarantined => "quarantined",
         NumberState.Released => "released",
         NumberState.Failed => "failed",

@@ -7,6 +7,7 @@ using MassTransit;
 using VoiceMesh.Contracts.Numbers;
 using VoiceMesh.NumberPool.Lifecycle;
 using VoiceMesh.NumberPool.Provisioning;
+using VoiceMesh.NumberPool.Reputation;
 using VoiceMesh.ServiceDefaults;
 using Released = VoiceMesh.NumberPool.Lifecycle.NumberReleased;
 
@@ -31,6 +32,7 @@ public sealed class NumberEventsPublisher : SubscriptionBase
         IncludeType<NumberProvisioningRefused>();
         IncludeType<NumberDeletionRequested>();
         IncludeType<Released>();
+        IncludeType<ReputationDegraded>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -66,6 +68,12 @@ public sealed class NumberEventsPublisher : SubscriptionBase
         }],
         NumberDeletionRequested e => [new DeleteNumberAtTwilio { PhoneNumber = e.PhoneNumber, PhoneNumberSid = e.PhoneNumberSid, OccurredAt = e.RequestedAt }],
         Released e => [new Contracts.Numbers.NumberReleased { PhoneNumber = e.PhoneNumber, PhoneNumberSid = e.PhoneNumberSid, Pool = e.Pool, OccurredAt = e.ReleasedAt }],
+        ReputationDegraded e => [new NumberReputationDegraded
+        {
+            PhoneNumber = e.PhoneNumber, Pool = e.Pool, Calls = e.Evidence.Calls, AnswerRate = e.Evidence.AnswerRate,
+            PoolAnswerRate = e.Evidence.PoolAnswerRate, ShortCallRate = e.Evidence.ShortCallRate, AverageTalkSeconds = e.Evidence.AverageTalkSeconds,
+            CoolingUntil = e.Until, OccurredAt = e.DegradedAt,
+        }],
         _ => [],
     };
 }

@@ -12,16 +12,34 @@ public sealed record DefinePoolRequest(
     int? MaxCallsPerDay = null,
     int? CooldownAfterCalls = null,
     int? CooldownSeconds = null,
-    string? DefinedBy = null);
+    string? DefinedBy = null,
+    ReputationThresholds? Reputation = null);
+
+/// <summary>A pool's reputation thresholds (see <see cref="PoolReputation"/>); each one left out takes its default.</summary>
+public sealed record ReputationThresholds(
+    int? WindowSeconds = null, int? MinCalls = null, double? AnswerRateRatio = null, int? ShortCallSeconds = null, int? CooldownSeconds = null)
+{
+    public static ReputationThresholds Of(PoolReputation r) =>
+        new((int)r.Window.TotalSeconds, r.MinCalls, r.AnswerRateRatio, r.ShortCallSeconds, (int)r.Cooldown.TotalSeconds);
+
+    public PoolReputation ToReputation()
+    {
+        var d = PoolReputation.Default;
+        return new(
+            WindowSeconds is { } window ? TimeSpan.FromSeconds(window) : d.Window, MinCalls ?? d.MinCalls, AnswerRateRatio ?? d.AnswerRateRatio,
+            ShortCallSeconds ?? d.ShortCallSeconds, CooldownSeconds is { } cooldown ? TimeSpan.FromSeconds(cooldown) : d.Cooldown);
+    }
+}
 
 /// <summary>A pool as <c>GET /api/numbers/pools/{pool}</c> answers it.</summary>
 public sealed record PoolResponse(
     string Name, IReadOnlyList<string> Tags, int MaxConcurrentCalls, int? MaxCallsPerHour, int? MaxCallsPerDay,
-    int? CooldownAfterCalls, int? CooldownSeconds, string DefinedBy, DateTimeOffset DefinedAt)
+    int? CooldownAfterCalls, int? CooldownSeconds, ReputationThresholds Reputation, string DefinedBy, DateTimeOffset DefinedAt)
 {
     public static PoolResponse Of(Pool pool) => new(
         pool.Name, pool.Tags, pool.Limits.MaxConcurrentCalls, pool.Limits.MaxCallsPerHour, pool.Limits.MaxCallsPerDay,
-        pool.Limits.CooldownAfterCalls, (int?)pool.Limits.Cooldown?.TotalSeconds, pool.DefinedBy, pool.DefinedAt);
+        pool.Limits.CooldownAfterCalls, (int?)pool.Limits.Cooldown?.TotalSeconds, ReputationThresholds.Of(pool.Reputation), pool.DefinedBy,
+        pool.DefinedAt);
 }
 
 internal static class PoolEndpoints
@@ -63,7 +81,8 @@ internal static class PoolEndpoints
                 body.MaxConcurrentCalls!.Value, body.MaxCallsPerHour, body.MaxCallsPerDay, body.CooldownAfterCalls,
                 body.CooldownSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null),
             body.DefinedBy!,
-            clock.GetUtcNow());
+            clock.GetUtcNow(),
+            (body.Reputation ?? new ReputationThresholds()).ToReputation());
         await commands.Execute<Pool>(Pool.StreamId(pool), null, p => Pool.Define(p, definition), cancellationToken);
         return TypedResults.Ok(PoolResponse.Of((await commands.Load<Pool>(Pool.StreamId(pool), cancellationToken))!));
     }
@@ -96,6 +115,16 @@ internal static class PoolEndpoints
         if (body.CooldownAfterCalls is null != body.CooldownSeconds is null || body.CooldownSeconds is < 1 or > 7 * 86_400)
         {
             return Problem("cooldownSeconds", "cooldownAfterCalls and cooldownSeconds (1 s to 7 days) are given together or not at all.");
+        }
+
+        if (body.Reputation is { } r
+            && (r.WindowSeconds is < 60 or > 30 * 86_400 || r.MinCalls is < 1 or > 100_000 || r.AnswerRateRatio is not (null or (> 0 and < 1))
+                || r.ShortCallSeconds is < 1 or > 3600 || r.CooldownSeconds is < 1 or > 30 * 86_400))
+        {
+            return Problem(
+                "reputation",
+                "reputation: windowSeconds 60 s to 30 days, minCalls 1-100000, answerRateRatio between 0 and 1 (exclusive), "
+                + "shortCallSeconds 1-3600, cooldownSeconds 1 s to 30 days; each may be left out.");
         }
 
         if (body.Tags is { } tags && (tags.Count > MaxTags || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > MaxTagLength || t.Any(char.IsControl))))

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using PhoneNumbers;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.NumberPool.Routing;
 
@@ -35,25 +36,19 @@ public static class NumberGeography
         ["NT"] = "Northwest Territories", ["NU"] = "Nunavut", ["YT"] = "Yukon",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>The number's location when <paramref name="e164"/> is a valid number in E.164 form, else null.</summary>
+    /// <summary>
+    /// The number's location when <paramref name="e164"/> is a number VoiceMesh may dial (<see cref="E164.IsDialable"/>,
+    /// the one validation every service shares) and a valid, assigned one, else null.
+    /// </summary>
     public static NumberLocation? Locate(string? e164)
     {
-        if (string.IsNullOrEmpty(e164) || e164[0] != '+' || e164.Length > 16)
+        if (e164 is null || !E164.IsDialable(e164))
         {
             return null;
         }
 
-        PhoneNumber number;
-        try
-        {
-            number = Util.Parse(e164, null);
-        }
-        catch (NumberParseException)
-        {
-            return null;
-        }
-
-        if (!Util.IsValidNumber(number) || Util.Format(number, PhoneNumberFormat.E164) != e164)
+        var number = Util.Parse(e164, null);
+        if (!Util.IsValidNumber(number))
         {
             return null;
         }

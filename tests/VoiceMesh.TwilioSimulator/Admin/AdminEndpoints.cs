@@ -32,6 +32,21 @@ internal static class AdminEndpoints
             return Results.NoContent();
         });
 
+        sim.MapGet("/answer-rates", (SimulatorControl control) => control.AnswerRates);
+        sim.MapPost("/answer-rates", (CallerAnswerRate rate, SimulatorControl control) =>
+        {
+            try
+            {
+                control.SetAnswerRate(rate);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: e.Message);
+            }
+
+            return Results.Created("/_sim/answer-rates", rate);
+        });
+
         sim.MapPut("/webhooks/chaos", (WebhookChaos chaos, SimulatorControl control) =>
         {
             control.WebhookChaos = chaos;

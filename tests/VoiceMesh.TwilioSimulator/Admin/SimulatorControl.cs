@@ -73,7 +73,13 @@ public sealed class SimulatorControl
 
     public void AddOutcome(OutcomeRule rule) => _outcomes.Add(rule);
 
+    /// <summary>Removes every outcome rule and caller answer rate.</summary>
     public void ClearOutcomes() => _outcomes.Clear();
+
+    /// <summary>Scripts how often calls from one caller id are answered (see <see cref="CallerAnswerRate"/>).</summary>
+    public void SetAnswerRate(CallerAnswerRate rate) => _outcomes.SetAnswerRate(rate);
+
+    public IReadOnlyList<CallerAnswerRate> AnswerRates => _outcomes.AnswerRates;
 
     public void AddAccount(string accountSid, string authToken) => _accounts.Add(accountSid, authToken);
 

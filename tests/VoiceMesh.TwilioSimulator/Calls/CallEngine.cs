@@ -104,7 +104,7 @@ internal sealed partial class CallEngine(
             AuthToken = authToken,
             To = to,
             From = from,
-            Outcome = outcomes.For(to),
+            Outcome = outcomes.For(to, from),
             Events = events.Count == 0 ? new HashSet<string>(["completed"], StringComparer.Ordinal) : events,
             RingTimeout = ringTimeout,
             TimeLimit = options.Scaled(TimeSpan.FromSeconds(timeLimit)),

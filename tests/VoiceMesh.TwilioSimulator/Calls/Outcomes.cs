@@ -51,6 +51,22 @@ public sealed record OutcomeRule
     internal bool IsPrefix => Match.EndsWith('*');
 }
 
+/// <summary>
+/// How often calls placed from the caller id <see cref="From"/> (an exact E.164 number) are answered: of its first n
+/// calls, floor(n x <see cref="AnswerRate"/>) are, spread evenly (the k-th is answered when floor(k x rate) grows), so a
+/// test gets the same rate every run. An answered call follows the outcome script of its <c>To</c>; an unanswered one
+/// ends with <see cref="Unanswered"/>. Models carriers labelling a caller id as spam.
+/// </summary>
+public sealed record CallerAnswerRate
+{
+    public required string From { get; init; }
+
+    public required double AnswerRate { get; init; }
+
+    /// <summary>How an unanswered call ends: no-answer (default), busy or failed.</summary>
+    public CallOutcomeKind Unanswered { get; init; } = CallOutcomeKind.NoAnswer;
+}
+
 /// <summary>The scripted outcomes; thread-safe.</summary>
 internal sealed class OutcomeScript
 {
@@ -58,6 +74,55 @@ internal sealed class OutcomeScript
 
     private readonly Lock _gate = new();
     private readonly List<OutcomeRule> _rules = [];
+    private readonly Dictionary<string, (CallerAnswerRate Rate, int Calls)> _callers = new(StringComparer.Ordinal);
+
+    public void SetAnswerRate(CallerAnswerRate rate)
+    {
+        if (rate.AnswerRate is < 0 or > 1 || double.IsNaN(rate.AnswerRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rate), rate.AnswerRate, "AnswerRate is between 0 and 1.");
+        }
+
+        if (rate.Unanswered is CallOutcomeKind.Human or CallOutcomeKind.Machine)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rate), rate.Unanswered, "Unanswered is no-answer, busy or failed.");
+        }
+
+        lock (_gate)
+        {
+            _callers[rate.From] = (rate, 0);
+        }
+    }
+
+    public IReadOnlyList<CallerAnswerRate> AnswerRates
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _callers.Values.Select(c => c.Rate)];
+            }
+        }
+    }
+
+    /// <summary>The outcome of a new call from <paramref name="from"/> to <paramref name="to"/>: the caller's answer rate first.</summary>
+    public OutcomeRule For(string to, string from)
+    {
+        lock (_gate)
+        {
+            if (_callers.TryGetValue(from, out var caller))
+            {
+                var calls = caller.Calls + 1;
+                _callers[from] = (caller.Rate, calls);
+                if (Math.Floor(calls * caller.Rate.AnswerRate) == Math.Floor((calls - 1) * caller.Rate.AnswerRate))
+                {
+                    return new OutcomeRule { Match = from, Outcome = caller.Rate.Unanswered };
+                }
+            }
+        }
+
+        return For(to);
+    }
 
     public void Add(OutcomeRule rule)
     {
@@ -77,6 +142,7 @@ internal sealed class OutcomeScript
         lock (_gate)
         {
             _rules.Clear();
+            _callers.Clear();
         }
     }
 
