@@ -1,6 +1,7 @@
 using JasperFx.Events.Projections;
 using Marten;
 using VoiceMesh.Conferences.Control;
+using VoiceMesh.Contracts.Conferences;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Lifecycle;
@@ -21,7 +22,7 @@ internal static class LifecycleRegistration
         });
         builder.Services.AddConsumers(x =>
         {
-            x.AddConsumer<ConferenceCallbackReceivedConsumer>(typeof(ConferenceCallbackReceivedConsumerDefinition));
+            x.AddByConference<ConferenceCallbackReceivedConsumer, ConferenceCallbackReceived>(m => m.ConferenceSid);
             x.AddConsumer<ConferenceRecordingCallbackConsumer>();
         });
         return builder;
