@@ -17,6 +17,7 @@ internal static class LifecycleRegistration
             opts.Events.AddEventType<ParticipantDialed>();
             opts.Events.AddEventType<ConferenceRecordingReported>();
             opts.Events.AddEventType<ConferenceActionRequested>();
+            opts.Events.AddEventType<CallerIdReleaseRequested>();
             opts.Projections.Snapshot<Conference>(SnapshotLifecycle.Inline);
             opts.Schema.For<Conference>().Duplicate(c => c.FriendlyName).Duplicate(c => c.Status);
         });
