@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Twilio.Rest.Api.V2010.Account;
 using VoiceMesh.Testing;
+using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Conferences;
 
 namespace VoiceMesh.IntegrationTests;
@@ -13,6 +15,7 @@ namespace VoiceMesh.IntegrationTests;
 public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly int[] SanFrancisco = [415];
     private readonly ConferenceMeshClient _api = new(fixture.Mesh);
 
     private static string Room(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..30];
@@ -232,6 +235,88 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
         Assert.Equal(HttpStatusCode.NotFound, malformed.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badRemoval.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_mute_whose_twilio_request_fails_after_its_commit_is_performed_by_the_outbox()
+    {
+        var name = Room("outbox");
+        await _api.Create(name, new { friendlyName = name });
+        await _api.Add(name, "+14155552101", label: "p1");
+        var sid = await _api.SidOf(name, Patience);
+        var room = await _api.WaitFor(sid, c => ConferenceMeshClient.Joined(c) == 1, Patience);
+        var call = ConferenceMeshClient.CallOf(room, "p1");
+        var since = fixture.Mesh.Simulator.Control.Requests.Count;
+
+        // The prompt update's four HTTP tries fail (and open the circuit): the request the command stored is left to the outbox.
+        fixture.Mesh.Simulator.Control.InjectErrors(new InjectedErrors { Status = 503, Count = 4 });
+        await _api.Accepted($"/api/conferences/{sid}/participants/{call}/mute");
+
+        await _api.WaitFor(sid, c => Flag(c, call, "muted"), TimeSpan.FromSeconds(60));
+        var requests = fixture.Mesh.Simulator.Control.Requests.Skip(since).Where(r => r.Path.EndsWith($"/Participants/{call}.json", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, requests.Count(r => r is { Method: "POST", StatusCode: 503 }));
+        var performed = Assert.Single(requests, r => r is { Method: "POST", StatusCode: 200 });
+        Assert.Equal(["true"], performed.Form["Muted"]);
+        Assert.Contains(requests, r => r is { Method: "GET", StatusCode: 200 } && r.Id < performed.Id);
+    }
+
+    [Fact]
+    public async Task A_participant_dialled_from_a_pool_calls_from_the_leased_number_until_it_leaves_and_an_exhausted_pool_refuses()
+    {
+        var pool = $"conf-{Guid.NewGuid():N}"[..24];
+        var name = Room("pooled");
+        using (var defined = await fixture.Mesh.Client.PutAsJsonAsync($"/api/numbers/pools/{pool}", new { maxConcurrentCalls = 1, definedBy = "spec" }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, defined.StatusCode);
+        }
+
+        using (var provisioned = await fixture.Mesh.Client.PostAsJsonAsync("/api/numbers/provisioning", new { pool, country = "US", areaCodes = SanFrancisco, count = 1, requestedBy = "spec" }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, provisioned.StatusCode);
+        }
+
+        await WaitFor($"/api/numbers?pool={pool}", n => n.EnumerateArray().Any(x => x.GetProperty("state").GetString() == "active"));
+        await _api.Create(name, new { friendlyName = name });
+        await _api.Accepted($"/api/conferences/{name}/participants", new { to = "+14155552201", callerIdPool = pool, label = "pooled" });
+
+        using (var exhausted = await _api.Post($"/api/conferences/{name}/participants", new { to = "+14155552202", callerIdPool = pool }))
+        {
+            await AssertProblem(exhausted, HttpStatusCode.Conflict, "CallerIdPool");
+        }
+
+        var sid = await _api.SidOf(name, Patience);
+        var dial = Assert.Single(fixture.Mesh.Simulator.Control.Requests, r => r.Method == "POST" && r.Path.EndsWith("/Participants.json", StringComparison.Ordinal)
+            && r.Form.TryGetValue("To", out var to) && to.Contains("+14155552201"));
+        var from = Assert.Single(dial.Form["From"]);
+        Assert.StartsWith("+1415", from, StringComparison.Ordinal);
+        await WaitFor($"/api/numbers/{Uri.EscapeDataString(from)}", n => n.GetProperty("usage").GetProperty("activeLeases").GetInt32() == 1);
+
+        var room = await _api.WaitFor(sid, c => ConferenceMeshClient.Joined(c) == 1, Patience);
+        using (var removed = await fixture.Mesh.Client.DeleteAsync($"/api/conferences/{sid}/participants/{ConferenceMeshClient.CallOf(room, "pooled")}", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, removed.StatusCode);
+        }
+
+        await WaitFor($"/api/numbers/{Uri.EscapeDataString(from)}", n => n.GetProperty("usage").GetProperty("activeLeases").GetInt32() == 0);
+    }
+
+    private async Task<JsonElement> WaitFor(string path, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await fixture.Mesh.Client.GetAsync(path, TestContext.Current.CancellationToken);
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}";
+            if (response.StatusCode == HttpStatusCode.OK && JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)) is var body && done(body))
+            {
+                return body;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"{path} did not reach the expected state within {Patience}; last seen: {last}");
     }
 
     private static bool Flag(JsonElement conference, string callSid, string flag) =>
