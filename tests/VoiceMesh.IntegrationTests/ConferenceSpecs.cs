@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Twilio.Rest.Api.V2010.Account;
 using VoiceMesh.Testing;
-using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Conferences;
 
 namespace VoiceMesh.IntegrationTests;
@@ -238,29 +237,6 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
         Assert.Equal(HttpStatusCode.NotFound, malformed.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badRemoval.StatusCode);
-    }
-
-    [Fact]
-    public async Task A_mute_whose_twilio_request_fails_after_its_commit_is_performed_by_the_outbox()
-    {
-        var name = Room("outbox");
-        await _api.Create(name, new { friendlyName = name });
-        await _api.Add(name, "+14155552101", label: "p1");
-        var sid = await _api.SidOf(name, Patience);
-        var room = await _api.WaitFor(sid, c => ConferenceMeshClient.Joined(c) == 1, Patience);
-        var call = ConferenceMeshClient.CallOf(room, "p1");
-        var since = fixture.Mesh.Simulator.Control.Requests.Count;
-
-        // The prompt update's four HTTP tries fail (and open the circuit): the request the command stored is left to the outbox.
-        fixture.Mesh.Simulator.Control.InjectErrors(new InjectedErrors { Status = 503, Count = 4 });
-        await _api.Accepted($"/api/conferences/{sid}/participants/{call}/mute");
-
-        await _api.WaitFor(sid, c => Flag(c, call, "muted"), TimeSpan.FromSeconds(60));
-        var requests = fixture.Mesh.Simulator.Control.Requests.Skip(since).Where(r => r.Path.EndsWith($"/Participants/{call}.json", StringComparison.Ordinal)).ToList();
-        Assert.Contains(requests, r => r is { Method: "POST", StatusCode: 503 });
-        var performed = Assert.Single(requests, r => r is { Method: "POST", StatusCode: 200 });
-        Assert.Equal(["true"], performed.Form["Muted"]);
-        Assert.Contains(requests, r => r is { Method: "GET", StatusCode: 200 } && r.Id < performed.Id); // only the outbox's copy fetches first
     }
 
     [Fact]
