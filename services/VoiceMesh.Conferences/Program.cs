@@ -8,6 +8,7 @@ using VoiceMesh.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddValidatedOptions<ConferencesOptions>();
+builder.Services.AddSingleton<ConferencePartitions>(); // one room at a time per instance, across queues
 builder.Services.AddTwilioClient();      // the SDK client Rooms (dials) and Control (updates) share
 builder.AddEventStore("conferences").AddConferencesOutbox();
 builder.AddConferenceLifecycle();

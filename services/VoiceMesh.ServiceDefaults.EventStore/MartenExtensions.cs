@@ -36,6 +36,7 @@ public static class MartenExtensions
         // reaches the retry policy, which logs it once (R-RETRY, R-FAULT) with what became of the message.
         builder.Logging.AddFilter("Marten.IDocumentStore", LogLevel.Critical);
         builder.Services.AddSingleton<StreamCommands>();
+        builder.Services.AddSingleton<AfterCommit>();
         return builder.Services.AddMarten(opts =>
             {
                 opts.Connection(WithPreparedStatements(connectionString));

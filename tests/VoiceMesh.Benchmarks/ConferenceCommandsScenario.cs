@@ -15,7 +15,7 @@ namespace VoiceMesh.Benchmarks;
 /// held open at the simulator, then <c>MuteParticipant</c>/<c>UnmuteParticipant</c> published on the bus at
 /// <see cref="Rate"/> per second for <see cref="Measured"/>, each participant muted and unmuted in turn. A command's
 /// latency runs from its publish to the simulator receiving the Participants update it leads to (the service stores
-/// the decision, the outbox forwards it, the performer fetches the participant and updates it). The baseline is the
+/// the decision and its consumer sends the update right after the commit; the outbox's copy follows). The baseline is the
 /// same update sent straight to the simulator through the Twilio SDK at the same rate: what Twilio itself costs here.
 /// Passes when the service's p99 is under 100 ms and every command reached the simulator.
 /// </summary>

@@ -25,6 +25,10 @@ public sealed class ConferenceCommandValidatorSpecs
     {
         Assert.Equal("To", ConferenceCommandValidator.Validate(Add() with { To = "4155550100" })?.Field);
         Assert.Equal("From", ConferenceCommandValidator.Validate(Add() with { From = "" })?.Field);
+        Assert.Equal("From", ConferenceCommandValidator.Validate(Add() with { From = null })?.Field);
+        Assert.Equal("CallerIdPool", ConferenceCommandValidator.Validate(Add() with { CallerIdPool = "sales" })?.Field);
+        Assert.Equal("CallerIdPool", ConferenceCommandValidator.Validate(Add() with { From = null, CallerIdPool = " " })?.Field);
+        Assert.Null(ConferenceCommandValidator.Validate(Add() with { From = null, CallerIdPool = "sales" }));
         Assert.Equal("CallSidToCoach", ConferenceCommandValidator.Validate(Add() with { Role = ParticipantRole.Coach })?.Field);
         Assert.Equal("CallSidToCoach", ConferenceCommandValidator.Validate(Add() with { CallSidToCoach = RoomScript.Call(1) })?.Field);
         Assert.Equal("FriendlyName", ConferenceCommandValidator.Validate(Add() with { FriendlyName = new string('x', 129) })?.Field);

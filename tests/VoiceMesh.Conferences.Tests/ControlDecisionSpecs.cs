@@ -157,7 +157,7 @@ public sealed class ControlDecisionSpecs
     }
 
     [Fact]
-    public void Every_action_but_an_announcement_is_also_sent_at_once_after_its_commit()
+    public void Every_action_but_an_announcement_is_also_performed_at_once_after_its_commit()
     {
         Assert.All(Enum.GetValues<ConferenceAction>().Where(a => a != ConferenceAction.Announce), a => Assert.True(a.IsPrompt()));
         Assert.False(ConferenceAction.Announce.IsPrompt());

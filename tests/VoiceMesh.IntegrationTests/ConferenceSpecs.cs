@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Twilio.Rest.Api.V2010.Account;
 using VoiceMesh.Testing;
@@ -13,6 +14,7 @@ namespace VoiceMesh.IntegrationTests;
 public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly int[] SanFrancisco = [415];
     private readonly ConferenceMeshClient _api = new(fixture.Mesh);
 
     private static string Room(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..30];
@@ -157,8 +159,11 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
         var changesBefore = Changes();
         Assert.Equal(before.GetProperty("timeline").GetArrayLength(), (await _api.Get(sid)).GetProperty("timeline").GetArrayLength());
 
+        Assert.Equal(changesBefore, Changes());
         await _api.Accepted($"/api/conferences/{sid}/end");
         var ended = await _api.WaitFor(sid, c => c.GetProperty("status").GetString() == "completed" && ConferenceMeshClient.Joined(c) == 0, Patience);
+        await fixture.Mesh.Simulator.Control.WhenWebhooksIdleAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var changesEnded = Changes();
         var a = ConferenceMeshClient.CallOf(ended, "a");
         foreach (var path in new[] { $"/api/conferences/{sid}/participants/{a}/mute", $"/api/conferences/{sid}/end", $"/api/conferences/{name}/participants" })
         {
@@ -170,7 +175,7 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
         var after = await _api.Get(sid);
         Assert.Equal(ended.GetProperty("timeline").GetArrayLength(), after.GetProperty("timeline").GetArrayLength());
         Assert.Equal(2, fixture.Mesh.Simulator.Control.Requests.Count(r => r.Method == "POST" && r.Path.EndsWith($"/Conferences/{name}/Participants.json", StringComparison.Ordinal)));
-        Assert.Equal(changesBefore + 1, Changes());
+        Assert.Equal(changesEnded, Changes());
     }
 
     [Fact]
@@ -232,6 +237,65 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
         Assert.Equal(HttpStatusCode.NotFound, malformed.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badRemoval.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_participant_dialled_from_a_pool_calls_from_the_leased_number_until_it_leaves_and_an_exhausted_pool_refuses()
+    {
+        var pool = $"conf-{Guid.NewGuid():N}"[..24];
+        var name = Room("pooled");
+        using (var defined = await fixture.Mesh.Client.PutAsJsonAsync($"/api/numbers/pools/{pool}", new { maxConcurrentCalls = 1, definedBy = "spec" }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, defined.StatusCode);
+        }
+
+        using (var provisioned = await fixture.Mesh.Client.PostAsJsonAsync("/api/numbers/provisioning", new { pool, country = "US", areaCodes = SanFrancisco, count = 1, requestedBy = "spec" }, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, provisioned.StatusCode);
+        }
+
+        await WaitFor($"/api/numbers?pool={pool}", n => n.EnumerateArray().Any(x => x.GetProperty("state").GetString() == "active"));
+        await _api.Create(name, new { friendlyName = name });
+        await _api.Accepted($"/api/conferences/{name}/participants", new { to = "+14155552201", callerIdPool = pool, label = "pooled" });
+
+        using (var exhausted = await _api.Post($"/api/conferences/{name}/participants", new { to = "+14155552202", callerIdPool = pool }))
+        {
+            await AssertProblem(exhausted, HttpStatusCode.Conflict, "CallerIdPool");
+        }
+
+        var sid = await _api.SidOf(name, Patience);
+        var dial = Assert.Single(fixture.Mesh.Simulator.Control.Requests, r => r.Method == "POST" && r.Path.EndsWith("/Participants.json", StringComparison.Ordinal)
+            && r.Form.TryGetValue("To", out var to) && to.Contains("+14155552201"));
+        var from = Assert.Single(dial.Form["From"]);
+        Assert.StartsWith("+1415", from, StringComparison.Ordinal);
+        await WaitFor($"/api/numbers/{Uri.EscapeDataString(from)}", n => n.GetProperty("usage").GetProperty("activeLeases").GetInt32() == 1);
+
+        var room = await _api.WaitFor(sid, c => ConferenceMeshClient.Joined(c) == 1, Patience);
+        using (var removed = await fixture.Mesh.Client.DeleteAsync($"/api/conferences/{sid}/participants/{ConferenceMeshClient.CallOf(room, "pooled")}", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, removed.StatusCode);
+        }
+
+        await WaitFor($"/api/numbers/{Uri.EscapeDataString(from)}", n => n.GetProperty("usage").GetProperty("activeLeases").GetInt32() == 0);
+    }
+
+    private async Task<JsonElement> WaitFor(string path, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await fixture.Mesh.Client.GetAsync(path, TestContext.Current.CancellationToken);
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}";
+            if (response.StatusCode == HttpStatusCode.OK && JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)) is var body && done(body))
+            {
+                return body;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"{path} did not reach the expected state within {Patience}; last seen: {last}");
     }
 
     private static bool Flag(JsonElement conference, string callSid, string flag) =>

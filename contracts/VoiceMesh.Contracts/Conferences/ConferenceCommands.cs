@@ -40,8 +40,14 @@ public sealed record AddParticipant
     /// <summary>E.164.</summary>
     public required string To { get; init; }
 
-    /// <summary>E.164 caller id.</summary>
-    public required string From { get; init; }
+    /// <summary>E.164 caller id; or none, and <see cref="CallerIdPool"/> names the number pool that lends one.</summary>
+    public string? From { get; init; }
+
+    /// <summary>
+    /// The NumberPool pool to lease the caller id from (instead of <see cref="From"/>): the lease ends when the
+    /// participant leaves or its dial fails. A pool with no number free refuses the command (<see cref="ConferenceRejection.CallerIdUnavailable"/>).
+    /// </summary>
+    public string? CallerIdPool { get; init; }
 
     public ParticipantRole Role { get; init; } = ParticipantRole.Attendee;
 
@@ -146,6 +152,9 @@ public enum ConferenceRejection
 
     /// <summary>A room by that name exists already, with other options.</summary>
     ConferenceExists,
+
+    /// <summary>The number pool lent no caller id (exhausted, unknown, or no number for the destination).</summary>
+    CallerIdUnavailable,
 }
 
 /// <summary>A conference command was refused and changed nothing; <see cref="Field"/> and <see cref="Reason"/> say why.</summary>

@@ -55,6 +55,7 @@ internal static class ControlProblems
         ConferenceRejection.ConferenceEnded => Problem(StatusCodes.Status409Conflict, "Conference has ended", rejection),
         ConferenceRejection.ConferenceFull => Problem(StatusCodes.Status409Conflict, "Conference is full", rejection),
         ConferenceRejection.ConferenceExists => Problem(StatusCodes.Status409Conflict, "Conference exists", rejection),
+        ConferenceRejection.CallerIdUnavailable => Problem(StatusCodes.Status409Conflict, "No caller id available", rejection),
         _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection.Rejection, null),
     };
 

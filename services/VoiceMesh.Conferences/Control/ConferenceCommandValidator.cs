@@ -24,7 +24,10 @@ public static partial class ConferenceCommandValidator
     public static (string Field, string Reason)? Validate(AddParticipant c) =>
         RequestId(c.RequestId) ?? FriendlyName(c.FriendlyName)
         ?? When(!E164().IsMatch(c.To ?? ""), "To", "To must be an E.164 number, e.g. +14155550100.")
-        ?? When(!E164().IsMatch(c.From ?? ""), "From", "From must be an E.164 number, e.g. +14155550100.")
+        ?? When(c.From is null && c.CallerIdPool is null, "From", "From (an E.164 caller id) or CallerIdPool (the number pool to lease one from) is required.")
+        ?? When(c.From is not null && c.CallerIdPool is not null, "CallerIdPool", "Give From or CallerIdPool, not both.")
+        ?? When(c.From is not null && !E164().IsMatch(c.From), "From", "From must be an E.164 number, e.g. +14155550100.")
+        ?? When(c.CallerIdPool is not null && (string.IsNullOrWhiteSpace(c.CallerIdPool) || c.CallerIdPool.Length > 64), "CallerIdPool", "CallerIdPool is a number pool's name, 1-64 characters.")
         ?? When(!Enum.IsDefined(c.Role), "Role", "Role must be moderator, attendee or coach.")
         ?? When(c.Role == ParticipantRole.Coach && !CallSids.IsValid(c.CallSidToCoach), "CallSidToCoach", "A coach needs CallSidToCoach, the call it coaches: " + CallSids.Description)
         ?? When(c.Role != ParticipantRole.Coach && c.CallSidToCoach is not null, "CallSidToCoach", "Only a coach coaches a call.")

@@ -1,18 +1,21 @@
 using MassTransit;
 using VoiceMesh.Conferences.Lifecycle;
+using VoiceMesh.Contracts.Conferences;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Control;
 
 /// <summary>
 /// The moderator's commands through the command path on the conference's stream, for the bus consumers and the API
-/// alike. Once a decision is stored, its Twilio request is sent at once as well as by the outbox: the outbox's daemon
-/// notices new events only after polling (and waits out sequence gaps other writers' conflicts leave), while the
-/// performer reads Twilio's state first, so the second copy changes nothing.
+/// alike. Once a decision is stored it is performed at Twilio at once, in this same flow (<see cref="AfterCommit"/>):
+/// a participant change is sent as asked (no fetch: the request just stored is the latest), a removal or an end as the
+/// outbox would. The outbox's copy stays the guarantee (a Twilio failure or a crash here loses nothing) and finds Twilio
+/// already changed, or a newer request stored, and changes nothing. An announcement is left to the outbox alone: a
+/// second copy would play it twice.
 /// </summary>
-public sealed class ControlCommands(StreamCommands commands, IPublishEndpoint bus, TimeProvider clock)
+public sealed class ControlCommands(StreamCommands commands, AfterCommit afterCommit, TwilioConferenceControl twilio, TimeProvider clock)
 {
-    /// <summary>Decides and stores the request; returns why it was refused, or null.</summary>
+    /// <summary>Decides and stores the request, then performs it; returns why it was refused, or null.</summary>
     public async Task<CommandRejection?> Execute(ConferenceActionRequested request, (string Field, string Reason)? violation, CancellationToken cancellationToken)
     {
         if (violation is { } invalid)
@@ -27,14 +30,17 @@ public sealed class ControlCommands(StreamCommands commands, IPublishEndpoint bu
             rejection = verdict.Rejection;
             return verdict.Decision;
         }, cancellationToken), clock, cancellationToken);
-        foreach (var action in stored.OfType<ConferenceActionRequested>().Where(a => a.Action.IsPrompt()))
-        {
-            var message = ControlActions.Message(action);
-            await bus.Publish(message, message.GetType(), cancellationToken);
-        }
-
+        await afterCommit.Perform<ConferenceActionRequested>([.. stored.OfType<ConferenceActionRequested>().Where(a => a.Action.IsPrompt())], Perform, cancellationToken);
         return rejection;
     }
+
+    private Task Perform(ConferenceActionRequested action) => ControlActions.Message(action) switch
+    {
+        ApplyParticipantChange change => twilio.Update(change),
+        KickParticipant kick => twilio.Kick(kick),
+        CompleteConference end => twilio.Complete(end),
+        var other => throw new InvalidOperationException($"{other.GetType().Name} is performed by the outbox alone."),
+    };
 
     /// <summary>A bus command: decided and stored; a refusal is published as <c>ConferenceCommandRejected</c>.</summary>
     public async Task Handle(ConsumeContext context, string command, ConferenceActionRequested request, (string Field, string Reason)? violation)

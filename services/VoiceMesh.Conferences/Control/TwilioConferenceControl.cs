@@ -8,12 +8,35 @@ using VoiceMesh.ServiceDefaults;
 namespace VoiceMesh.Conferences.Control;
 
 /// <summary>
-/// Performs stored decisions at Twilio through the official SDK, reading Twilio's state first so a repeated request
-/// changes nothing: a participant already muted (held, coaching) is not updated again, one who left is not removed
-/// again, a completed conference is not ended again.
+/// Performs stored decisions at Twilio through the official SDK. Right after its commit a participant change is sent
+/// as it is (<see cref="Update"/>: the latest stored request asks for it); the outbox's copies read Twilio's state first
+/// (<see cref="Change"/>) so a repeat changes nothing: a participant already muted (held, coaching) is not updated
+/// again, one who left is not removed again, a completed conference is not ended again.
 /// </summary>
 public sealed partial class TwilioConferenceControl(ITwilioRestClient client, ILogger<TwilioConferenceControl> logger)
 {
+    /// <summary>Sends the change without reading Twilio's state: the request just stored is the latest for its flag.</summary>
+    public async Task Update(ApplyParticipantChange change)
+    {
+        var update = new UpdateParticipantOptions(change.ConferenceSid, change.CallSid)
+        {
+            Muted = change.Muted,
+            Hold = change.Hold,
+            HoldUrl = change.Hold == true && change.HoldUrl is { } url ? new Uri(url) : null,
+            Coaching = change.Coaching,
+            CallSidToCoach = change.Coaching == true ? change.CallSidToCoach : null,
+        };
+        try
+        {
+            await ParticipantResource.UpdateAsync(update, client);
+        }
+        catch (ApiException ex) when (ex.Code == TwilioErrors.NotFound)
+        {
+            LogGone(change.ConferenceSid, change.CallSid);
+        }
+    }
+
+    /// <summary>Reads the participant at Twilio and updates only what differs from the change.</summary>
     public async Task Change(ApplyParticipantChange change)
     {
         ParticipantResource current;

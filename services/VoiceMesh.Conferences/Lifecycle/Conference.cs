@@ -30,8 +30,8 @@ public sealed record Participant
 /// <summary>A recording of the conference, as its recording callbacks report it.</summary>
 public sealed record ConferenceRecording(string RecordingSid, string Status, string? RecordingUrl, int? DurationSeconds);
 
-/// <summary>A call VoiceMesh dialled into the room: who asked, in which role.</summary>
-public sealed record DialedParticipant(string CallSid, string RequestId, ParticipantRole Role, string? CallSidToCoach);
+/// <summary>A call VoiceMesh dialled into the room: who asked, in which role, and its caller-id lease (if any) and whether its end was requested.</summary>
+public sealed record DialedParticipant(string CallSid, string RequestId, ParticipantRole Role, string? CallSidToCoach, Guid? LeaseId = null, bool LeaseReleased = false);
 
 /// <summary>
 /// A conference's lifecycle, the write-side state of its stream (id: the ConferenceSid) and the document the read model
@@ -54,16 +54,36 @@ public sealed record Conference
     public ImmutableList<ConferenceActionRequested> Actions { get; init; } = [];
     public ImmutableList<ConferenceRecording> Recordings { get; init; } = [];
 
-    /// <summary>A report changes the conference unless the stream holds it already: the same message, or the same <c>SequenceNumber</c>.</summary>
-    public static Decision Decide(Conference? conference, ConferenceEventReported report) =>
-        conference is not null && conference.Reports.Exists(r => r.MessageId == report.MessageId
-            || (report.SequenceNumber is not null && r.SequenceNumber == report.SequenceNumber))
-            ? Decision.None
-            : new object[] { report };
+    /// <summary>
+    /// A report changes the conference unless the stream holds it already: the same message, or the same
+    /// <c>SequenceNumber</c>. A dialled participant's leave also ends its caller-id lease.
+    /// </summary>
+    public static Decision Decide(Conference? conference, ConferenceEventReported report)
+    {
+        if (conference is not null && conference.Reports.Exists(r => r.MessageId == report.MessageId
+            || (report.SequenceNumber is not null && r.SequenceNumber == report.SequenceNumber)))
+        {
+            return Decision.None;
+        }
 
-    /// <summary>A dial is recorded once per request.</summary>
-    public static Decision Decide(Conference? conference, ParticipantDialed dialed) =>
-        conference?.Dialed.Exists(d => d.RequestId == dialed.RequestId) == true ? Decision.None : new object[] { dialed };
+        return report is { Kind: ConferenceCallbackEvent.ParticipantLeave, CallSid: { } callSid }
+            && conference?.Dialed.Find(d => d.CallSid == callSid) is { LeaseId: { } lease, LeaseReleased: false }
+            ? new object[] { report, ReleaseRequested(report.ConferenceSid, callSid, lease, report.ReceivedAt) }
+            : new object[] { report };
+    }
+
+    /// <summary>A dial is recorded once per request; when its participant has left already, its caller-id lease ends too.</summary>
+    public static Decision Decide(Conference? conference, ParticipantDialed dialed)
+    {
+        if (conference?.Dialed.Exists(d => d.RequestId == dialed.RequestId) == true)
+        {
+            return Decision.None;
+        }
+
+        return dialed.LeaseId is { } lease && conference?.Participants.Exists(p => p.CallSid == dialed.CallSid && p.Status == ParticipantStatus.Left) == true
+            ? new object[] { dialed, ReleaseRequested(dialed.ConferenceSid, dialed.CallSid, lease, dialed.DialedAt) }
+            : new object[] { dialed };
+    }
 
     /// <summary>A recording callback changes the recording unless it is the same message, or a status it has passed.</summary>
     public static Decision Decide(Conference? conference, ConferenceRecordingReported reported) =>
@@ -86,8 +106,13 @@ public sealed record Conference
 
     public Conference Apply(ParticipantDialed e) => Fold(this with
     {
-        Dialed = Dialed.Add(new DialedParticipant(e.CallSid, e.RequestId, e.Role, e.CallSidToCoach)),
+        Dialed = Dialed.Add(new DialedParticipant(e.CallSid, e.RequestId, e.Role, e.CallSidToCoach, e.LeaseId)),
     });
+
+    public Conference Apply(CallerIdReleaseRequested e) => this with
+    {
+        Dialed = Dialed.Find(d => d.CallSid == e.CallSid) is { } dial ? Dialed.Replace(dial, dial with { LeaseReleased = true }) : Dialed,
+    };
 
     public Conference Apply(ConferenceActionRequested e) => Fold(this with { Actions = Actions.Add(e) });
 
@@ -198,6 +223,9 @@ public sealed record Conference
             })],
         };
     }
+
+    private static CallerIdReleaseRequested ReleaseRequested(string conferenceSid, string callSid, Guid leaseId, DateTimeOffset at) =>
+        new() { ConferenceSid = conferenceSid, CallSid = callSid, LeaseId = leaseId, RequestedAt = at };
 
     private static int Seconds(DateTimeOffset from, DateTimeOffset to) => to > from ? (int)(to - from).TotalSeconds : 0;
 

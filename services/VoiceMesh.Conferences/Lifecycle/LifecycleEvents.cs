@@ -40,6 +40,9 @@ public sealed record ParticipantDialed
     public required string RequestId { get; init; }
     public required string CallSid { get; init; }
     public required ParticipantRole Role { get; init; }
+
+    /// <summary>The NumberPool lease the caller id came from, when the dial asked a pool for it.</summary>
+    public Guid? LeaseId { get; init; }
     public string? CallSidToCoach { get; init; }
     public required DateTimeOffset DialedAt { get; init; }
 }
@@ -54,4 +57,17 @@ public sealed record ConferenceRecordingReported
     public int? DurationSeconds { get; init; }
     public required string MessageId { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
+}
+
+/// <summary>
+/// A dialled participant whose caller id was leased from a number pool has left: the lease is to end. Decided once per
+/// participant, whichever of its leave report and its dial's record reaches the stream last; the outbox sends
+/// <c>ReleaseCallerId</c>.
+/// </summary>
+public sealed record CallerIdReleaseRequested
+{
+    public required string ConferenceSid { get; init; }
+    public required string CallSid { get; init; }
+    public required Guid LeaseId { get; init; }
+    public required DateTimeOffset RequestedAt { get; init; }
 }

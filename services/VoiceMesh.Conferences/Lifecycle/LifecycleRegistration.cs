@@ -1,6 +1,7 @@
 using JasperFx.Events.Projections;
 using Marten;
 using VoiceMesh.Conferences.Control;
+using VoiceMesh.Contracts.Conferences;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Lifecycle;
@@ -16,12 +17,13 @@ internal static class LifecycleRegistration
             opts.Events.AddEventType<ParticipantDialed>();
             opts.Events.AddEventType<ConferenceRecordingReported>();
             opts.Events.AddEventType<ConferenceActionRequested>();
+            opts.Events.AddEventType<CallerIdReleaseRequested>();
             opts.Projections.Snapshot<Conference>(SnapshotLifecycle.Inline);
             opts.Schema.For<Conference>().Duplicate(c => c.FriendlyName).Duplicate(c => c.Status);
         });
         builder.Services.AddConsumers(x =>
         {
-            x.AddConsumer<ConferenceCallbackReceivedConsumer>(typeof(ConferenceCallbackReceivedConsumerDefinition));
+            x.AddByConference<ConferenceCallbackReceivedConsumer, ConferenceCallbackReceived>(m => m.ConferenceSid);
             x.AddConsumer<ConferenceRecordingCallbackConsumer>();
         });
         return builder;

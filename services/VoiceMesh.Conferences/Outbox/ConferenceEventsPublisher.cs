@@ -5,8 +5,10 @@ using Marten;
 using Marten.Subscriptions;
 using MassTransit;
 using VoiceMesh.Conferences.Control;
+using VoiceMesh.Conferences.Lifecycle;
 using VoiceMesh.Conferences.Rooms;
 using VoiceMesh.Contracts.Conferences;
+using VoiceMesh.Contracts.Numbers;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Outbox;
@@ -15,9 +17,10 @@ namespace VoiceMesh.Conferences.Outbox;
 /// Performs what the Conferences service decided from the event store itself, so a Twilio request leaves if and only
 /// if its decision was stored (at least once; every consumer reads Twilio's state first): a dial as
 /// <see cref="DialParticipant"/>, a moderator's action as <see cref="ApplyParticipantChange"/>,
-/// <see cref="KickParticipant"/>, <see cref="PlayConferenceAnnouncement"/> or <see cref="CompleteConference"/>. Runs in
-/// the async daemon on one instance at a time (HotCold). Actions whose performer reads Twilio's state first are also
-/// sent at once after their commit (<see cref="ControlActions.IsPrompt"/>); this copy is the guarantee.
+/// <see cref="KickParticipant"/>, <see cref="PlayConferenceAnnouncement"/> or <see cref="CompleteConference"/>; the end
+/// of a pooled caller id's lease (its participant left, or its dial failed) as NumberPool's <see cref="ReleaseCallerId"/>. Runs in
+/// the async daemon on one instance at a time (HotCold). All actions but an announcement are also performed by their
+/// command right after its commit (<see cref="ControlActions.IsPrompt"/>, <c>AfterCommit</c>); this copy is the guarantee.
 /// </summary>
 public sealed class ConferenceEventsPublisher : SubscriptionBase
 {
@@ -29,6 +32,8 @@ public sealed class ConferenceEventsPublisher : SubscriptionBase
         Name = "conferences-to-bus";
         IncludeType<ParticipantDialRequested>();
         IncludeType<ConferenceActionRequested>();
+        IncludeType<ParticipantDialFailed>();
+        IncludeType<CallerIdReleaseRequested>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -44,6 +49,8 @@ public sealed class ConferenceEventsPublisher : SubscriptionBase
     {
         ParticipantDialRequested e => new DialParticipant { RequestId = e.RequestId, FriendlyName = e.FriendlyName, OccurredAt = e.RequestedAt },
         ConferenceActionRequested e => ControlActions.Message(e),
+        ParticipantDialFailed { LeaseId: { } lease } e => new ReleaseCallerId { LeaseId = lease, OccurredAt = e.FailedAt },
+        CallerIdReleaseRequested e => new ReleaseCallerId { LeaseId = e.LeaseId, OccurredAt = e.RequestedAt },
         _ => null,
     };
 }

@@ -91,7 +91,7 @@ public sealed record Room
 
     public Verdict Failed(string requestId, int code, string message, DateTimeOffset now) =>
         Dial(requestId) is { CallSid: null, Failed: false }
-            ? Verdict.Accept(new ParticipantDialFailed { FriendlyName = FriendlyName, RequestId = requestId, ErrorCode = code, Message = message, FailedAt = now })
+            ? Verdict.Accept(new ParticipantDialFailed { FriendlyName = FriendlyName, RequestId = requestId, ErrorCode = code, Message = message, LeaseId = Dial(requestId)!.Request.LeaseId, FailedAt = now })
             : Verdict.Nothing;
 
     public static Room Create(RoomCreated e) => new()

@@ -9,7 +9,7 @@ namespace VoiceMesh.Conferences.Rooms;
 /// CreateConference and AddParticipant through the command path, decided by <see cref="Room"/> on the room's stream
 /// with its conference's current state, for the bus consumers and the API alike.
 /// </summary>
-public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
+public sealed class RoomCommands(StreamCommands commands, PooledCallerIds callerIds, TimeProvider clock)
 {
     public static RoomCreated Created(CreateConference command) => new()
     {
@@ -33,7 +33,8 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
         FriendlyName = command.FriendlyName,
         RequestId = command.RequestId,
         To = command.To,
-        From = command.From,
+        From = command.From ?? "",
+        CallerIdPool = command.CallerIdPool,
         Role = command.Role,
         CallSidToCoach = command.CallSidToCoach,
         Label = command.Label,
@@ -51,10 +52,14 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
 
         var (_, conference) = await Load(command.FriendlyName, cancellationToken);
         var created = Created(command);
-        return await Execute(command.FriendlyName, command.RequestId, room => Room.Decide(room, conference, created), cancellationToken);
+        return (await Execute(command.FriendlyName, command.RequestId, room => Room.Decide(room, conference, created), cancellationToken)).Rejection;
     }
 
-    /// <summary>Decides and stores an AddParticipant (the dial leaves through the outbox); returns why it was refused, or null.</summary>
+    /// <summary>
+    /// Decides and stores an AddParticipant (the dial leaves through the outbox); returns why it was refused, or null.
+    /// A dial that names a caller-id pool leases its From first, once the room would take it; the lease is ended at once
+    /// when the dial is not stored after all (a race for the last seat, or the same request applied meanwhile).
+    /// </summary>
     public async Task<CommandRejection?> Add(AddParticipant command, CancellationToken cancellationToken)
     {
         if (ConferenceCommandValidator.Validate(command) is { } violation)
@@ -62,9 +67,33 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
             return CommandRejection.Invalid(violation);
         }
 
-        var (_, conference) = await Load(command.FriendlyName, cancellationToken);
+        var (room, conference) = await Load(command.FriendlyName, cancellationToken);
         var dial = DialRequested(command);
-        return await Execute(command.FriendlyName, command.RequestId, room => Room.Decide(room, conference, dial), cancellationToken);
+        if (command.CallerIdPool is not { } pool)
+        {
+            return (await Execute(command.FriendlyName, command.RequestId, r => Room.Decide(r, conference, dial), cancellationToken)).Rejection;
+        }
+
+        var ahead = Room.Decide(room, conference, dial);
+        if (ahead.Rejection is not null || ahead.Decision.Events.Count == 0)
+        {
+            return ahead.Rejection;
+        }
+
+        var (lease, unavailable) = await callerIds.Acquire(command, pool, cancellationToken);
+        if (lease is null)
+        {
+            return unavailable;
+        }
+
+        var leased = dial with { From = lease.CallerId, LeaseId = lease.LeaseId };
+        var (rejection, stored) = await Execute(command.FriendlyName, command.RequestId, r => Room.Decide(r, conference, leased), cancellationToken);
+        if (!stored)
+        {
+            await callerIds.Release(lease.LeaseId, cancellationToken);
+        }
+
+        return rejection;
     }
 
     /// <summary>
@@ -83,6 +112,7 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
             CallSid = callSid,
             Role = dial.Role,
             CallSidToCoach = dial.CallSidToCoach,
+            LeaseId = dial.LeaseId,
             DialedAt = clock.GetUtcNow(),
         };
         await DecisionRetry.OnConflict(() => commands.Execute<Conference>(conferenceSid, null, c => Conference.Decide(c, dialed), cancellationToken), clock, cancellationToken);
@@ -99,15 +129,16 @@ public sealed class RoomCommands(StreamCommands commands, TimeProvider clock)
         return (room, conference);
     }
 
-    private async Task<CommandRejection?> Execute(string friendlyName, string? messageId, Func<Room?, Verdict> decide, CancellationToken cancellationToken)
+    /// <summary>Decides on the room's stream; returns the refusal, if any, and whether anything was stored.</summary>
+    private async Task<(CommandRejection? Rejection, bool Stored)> Execute(string friendlyName, string? messageId, Func<Room?, Verdict> decide, CancellationToken cancellationToken)
     {
         CommandRejection? rejection = null;
-        await DecisionRetry.OnConflict(() => commands.Execute<Room>(Room.StreamId(friendlyName), messageId, room =>
+        var stored = await DecisionRetry.OnConflict(() => commands.Execute<Room>(Room.StreamId(friendlyName), messageId, room =>
         {
             var verdict = decide(room);
             rejection = verdict.Rejection;
             return verdict.Decision;
         }, cancellationToken), clock, cancellationToken);
-        return rejection;
+        return (rejection, stored.Count > 0);
     }
 }

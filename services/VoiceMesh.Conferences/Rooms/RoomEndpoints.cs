@@ -24,7 +24,8 @@ public sealed record AddParticipantRequest(
     string? Role = null,
     string? CallSidToCoach = null,
     string? Label = null,
-    bool Muted = false);
+    bool Muted = false,
+    string? CallerIdPool = null);
 
 public sealed record AcceptedRequest(string RequestId, string FriendlyName);
 
@@ -87,7 +88,8 @@ internal static class RoomEndpoints
             RequestId = body.RequestId ?? NewRequestId(),
             FriendlyName = friendlyName,
             To = body.To!,
-            From = body.From!,
+            From = body.From,
+            CallerIdPool = body.CallerIdPool,
             Role = role,
             CallSidToCoach = body.CallSidToCoach,
             Label = body.Label,

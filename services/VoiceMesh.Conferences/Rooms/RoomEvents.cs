@@ -30,6 +30,10 @@ public sealed record ParticipantDialRequested
     public required string RequestId { get; init; }
     public required string To { get; init; }
     public required string From { get; init; }
+
+    /// <summary>The pool <see cref="From"/> was leased from, and the lease (ended when the participant leaves or the dial fails).</summary>
+    public string? CallerIdPool { get; init; }
+    public Guid? LeaseId { get; init; }
     public required ParticipantRole Role { get; init; }
     public string? CallSidToCoach { get; init; }
     public string? Label { get; init; }
@@ -54,5 +58,8 @@ public sealed record ParticipantDialFailed
     public required string RequestId { get; init; }
     public required int ErrorCode { get; init; }
     public required string Message { get; init; }
+
+    /// <summary>The dial's caller-id lease, ended with it.</summary>
+    public Guid? LeaseId { get; init; }
     public required DateTimeOffset FailedAt { get; init; }
 }

@@ -1,5 +1,7 @@
 using JasperFx.Events.Projections;
 using Marten;
+using MassTransit;
+using VoiceMesh.Contracts.Numbers;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Rooms;
@@ -11,6 +13,7 @@ internal static class RoomsRegistration
     {
         builder.Services.AddScoped<TwilioParticipantDialer>();
         builder.Services.AddScoped<RoomCommands>();
+        builder.Services.AddScoped<PooledCallerIds>();
         builder.Services.ConfigureMarten(opts =>
         {
             opts.Events.AddEventType<RoomCreated>();
@@ -24,6 +27,7 @@ internal static class RoomsRegistration
             x.AddConsumer<CreateConferenceConsumer>();
             x.AddConsumer<AddParticipantConsumer>();
             x.AddConsumer<DialParticipantConsumer>();
+            x.AddRequestClient<AcquireCallerId>(RequestTimeout.After(s: 10)); // NumberPool answers within this, or the command fails
         });
         return builder;
     }

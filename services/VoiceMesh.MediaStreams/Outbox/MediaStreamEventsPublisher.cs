@@ -8,11 +8,8 @@ using VoiceMesh.Contracts.MediaStreams;
 using VoiceMesh.MediaStreams.Lifecycle;
 using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Protocol;
-<<<<<<< HEAD
-using VoiceMesh.ServiceDefaults;
-=======
 using VoiceMesh.MediaStreams.Restart;
->>>>>>> stream6
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.MediaStreams.Outbox;
 
