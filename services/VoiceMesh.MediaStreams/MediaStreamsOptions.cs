@@ -36,4 +36,8 @@ public sealed class MediaStreamsOptions : IConfigurationOptions
 
     [Required]
     public SileroOptions Silero { get; set; } = new();
+
+    /// <summary>The live recorder (<see cref="WavRecorderFactory"/>): off unless enabled here or by a stream's <c>record</c> parameter.</summary>
+    [Required]
+    public WavRecorderOptions Recorder { get; set; } = new();
 }

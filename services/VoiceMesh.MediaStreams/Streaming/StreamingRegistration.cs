@@ -21,6 +21,7 @@ internal static class StreamingRegistration
         builder.Services.AddSingleton<MediaStreamsMetrics>();
         builder.Services.AddSingleton<SileroModel>();
         builder.Services.AddSingleton<IMediaProcessorFactory, VoiceActivityFactory>();
+        builder.Services.AddSingleton<IMediaProcessorFactory, WavRecorderFactory>();
         builder.Services.ConfigureMarten(opts =>
         {
             opts.Events.AddEventType<StreamOpened>();
@@ -69,6 +70,9 @@ internal sealed class MediaStreamsOptionsValidator : IValidateOptions<MediaStrea
         results.Clear();
         Validator.TryValidateObject(options.Silero, new ValidationContext(options.Silero), results, validateAllProperties: true);
         failures.AddRange(results.Select(r => $"MediaStreams:Silero: {r.ErrorMessage}"));
+        results.Clear();
+        Validator.TryValidateObject(options.Recorder, new ValidationContext(options.Recorder), results, validateAllProperties: true);
+        failures.AddRange(results.Select(r => $"MediaStreams:Recorder: {r.ErrorMessage}"));
         if (options.Silero.StopProbability > options.Silero.StartProbability)
         {
             failures.Add("MediaStreams:Silero:StopProbability must not be above StartProbability.");
