@@ -41,7 +41,7 @@ public sealed class CallEventsPublisher : SubscriptionBase
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
         await _bus.PublishPage(
-            from stored in page.Events let message = Map(stored) where message is not null select new OutboxMessage(message, stored.Id),
+            from stored in page.Events let message = Map(stored) where message is not null select new OutboxMessage(message, stored.Id, stored.StreamKey!),
             cancellationToken);
         return NullChangeListener.Instance;
     }

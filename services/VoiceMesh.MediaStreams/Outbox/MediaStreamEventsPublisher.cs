@@ -56,7 +56,7 @@ public sealed class MediaStreamEventsPublisher : SubscriptionBase
 
             if (Map(stored, callSid) is { } message)
             {
-                messages.Add(new OutboxMessage(message, stored.Id));
+                messages.Add(new OutboxMessage(message, stored.Id, streamSid));
             }
         }
 

@@ -41,7 +41,7 @@ public sealed class NumberEventsPublisher : SubscriptionBase
         // Named by the stored event (and the message's place among those it makes), so a republished page is
         // deduplicated downstream.
         await _bus.PublishPage(
-            page.Events.SelectMany(stored => Map(stored).Select((message, i) => new OutboxMessage(message, MessageId(stored.Id, i)))),
+            page.Events.SelectMany(stored => Map(stored).Select((message, i) => new OutboxMessage(message, MessageId(stored.Id, i), stored.StreamKey!))),
             cancellationToken);
         return NullChangeListener.Instance;
     }

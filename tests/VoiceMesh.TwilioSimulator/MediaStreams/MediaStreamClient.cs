@@ -80,6 +80,9 @@ public static class MediaStreamClient
     /// Runs one stream. <paramref name="end"/> is Twilio ending it (the call ended, or a stop through REST): no more frames,
     /// then <c>stop</c> and the close; <paramref name="cancellationToken"/> abandons it.
     /// </summary>
+    /// <summary>How long a dropped connection's last frames have to reach the server before the connection breaks.</summary>
+    private static readonly TimeSpan DropPause = TimeSpan.FromMilliseconds(250);
+
     public static async Task<MediaStreamRun> Run(
         MediaStreamTarget target, AudioScript script, CancellationToken cancellationToken, CancellationToken end = default)
     {
@@ -150,6 +153,9 @@ public static class MediaStreamClient
 
                 if (target.DropAfterFrames == chunk)
                 {
+                    // The network fails a moment after the last frame went out: a reset arriving with frames still
+                    // unread would make the server's kernel discard them, and the count would depend on scheduling.
+                    await Task.Delay(DropPause, cancellationToken);
                     socket.Abort();
                     run.Dropped = true;
                     return run;
