@@ -163,8 +163,8 @@ public static class MediaStreamClient
 
                 if (target.Paced)
                 {
-                    var due = TimeSpan.FromMilliseconds(chunk * AudioScript.FrameMilliseconds);
-                    if (due > clock.Elapsed && !await Paced(due - clock.Elapsed, pacing.Token, end))
+                    var wait = TimeSpan.FromMilliseconds(chunk * AudioScript.FrameMilliseconds) - clock.Elapsed;
+                    if (wait > TimeSpan.Zero && !await Paced(wait, pacing.Token, end))
                     {
                         break;
                     }
