@@ -9,6 +9,7 @@ namespace VoiceMesh.IntegrationTests;
 /// signed, through the gateway and YARP to the MediaStreams service (a process on real PostgreSQL and RabbitMQ): the
 /// events it stores and publishes match the script.
 /// </summary>
+[Collection(RealTimeMedia.Name)]
 public sealed class MediaStreamEndToEndSpecs(MediaStreamMesh mesh) : IClassFixture<MediaStreamMesh>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -9,6 +9,7 @@ namespace VoiceMesh.IntegrationTests;
 /// marks echoed in order; a caller who speaks over a barge-in clip gets <c>clear</c> at once, and the interruption says
 /// how much of the clip had played.
 /// </summary>
+[Collection(RealTimeMedia.Name)]
 public sealed class MediaStreamPlaybackSpecs(MediaStreamMesh mesh) : IClassFixture<MediaStreamMesh>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
