@@ -55,6 +55,25 @@ internal sealed class ConferenceMeshClient(Mesh mesh)
     public async Task<JsonElement> Get(string conferenceSid) =>
         await mesh.Client.GetFromJsonAsync<JsonElement>($"/api/conferences/{conferenceSid}", TestContext.Current.CancellationToken);
 
+    /// <summary>
+    /// The read model once its timeline has stopped growing (the same length over four reads a quarter second apart):
+    /// the callbacks still on their way when a condition first held (a conference's start after its joins) are applied.
+    /// </summary>
+    public async Task<JsonElement> Settled(string conferenceSid, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var last = await Get(conferenceSid);
+        for (var unchanged = 0; unchanged < 4 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+            var next = await Get(conferenceSid);
+            unchanged = next.GetProperty("timeline").GetArrayLength() == last.GetProperty("timeline").GetArrayLength() ? unchanged + 1 : 0;
+            last = next;
+        }
+
+        return last;
+    }
+
     /// <summary>Polls the read model (404 until the conference is known) until <paramref name="done"/> holds, or fails with the last state seen.</summary>
     public async Task<JsonElement> WaitFor(string conferenceSid, Func<JsonElement, bool> done, TimeSpan timeout)
     {

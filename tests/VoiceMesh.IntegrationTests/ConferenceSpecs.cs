@@ -148,7 +148,9 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
         }
 
         var sid = await _api.SidOf(name, Patience);
-        var before = await _api.WaitFor(sid, c => ConferenceMeshClient.Joined(c) == 2, Patience);
+        await _api.WaitFor(sid, c => ConferenceMeshClient.Joined(c) == 2, Patience);
+        await fixture.Mesh.Simulator.Control.WhenWebhooksIdleAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var before = await _api.Settled(sid, Patience);
         var stranger = Mesh.NewCallSid();
         using (var unknownParticipant = await _api.Post($"/api/conferences/{sid}/participants/{stranger}/mute"))
         {
