@@ -96,17 +96,22 @@ internal static class RoomScript
     }
 
     /// <summary>Applies reports the way the consumer and Marten do: decide on the current state, then create or apply.</summary>
-    public static Conference? Fold(IEnumerable<ConferenceEventReported> reports)
+    public static Conference? Fold(IEnumerable<ConferenceEventReported> reports) => Replay(reports).Conference;
+
+    /// <summary>As <see cref="Fold"/>, with the reports the stream took in the order it took them (its events).</summary>
+    public static (Conference? Conference, List<object> Stream) Replay(IEnumerable<ConferenceEventReported> reports)
     {
         Conference? conference = null;
+        var stream = new List<object>();
         foreach (var report in reports)
         {
             foreach (var e in Conference.Decide(conference, report).Events.Cast<ConferenceEventReported>())
             {
                 conference = conference is null ? Conference.Create(e) : conference.Apply(e);
+                stream.Add(e);
             }
         }
 
-        return conference;
+        return (conference, stream);
     }
 }

@@ -28,20 +28,11 @@ public static class ControlActions
     /// mute, hold or coaching): a copy of an older request, arriving after a newer one was performed, is stale and must
     /// not undo it.
     /// </summary>
-    public static bool IsLatest(Conference conference, ApplyParticipantChange change)
-    {
-        static int Flag(ConferenceAction action) => action switch
-        {
-            ConferenceAction.Mute or ConferenceAction.Unmute => 0,
-            ConferenceAction.Hold or ConferenceAction.Unhold => 1,
-            ConferenceAction.Coach or ConferenceAction.StopCoaching => 2,
-            _ => -1,
-        };
-
-        var mine = conference.Actions.Find(a => a.RequestId == change.RequestId);
-        return mine is not null
-            && conference.Actions.FindLast(a => a.CallSid == change.CallSid && Flag(a.Action) == Flag(mine.Action))?.RequestId == change.RequestId;
-    }
+    public static bool IsLatest(Conference conference, ApplyParticipantChange change) =>
+        conference.IsLatestRequest(
+            change.CallSid,
+            change.Muted is not null ? ConferenceAction.Mute : change.Hold is not null ? ConferenceAction.Hold : ConferenceAction.Coach,
+            change.RequestId);
 
     private static ApplyParticipantChange Change(ConferenceActionRequested e) =>
         new() { RequestId = e.RequestId, ConferenceSid = e.ConferenceSid, CallSid = e.CallSid!, OccurredAt = e.RequestedAt };

@@ -7,7 +7,8 @@ public static class ControlDecisions
 {
     /// <summary>
     /// Accepts an action on a running conference (and, for a participant action, on a participant in the room now; a
-    /// coach's target must be in the room too). The same request again changes nothing.
+    /// coach's target must be in the room too). The same request again changes nothing: here when it is still the latest of its
+    /// kind, otherwise on the command path, which stores each request id once.
     /// </summary>
     public static Verdict Decide(Conference? conference, ConferenceActionRequested request)
     {
@@ -16,7 +17,7 @@ public static class ControlDecisions
             return Verdict.Reject(CommandRejection.UnknownConference(request.ConferenceSid));
         }
 
-        if (conference.Actions.Exists(a => a.RequestId == request.RequestId))
+        if (conference.IsLatestRequest(request.CallSid, request.Action, request.RequestId))
         {
             return Verdict.Nothing;
         }

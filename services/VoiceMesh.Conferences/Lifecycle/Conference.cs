@@ -34,14 +34,155 @@ public sealed record ConferenceRecording(string RecordingSid, string Status, str
 public sealed record DialedParticipant(string CallSid, string RequestId, ParticipantRole Role, string? CallSidToCoach, Guid? LeaseId = null, bool LeaseReleased = false);
 
 /// <summary>
+/// Where a report stands in Twilio's order of the room's reports: <c>SequenceNumber</c>, then <c>Timestamp</c>, then
+/// the event, then the message id (a missing value first).
+/// </summary>
+public sealed record ReportKey(int? Sequence, DateTimeOffset? Timestamp, ConferenceCallbackEvent Kind, string MessageId) : IComparable<ReportKey>
+{
+    public static ReportKey Of(ConferenceEventReported report) => new(report.SequenceNumber, report.Timestamp, report.Kind, report.MessageId);
+
+    public int CompareTo(ReportKey? other)
+    {
+        if (other is null)
+        {
+            return 1;
+        }
+
+        var bySequence = Nullable.Compare(Sequence, other.Sequence);
+        if (bySequence != 0)
+        {
+            return bySequence;
+        }
+
+        var byTime = Nullable.Compare(Timestamp, other.Timestamp);
+        if (byTime != 0)
+        {
+            return byTime;
+        }
+
+        var byKind = Kind.CompareTo(other.Kind);
+        return byKind != 0 ? byKind : string.CompareOrdinal(MessageId, other.MessageId);
+    }
+
+    public static bool operator <(ReportKey left, ReportKey right) => left.CompareTo(right) < 0;
+
+    public static bool operator >(ReportKey left, ReportKey right) => left.CompareTo(right) > 0;
+
+    public static bool operator <=(ReportKey left, ReportKey right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >=(ReportKey left, ReportKey right) => left.CompareTo(right) >= 0;
+}
+
+/// <summary>A value and the report it came from, so the one a fold keeps is chosen by the reports' order, not by their arrival.</summary>
+public sealed record Reported<T>(T Value, ReportKey Key);
+
+/// <summary>Which of two reported values a fold keeps: the later report's (a flag, a label) or the earlier one's (a join, a leave).</summary>
+public static class Reported
+{
+    public static Reported<T>? Latest<T>(Reported<T>? kept, T? value, ReportKey key)
+        where T : struct =>
+        value is { } given && (kept is null || kept.Key < key) ? new Reported<T>(given, key) : kept;
+
+    public static Reported<string>? Latest(Reported<string>? kept, string? value, ReportKey key) =>
+        value is not null && (kept is null || kept.Key < key) ? new Reported<string>(value, key) : kept;
+
+    public static Reported<T>? Earliest<T>(Reported<T>? kept, T? value, ReportKey key)
+        where T : struct =>
+        value is { } given && (kept is null || key < kept.Key) ? new Reported<T>(given, key) : kept;
+
+    public static Reported<string>? Earliest(Reported<string>? kept, string? value, ReportKey key) =>
+        value is not null && (kept is null || key < kept.Key) ? new Reported<string>(value, key) : kept;
+}
+
+/// <summary>A report that starts or ends a participant's speech (a leave ends it too), in the order talk time is summed in.</summary>
+public sealed record SpeechReport(ReportKey Key, ConferenceCallbackEvent Kind, DateTimeOffset At);
+
+/// <summary>
+/// What a participant's reports said, each value with the report it came from, so any arrival order of the same
+/// reports keeps the same values: flags and label from the latest report carrying them, join and leave from the first.
+/// </summary>
+public sealed record ParticipantReports
+{
+    public required string CallSid { get; init; }
+
+    /// <summary>The participant's first report: the room lists its participants in this order.</summary>
+    public required ReportKey First { get; init; }
+    public Reported<string>? Label { get; init; }
+    public Reported<bool>? Muted { get; init; }
+    public Reported<bool>? Hold { get; init; }
+    public Reported<bool>? Coaching { get; init; }
+    public Reported<bool>? EndConferenceOnExit { get; init; }
+    public Reported<bool>? StartConferenceOnEnter { get; init; }
+    public Reported<DateTimeOffset>? Joined { get; init; }
+    public Reported<DateTimeOffset>? Left { get; init; }
+    public Reported<ParticipantLeftReason>? ReasonLeft { get; init; }
+    public ImmutableList<SpeechReport> Speech { get; init; } = [];
+
+    public ParticipantReports With(ConferenceEventReported report)
+    {
+        var key = ReportKey.Of(report);
+        var at = report.Timestamp ?? report.ReceivedAt;
+        var leave = report.Kind == ConferenceCallbackEvent.ParticipantLeave;
+        return this with
+        {
+            First = key < First ? key : First,
+            Label = Reported.Latest(Label, report.Label, key),
+            Muted = Reported.Latest(Muted, report.Muted, key),
+            Hold = Reported.Latest(Hold, report.Hold, key),
+            Coaching = Reported.Latest(Coaching, report.Coaching, key),
+            EndConferenceOnExit = Reported.Latest(EndConferenceOnExit, report.EndConferenceOnExit, key),
+            StartConferenceOnEnter = Reported.Latest(StartConferenceOnEnter, report.StartConferenceOnEnter, key),
+            Joined = report.Kind == ConferenceCallbackEvent.ParticipantJoin ? Reported.Earliest(Joined, at, key) : Joined,
+            Left = leave ? Reported.Earliest(Left, at, key) : Left,
+            ReasonLeft = leave ? Reported.Earliest(ReasonLeft, report.ReasonParticipantLeft, key) : ReasonLeft,
+            Speech = report.Kind is ConferenceCallbackEvent.ParticipantSpeechStart or ConferenceCallbackEvent.ParticipantSpeechStop || leave
+                ? Speech.Add(new SpeechReport(key, report.Kind, at)).Sort((x, y) => x.Key.CompareTo(y.Key))
+                : Speech,
+        };
+    }
+
+    /// <summary>Seconds between speech-start and speech-stop reports, in Twilio's order (to the leave when it never stopped).</summary>
+    public int TalkSeconds()
+    {
+        DateTimeOffset? speaking = null;
+        var seconds = 0;
+        foreach (var report in Speech)
+        {
+            if (report.Kind == ConferenceCallbackEvent.ParticipantSpeechStart)
+            {
+                speaking ??= report.At;
+            }
+            else if (speaking is { } since)
+            {
+                seconds += report.At > since ? (int)(report.At - since).TotalSeconds : 0;
+                speaking = null;
+            }
+        }
+
+        return seconds;
+    }
+}
+
+/// <summary>The latest accepted request of one kind for one participant (or for the room): a copy of an older one is stale.</summary>
+public sealed record LatestRequest(string? CallSid, string Kind, string RequestId);
+
+/// <summary>The participant a coach was last asked to coach (or to stop coaching), by the time of the request.</summary>
+public sealed record CoachRequest(string CallSid, DateTimeOffset RequestedAt, string? CallSidToCoach);
+
+/// <summary>
 /// A conference's lifecycle, the write-side state of its stream (id: the ConferenceSid) and the document the read model
-/// is served from. Everything Twilio reported is kept as reports ordered by Twilio's <c>SequenceNumber</c> (then
-/// <c>Timestamp</c>), and the state is folded from them in that order, so it depends on the set of reports and never
-/// on their arrival order; <c>completed</c> is final, a participant who left stays left.
+/// is served from. What Twilio reported is folded as values chosen by Twilio's order of the reports
+/// (<see cref="ReportKey"/>: each flag from the latest report carrying it, each start, join and leave from the first),
+/// so the state depends on the set of reports and never on their arrival order; <c>completed</c> is final, a
+/// participant who left stays left. The document keeps what decisions and the read model need, not the reports
+/// themselves: its size does not grow with the room's callbacks (the timeline is read from the stream).
 /// </summary>
 public sealed record Conference
 {
     public required string Id { get; init; }
+
+    /// <summary>The stream version the document folds (set by Marten): the read model's timeline is read up to it.</summary>
+    public long Version { get; init; }
     public required string FriendlyName { get; init; }
     public ConferenceStatus Status { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
@@ -49,10 +190,22 @@ public sealed record Conference
     public ConferenceEndedReason? ReasonConferenceEnded { get; init; }
     public string? CallSidEndingConference { get; init; }
     public ImmutableList<Participant> Participants { get; init; } = [];
-    public ImmutableList<ConferenceEventReported> Reports { get; init; } = [];
     public ImmutableList<DialedParticipant> Dialed { get; init; } = [];
-    public ImmutableList<ConferenceActionRequested> Actions { get; init; } = [];
     public ImmutableList<ConferenceRecording> Recordings { get; init; } = [];
+
+    /// <summary>The sequence numbers of the reports applied: a callback Twilio sends again under another id has one of them.</summary>
+    public ImmutableSortedSet<int> Sequences { get; init; } = [];
+
+    /// <summary>The message ids of the reports applied that carried no sequence number.</summary>
+    public ImmutableHashSet<string> Unsequenced { get; init; } = [];
+
+    public ImmutableList<ParticipantReports> Reports { get; init; } = [];
+    public Reported<DateTimeOffset>? Started { get; init; }
+    public Reported<DateTimeOffset>? Ended { get; init; }
+    public Reported<ConferenceEndedReason>? EndedReason { get; init; }
+    public Reported<string>? EndingCall { get; init; }
+    public ImmutableList<LatestRequest> LatestRequests { get; init; } = [];
+    public ImmutableList<CoachRequest> CoachRequests { get; init; } = [];
 
     /// <summary>
     /// A report changes the conference unless the stream holds it already: the same message, or the same
@@ -60,8 +213,7 @@ public sealed record Conference
     /// </summary>
     public static Decision Decide(Conference? conference, ConferenceEventReported report)
     {
-        if (conference is not null && conference.Reports.Exists(r => r.MessageId == report.MessageId
-            || (report.SequenceNumber is not null && r.SequenceNumber == report.SequenceNumber)))
+        if (conference is not null && conference.Holds(report))
         {
             return Decision.None;
         }
@@ -98,23 +250,60 @@ public sealed record Conference
 
     public static Conference Create(ConferenceRecordingReported e) => new Conference { Id = e.ConferenceSid, FriendlyName = "" }.Apply(e);
 
-    public Conference Apply(ConferenceEventReported e) => Fold(this with
+    public Conference Apply(ConferenceEventReported e)
     {
-        FriendlyName = e.FriendlyName,
-        Reports = Reports.Add(e).Sort(ReportOrder.Instance),
-    });
+        var key = ReportKey.Of(e);
+        var at = e.Timestamp ?? e.ReceivedAt;
+        var conference = this with
+        {
+            FriendlyName = e.FriendlyName,
+            Sequences = e.SequenceNumber is { } sequence ? Sequences.Add(sequence) : Sequences,
+            Unsequenced = e.SequenceNumber is null ? Unsequenced.Add(e.MessageId) : Unsequenced,
+        };
+        conference = e.Kind switch
+        {
+            ConferenceCallbackEvent.ConferenceStart => conference with { Started = Reported.Earliest(Started, at, key) },
+            ConferenceCallbackEvent.ConferenceEnd => conference with
+            {
+                Ended = Reported.Earliest(Ended, at, key),
+                EndedReason = Reported.Earliest(EndedReason, e.ReasonConferenceEnded, key),
+                EndingCall = Reported.Earliest(EndingCall, e.CallSidEndingConference, key),
+            },
+            _ when e.CallSid is { } callSid => conference with
+            {
+                Reports = conference.Reports.FindIndex(p => p.CallSid == callSid) is var known and >= 0
+                    ? conference.Reports.SetItem(known, conference.Reports[known].With(e))
+                    : conference.Reports.Add(new ParticipantReports { CallSid = callSid, First = key }.With(e)),
+            },
+            _ => conference,
+        };
+        return conference.Fold();
+    }
 
-    public Conference Apply(ParticipantDialed e) => Fold(this with
+    public Conference Apply(ParticipantDialed e) => (this with
     {
         Dialed = Dialed.Add(new DialedParticipant(e.CallSid, e.RequestId, e.Role, e.CallSidToCoach, e.LeaseId)),
-    });
+    }).Fold();
 
     public Conference Apply(CallerIdReleaseRequested e) => this with
     {
         Dialed = Dialed.Find(d => d.CallSid == e.CallSid) is { } dial ? Dialed.Replace(dial, dial with { LeaseReleased = true }) : Dialed,
     };
 
-    public Conference Apply(ConferenceActionRequested e) => Fold(this with { Actions = Actions.Add(e) });
+    public Conference Apply(ConferenceActionRequested e)
+    {
+        var kind = RequestKind(e.Action);
+        var latest = new LatestRequest(e.CallSid, kind, e.RequestId);
+        var coaching = e.Action is ConferenceAction.Coach or ConferenceAction.StopCoaching && e.CallSid is { } coach
+            && CoachRequests.Find(c => c.CallSid == coach) is var last && (last is null || last.RequestedAt <= e.RequestedAt)
+            ? CoachRequests.RemoveAll(c => c.CallSid == coach).Add(new CoachRequest(coach, e.RequestedAt, e.CallSidToCoach))
+            : CoachRequests;
+        return (this with
+        {
+            LatestRequests = LatestRequests.RemoveAll(r => r.CallSid == e.CallSid && r.Kind == kind).Add(latest),
+            CoachRequests = coaching,
+        }).Fold();
+    }
 
     public Conference Apply(ConferenceRecordingReported e) => this with
     {
@@ -127,131 +316,57 @@ public sealed record Conference
     public Participant? Present(string callSid) =>
         Participants.Find(p => p.CallSid == callSid && p.Status == ParticipantStatus.Joined);
 
-    /// <summary>Recomputes status and participants from the ordered reports, the dials and the requested coaching.</summary>
-    private static Conference Fold(Conference conference)
+    /// <summary>Whether <paramref name="requestId"/> is the latest accepted request of its kind (mute, hold, coaching, removal, announcement, end) for <paramref name="callSid"/>.</summary>
+    public bool IsLatestRequest(string? callSid, ConferenceAction action, string requestId) =>
+        LatestRequests.Exists(r => r.CallSid == callSid && r.Kind == RequestKind(action) && r.RequestId == requestId);
+
+    /// <summary>Whether the stream applied this report already: the same message, or the same <c>SequenceNumber</c>.</summary>
+    private bool Holds(ConferenceEventReported report) =>
+        report.SequenceNumber is { } sequence ? Sequences.Contains(sequence) : Unsequenced.Contains(report.MessageId);
+
+    /// <summary>The kind of request a newer one of which overtakes an older one: mute and unmute are one kind, and so on.</summary>
+    private static string RequestKind(ConferenceAction action) => action switch
     {
-        var status = ConferenceStatus.Init;
-        DateTimeOffset? started = null, ended = null;
-        ConferenceEndedReason? endedReason = null;
-        string? endingCall = null;
-        var participants = new Dictionary<string, Participant>(StringComparer.Ordinal);
-        var speaking = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        var order = new List<string>();
-        foreach (var report in conference.Reports)
+        ConferenceAction.Mute or ConferenceAction.Unmute => "mute",
+        ConferenceAction.Hold or ConferenceAction.Unhold => "hold",
+        ConferenceAction.Coach or ConferenceAction.StopCoaching => "coaching",
+        _ => action.ToWire(),
+    };
+
+    /// <summary>Recomputes status and participants from the kept values, the dials and the requested coaching.</summary>
+    private Conference Fold() => this with
+    {
+        Status = Ended is not null ? ConferenceStatus.Completed : Started is not null ? ConferenceStatus.InProgress : ConferenceStatus.Init,
+        StartedAt = Started?.Value,
+        EndedAt = Ended?.Value,
+        ReasonConferenceEnded = EndedReason?.Value,
+        CallSidEndingConference = EndingCall?.Value,
+        Participants = [.. Reports.OrderBy(r => r.First).Select(reports =>
         {
-            switch (report.Kind)
+            var dial = Dialed.Find(d => d.CallSid == reports.CallSid);
+            var coaching = reports.Coaching?.Value ?? false;
+            var target = CoachRequests.Find(c => c.CallSid == reports.CallSid) is { } requested ? requested.CallSidToCoach : dial?.CallSidToCoach;
+            return new Participant
             {
-                case ConferenceCallbackEvent.ConferenceStart:
-                    status = status == ConferenceStatus.Completed ? status : ConferenceStatus.InProgress;
-                    started ??= report.Timestamp ?? report.ReceivedAt;
-                    continue;
-                case ConferenceCallbackEvent.ConferenceEnd:
-                    status = ConferenceStatus.Completed;
-                    ended ??= report.Timestamp ?? report.ReceivedAt;
-                    endedReason ??= report.ReasonConferenceEnded;
-                    endingCall ??= report.CallSidEndingConference;
-                    continue;
-            }
-
-            if (report.CallSid is not { } callSid)
-            {
-                continue;
-            }
-
-            if (!participants.TryGetValue(callSid, out var participant))
-            {
-                order.Add(callSid);
-                participant = new Participant { CallSid = callSid, Status = ParticipantStatus.Joined };
-            }
-
-            var at = report.Timestamp ?? report.ReceivedAt;
-            participant = participant with
-            {
-                Label = report.Label ?? participant.Label,
-                Muted = report.Muted ?? participant.Muted,
-                Hold = report.Hold ?? participant.Hold,
-                Coaching = report.Coaching ?? participant.Coaching,
-                EndConferenceOnExit = report.EndConferenceOnExit ?? participant.EndConferenceOnExit,
-                StartConferenceOnEnter = report.StartConferenceOnEnter ?? participant.StartConferenceOnEnter,
+                CallSid = reports.CallSid,
+                Status = reports.Left is null ? ParticipantStatus.Joined : ParticipantStatus.Left,
+                Label = reports.Label?.Value,
+                Muted = reports.Muted?.Value ?? false,
+                Hold = reports.Hold?.Value ?? false,
+                Coaching = coaching,
+                CallSidToCoach = coaching ? target : null,
+                EndConferenceOnExit = reports.EndConferenceOnExit?.Value ?? false,
+                StartConferenceOnEnter = reports.StartConferenceOnEnter?.Value ?? false,
+                Role = dial?.Role,
+                RequestId = dial?.RequestId,
+                JoinedAt = reports.Joined?.Value,
+                LeftAt = reports.Left?.Value,
+                ReasonLeft = reports.ReasonLeft?.Value,
+                TalkSeconds = reports.TalkSeconds(),
             };
-            switch (report.Kind)
-            {
-                case ConferenceCallbackEvent.ParticipantJoin:
-                    participant = participant with { JoinedAt = participant.JoinedAt ?? at };
-                    break;
-                case ConferenceCallbackEvent.ParticipantLeave:
-                    participant = participant with { Status = ParticipantStatus.Left, LeftAt = participant.LeftAt ?? at, ReasonLeft = participant.ReasonLeft ?? report.ReasonParticipantLeft };
-                    if (speaking.Remove(callSid, out var since))
-                    {
-                        participant = participant with { TalkSeconds = participant.TalkSeconds + Seconds(since, at) };
-                    }
-
-                    break;
-                case ConferenceCallbackEvent.ParticipantSpeechStart:
-                    speaking.TryAdd(callSid, at);
-                    break;
-                case ConferenceCallbackEvent.ParticipantSpeechStop when speaking.Remove(callSid, out var start):
-                    participant = participant with { TalkSeconds = participant.TalkSeconds + Seconds(start, at) };
-                    break;
-            }
-
-            participants[callSid] = participant;
-        }
-
-        var coached = conference.Actions
-            .Where(a => a.Action is ConferenceAction.Coach or ConferenceAction.StopCoaching && a.CallSid is not null)
-            .GroupBy(a => a.CallSid!)
-            .ToDictionary(g => g.Key, g => g.OrderBy(a => a.RequestedAt).Last().CallSidToCoach, StringComparer.Ordinal);
-        return conference with
-        {
-            Status = status,
-            StartedAt = started,
-            EndedAt = ended,
-            ReasonConferenceEnded = endedReason,
-            CallSidEndingConference = endingCall,
-            Participants = [.. order.Select(callSid =>
-            {
-                var participant = participants[callSid];
-                var dial = conference.Dialed.Find(d => d.CallSid == callSid);
-                var coaching = coached.TryGetValue(callSid, out var target) ? target : dial?.CallSidToCoach;
-                return participant with
-                {
-                    Role = dial?.Role,
-                    RequestId = dial?.RequestId,
-                    CallSidToCoach = participant.Coaching ? coaching : null,
-                };
-            })],
-        };
-    }
+        })],
+    };
 
     private static CallerIdReleaseRequested ReleaseRequested(string conferenceSid, string callSid, Guid leaseId, DateTimeOffset at) =>
         new() { ConferenceSid = conferenceSid, CallSid = callSid, LeaseId = leaseId, RequestedAt = at };
-
-    private static int Seconds(DateTimeOffset from, DateTimeOffset to) => to > from ? (int)(to - from).TotalSeconds : 0;
-
-    /// <summary>Twilio's order: <c>SequenceNumber</c>, then <c>Timestamp</c>, then the event, then the message id.</summary>
-    private sealed class ReportOrder : IComparer<ConferenceEventReported>
-    {
-        public static readonly ReportOrder Instance = new();
-
-        public int Compare(ConferenceEventReported? x, ConferenceEventReported? y)
-        {
-            ArgumentNullException.ThrowIfNull(x);
-            ArgumentNullException.ThrowIfNull(y);
-            var bySequence = Nullable.Compare(x.SequenceNumber, y.SequenceNumber);
-            if (bySequence != 0)
-            {
-                return bySequence;
-            }
-
-            var byTime = Nullable.Compare(x.Timestamp, y.Timestamp);
-            if (byTime != 0)
-            {
-                return byTime;
-            }
-
-            var byKind = x.Kind.CompareTo(y.Kind);
-            return byKind != 0 ? byKind : string.CompareOrdinal(x.MessageId, y.MessageId);
-        }
-    }
 }

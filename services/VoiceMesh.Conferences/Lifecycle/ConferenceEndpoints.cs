@@ -18,7 +18,21 @@ public sealed record ConferenceResponse(
     IReadOnlyList<TimelineEntry> Timeline,
     IReadOnlyList<ConferenceRecordingResponse> Recordings)
 {
-    public static ConferenceResponse Of(Conference conference) => new(
+    /// <summary>The read model of <paramref name="conference"/>; its timeline from the reports and requests of its stream.</summary>
+    public static ConferenceResponse Of(Conference conference, IEnumerable<object> stream)
+    {
+        var events = stream.ToList();
+        return Of(conference, [
+            .. events.OfType<ConferenceEventReported>()
+                .OrderBy(ReportKey.Of)
+                .Select(r => new TimelineEntry(r.Kind.ToWire(), r.SequenceNumber, r.Timestamp ?? r.ReceivedAt, r.CallSid, null))
+                .Concat(events.OfType<ConferenceActionRequested>().Select(a => new TimelineEntry(a.Action.ToWire(), null, a.RequestedAt, a.CallSid, a.RequestId)))
+                .OrderBy(e => e.At)
+                .ThenBy(e => e.SequenceNumber),
+        ]);
+    }
+
+    private static ConferenceResponse Of(Conference conference, IReadOnlyList<TimelineEntry> timeline) => new(
         conference.Id,
         conference.FriendlyName,
         conference.Status.ToWire(),
@@ -27,13 +41,7 @@ public sealed record ConferenceResponse(
         conference.ReasonConferenceEnded?.ToWire(),
         conference.CallSidEndingConference,
         [.. conference.Participants.Select(ParticipantResponse.Of)],
-        [
-            .. conference.Reports
-                .Select(r => new TimelineEntry(r.Kind.ToWire(), r.SequenceNumber, r.Timestamp ?? r.ReceivedAt, r.CallSid, null))
-                .Concat(conference.Actions.Select(a => new TimelineEntry(a.Action.ToWire(), null, a.RequestedAt, a.CallSid, a.RequestId)))
-                .OrderBy(e => e.At)
-                .ThenBy(e => e.SequenceNumber),
-        ],
+        timeline,
         [.. conference.Recordings.Select(r => new ConferenceRecordingResponse(r.RecordingSid, r.Status, r.RecordingUrl, r.DurationSeconds))]);
 }
 
@@ -85,9 +93,13 @@ internal static class ConferenceEndpoints
         string conferenceSid, IQuerySession session, CancellationToken cancellationToken)
     {
         var conference = ConferenceSids.IsValid(conferenceSid) ? await session.LoadAsync<Conference>(conferenceSid, cancellationToken) : null;
-        return conference is null
-            ? ControlProblems.NotFound("Conference not found", $"No conference with sid {conferenceSid} is known.")
-            : TypedResults.Ok(ConferenceResponse.Of(conference));
+        if (conference is null)
+        {
+            return ControlProblems.NotFound("Conference not found", $"No conference with sid {conferenceSid} is known.");
+        }
+
+        var stream = await session.Events.FetchStreamAsync(conferenceSid, conference.Version, token: cancellationToken);
+        return TypedResults.Ok(ConferenceResponse.Of(conference, stream.Select(e => e.Data)));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ConferenceSummary>>, ValidationProblem>> ListConferences(
