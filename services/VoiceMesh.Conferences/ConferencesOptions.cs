@@ -17,6 +17,14 @@ public sealed class ConferencesOptions : IConfigurationOptions
     public string PublicBaseUrl { get; set; } = "";
 
     /// <summary>
+    /// Participants Twilio may be asked to dial per second (each Participants create starts a call, which counts against
+    /// the account's calls per second). One instance dials at a time (the dial queue has a single active consumer), so
+    /// this is the rate across every instance; with Calls placing calls too, their two rates share the account's.
+    /// </summary>
+    [Range(0.1, 1000)]
+    public double DialsPerSecond { get; set; } = 1;
+
+    /// <summary>
     /// How often the outbox looks for new decisions to perform (Marten's daemon polling, both its fast and slow
     /// interval; Marten's defaults are 250 ms and 1 s). A moderator's command waits for it before it reaches Twilio, so
     /// it bounds the command-to-Twilio latency; each look is one small query on the event sequence.

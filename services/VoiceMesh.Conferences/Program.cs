@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using VoiceMesh.Conferences;
 using VoiceMesh.Conferences.Control;
 using VoiceMesh.Conferences.Lifecycle;
@@ -9,7 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddValidatedOptions<ConferencesOptions>();
 builder.Services.AddSingleton<ConferencePartitions>(); // one room at a time per instance, across queues
-builder.Services.AddTwilioClient();      // the SDK client Rooms (dials) and Control (updates) share
+builder.Services.AddPacedTwilioClient(sp => sp.GetRequiredService<IOptions<ConferencesOptions>>().Value.DialsPerSecond); // Rooms' dials, paced, and Control's updates
 builder.AddEventStore("conferences").AddConferencesOutbox();
 builder.AddConferenceLifecycle();
 builder.AddRooms();

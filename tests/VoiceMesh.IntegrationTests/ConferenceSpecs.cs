@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -127,6 +128,14 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
             AssertMatches(fixture.Mesh.Simulator.Control.ConferenceRecord(sids[r])!, rooms[r]);
             Assert.Equal("conference-ended-via-api", rooms[r].GetProperty("reasonConferenceEnded").GetString());
         }
+
+        // The 200 dials were paced like call creates: no second held more Participants creates than Conferences:DialsPerSecond.
+        var dialsPerSecond = int.Parse(fixture.Mesh.EnvironmentOf("conferences")["Conferences__DialsPerSecond"], CultureInfo.InvariantCulture);
+        var creates = fixture.Mesh.Simulator.Control.Requests
+            .Where(q => q.Method == "POST" && q.Path.EndsWith("/Participants.json", StringComparison.Ordinal) && names.Exists(n => q.Path.Contains($"/Conferences/{n}/", StringComparison.Ordinal)))
+            .Select(q => q.Time).Order().ToList();
+        Assert.Equal(200, creates.Count);
+        Assert.All(creates, at => Assert.InRange(creates.Count(o => o >= at && o < at.AddSeconds(1)), 1, dialsPerSecond));
     }
 
     [Fact]

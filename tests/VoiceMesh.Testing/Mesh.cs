@@ -163,6 +163,7 @@ public sealed class Mesh : IAsyncDisposable
         ["Twilio__ApiBaseUrl"] = Simulator.BaseAddress.ToString(),
         ["BlobStorage__Directory"] = RecordingsDirectory,
         ["Conferences__PublicBaseUrl"] = PublicBaseUrl,
+        ["Conferences__DialsPerSecond"] = CallsEnvironment["Calls__CallsPerSecond"],
         ["NumberPool__PublicBaseUrl"] = PublicBaseUrl,
         ["MediaStreams__Restart__PublicBaseUrl"] = PublicBaseUrl,
     };

@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.Extensions.Options;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Placement;
@@ -12,9 +13,7 @@ internal static class PlacementRegistration
     public static IHostApplicationBuilder AddCallPlacement(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<CallsOptions>();
-        builder.Services.AddSingleton<CallCreatePacer>();
-        builder.Services.AddTransient<CallCreatePacingHandler>();
-        builder.Services.AddTwilioClient(client => client.AddHttpMessageHandler<CallCreatePacingHandler>());
+        builder.Services.AddPacedTwilioClient(sp => sp.GetRequiredService<IOptions<CallsOptions>>().Value.CallsPerSecond);
         builder.Services.AddSingleton<PlaceCallValidator>();
         builder.Services.AddScoped<TwilioCallPlacer>();
         builder.Services.AddScoped<CallPlacementService>();

@@ -26,7 +26,7 @@ internal static class RoomsRegistration
         {
             x.AddConsumer<CreateConferenceConsumer>();
             x.AddConsumer<AddParticipantConsumer>();
-            x.AddConsumer<DialParticipantConsumer>();
+            x.AddConsumer<DialParticipantConsumer>(typeof(DialParticipantConsumerDefinition));
             x.AddRequestClient<AcquireCallerId>(RequestTimeout.After(s: 10)); // NumberPool answers within this, or the command fails
         });
         return builder;

@@ -1,13 +1,22 @@
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using VoiceMesh.Calls.Placement;
 
-namespace VoiceMesh.Calls.Tests;
+namespace VoiceMesh.ServiceDefaults.Tests;
 
-public sealed class CallCreatePacerSpecs
+public sealed class OutboundCallPacerSpecs
 {
-    private static CallCreatePacer Pacer(FakeTimeProvider clock, double perSecond) =>
-        new(Options.Create(new CallsOptions { PublicBaseUrl = "https://voice.example.com", CallsPerSecond = perSecond }), clock);
+    private const string Account = "https://api.twilio.com/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef";
+
+    private static OutboundCallPacer Pacer(FakeTimeProvider clock, double perSecond) => new(perSecond, clock);
+
+    [Theory]
+    [InlineData("POST", "/Calls.json", true)]
+    [InlineData("POST", "/Conferences/standup/Participants.json", true)]
+    [InlineData("POST", "/Conferences/CF0123456789abcdef0123456789abcdef/Participants/CA0123456789abcdef0123456789abcdef.json", false)]
+    [InlineData("GET", "/Calls.json", false)]
+    [InlineData("POST", "/Calls/CA0123456789abcdef0123456789abcdef.json", false)]
+    [InlineData("POST", "/Queues/QU0123456789abcdef0123456789abcdef/Members/Front.json", false)]
+    public void Only_the_requests_that_start_a_call_are_paced(string method, string path, bool paced) =>
+        Assert.Equal(paced, OutboundCallPacer.StartsCall(new HttpRequestMessage(new HttpMethod(method), Account + path)));
 
     [Fact]
     public void Creates_asked_for_at_once_are_spaced_a_slightly_padded_period_apart()
