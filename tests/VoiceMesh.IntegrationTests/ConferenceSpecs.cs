@@ -2,8 +2,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MassTransit;
 using Twilio.Rest.Api.V2010.Account;
+using VoiceMesh.Contracts.Conferences;
+using VoiceMesh.ServiceDefaults;
 using VoiceMesh.Testing;
+using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Conferences;
 
 namespace VoiceMesh.IntegrationTests;
@@ -129,13 +133,52 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
             Assert.Equal("conference-ended-via-api", rooms[r].GetProperty("reasonConferenceEnded").GetString());
         }
 
-        // The 200 dials were paced like call creates: no second held more Participants creates than Conferences:DialsPerSecond.
+        // The 200 dials were paced like call creates, at Conferences:DialsPerSecond: spread over at least 199 gaps of 1/rate
+        // (less 10%), and no second held more creates than the rate, give or take the three a late timer or a slow
+        // request can crowd into one window.
         var dialsPerSecond = int.Parse(fixture.Mesh.EnvironmentOf("conferences")["Conferences__DialsPerSecond"], CultureInfo.InvariantCulture);
         var creates = fixture.Mesh.Simulator.Control.Requests
             .Where(q => q.Method == "POST" && q.Path.EndsWith("/Participants.json", StringComparison.Ordinal) && names.Exists(n => q.Path.Contains($"/Conferences/{n}/", StringComparison.Ordinal)))
             .Select(q => q.Time).Order().ToList();
         Assert.Equal(200, creates.Count);
-        Assert.All(creates, at => Assert.InRange(creates.Count(o => o >= at && o < at.AddSeconds(1)), 1, dialsPerSecond));
+        Assert.InRange((creates[^1] - creates[0]).TotalSeconds, 0.9 * 199 / dialsPerSecond, double.MaxValue);
+        Assert.All(creates, at => Assert.InRange(creates.Count(o => o >= at && o < at.AddSeconds(1)), 1, dialsPerSecond + 3));
+    }
+
+    [Fact]
+    public async Task A_mute_whose_every_twilio_attempt_failed_after_its_decision_was_stored_is_performed_by_the_outbox()
+    {
+        var name = Room("5xx");
+        await _api.Create(name);
+        await _api.Add(name, "+14155552300", "moderator", "moderator");
+        await _api.Add(name, "+14155552301", label: "p1");
+        var sid = await _api.SidOf(name, Patience);
+        var room = await _api.WaitFor(sid, c => ConferenceMeshClient.Joined(c) == 2, Patience);
+        var p1 = ConferenceMeshClient.CallOf(room, "p1");
+        var update = $"/Participants/{p1}.json";
+
+        // Every attempt of the command's own request (the first and the pipeline's retries) is answered 500.
+        var attempts = TwilioRestPolicy.MaxRetries + 1;
+        fixture.Mesh.Simulator.Control.InjectErrors(new InjectedErrors { Status = 500, Count = attempts, Method = "POST", PathContains = update });
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(fixture.Mesh.RabbitMqUri)));
+        await bus.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            // On the bus, the command is consumed in its room's partition, so the outbox's copy runs only after it gave up.
+            await bus.Publish(new MuteParticipant { RequestId = Guid.NewGuid().ToString("N"), ConferenceSid = sid, CallSid = p1, OccurredAt = DateTimeOffset.UtcNow }, TestContext.Current.CancellationToken);
+            await _api.WaitFor(sid, c => Flag(c, p1, "muted"), TimeSpan.FromSeconds(90));
+        }
+        finally
+        {
+            await bus.StopAsync(CancellationToken.None);
+        }
+
+        var posts = fixture.Mesh.Simulator.Control.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith(update, StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Repeat("injected-error", attempts), posts.Take(attempts).Select(r => r.Fault));
+        var performed = Assert.Single(posts.Skip(attempts));
+        Assert.Equal(200, performed.StatusCode);
+        Assert.Equal(["true"], performed.Form["Muted"]);
+        Assert.True(fixture.Mesh.Simulator.Control.ConferenceRecord(sid)!.Participants.Single(p => p.CallSid == p1).Muted);
     }
 
     [Fact]

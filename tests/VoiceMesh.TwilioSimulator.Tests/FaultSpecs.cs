@@ -62,6 +62,19 @@ public sealed class FaultSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Errors_aimed_at_a_method_and_path_spare_every_other_request()
+    {
+        _world.Control.InjectErrors(new InjectedErrors { Status = 500, Count = 1, Method = "POST", PathContains = "/Calls.json" });
+
+        Assert.Empty(await CallResource.ReadAsync(client: _world.Twilio));
+        var error = await Assert.ThrowsAsync<ApiException>(CreateAsync);
+        await CreateAsync();
+
+        Assert.Equal((20500, 500), (error.Code, error.Status));
+        Assert.Equal(["GET 200", "POST 500", "POST 201"], _world.Control.Requests.Select(r => $"{r.Method} {r.StatusCode}"));
+    }
+
+    [Fact]
     public async Task Injected_500s_for_a_time_window_stop_when_the_clock_passes_it()
     {
         _world.Control.InjectErrors(new InjectedErrors { Status = 500, Seconds = 10 });

@@ -5,7 +5,8 @@ using VoiceMesh.TwilioSimulator.Rest;
 namespace VoiceMesh.TwilioSimulator.Admin;
 
 /// <summary>REST requests answered with <see cref="Status"/> (500 or 503) for <see cref="Count"/> requests or
-/// <see cref="Seconds"/> of simulator time, whichever is given (both: whichever ends first).</summary>
+/// <see cref="Seconds"/> of simulator time, whichever is given (both: whichever ends first); only those with
+/// <see cref="Method"/> and a path containing <see cref="PathContains"/> when given (the others are answered as usual).</summary>
 public sealed record InjectedErrors
 {
     public int Status { get; init; } = 503;
@@ -13,6 +14,14 @@ public sealed record InjectedErrors
     public int? Count { get; init; }
 
     public double? Seconds { get; init; }
+
+    public string? Method { get; init; }
+
+    public string? PathContains { get; init; }
+
+    public bool Matches(string method, string path) =>
+        (Method is null || string.Equals(Method, method, StringComparison.OrdinalIgnoreCase))
+        && (PathContains is null || path.Contains(PathContains, StringComparison.Ordinal));
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<CreateResponseFaultMode>))]
@@ -123,13 +132,18 @@ internal sealed class FaultState(VirtualScheduler scheduler)
     }
 
     /// <summary>The error to answer this request with, if errors are being injected.</summary>
-    public TwilioError? TakeInjectedError()
+    public TwilioError? TakeInjectedError(string method, string path)
     {
         lock (_gate)
         {
             if (_errors is not { } errors || _errorsLeft <= 0 || scheduler.Now >= _errorsUntil)
             {
                 _errors = null;
+                return null;
+            }
+
+            if (!errors.Matches(method, path))
+            {
                 return null;
             }
 

@@ -53,7 +53,7 @@ internal sealed class RestMiddleware(
             await Task.Delay(latency, TimeProvider.System, context.RequestAborted).ConfigureAwait(false);
         }
 
-        if (faults.TakeInjectedError() is { } injected)
+        if (faults.TakeInjectedError(context.Request.Method, context.Request.Path.Value ?? "") is { } injected)
         {
             context.Items[FaultItem] = "injected-error";
             await injected.ToResult().ExecuteAsync(context).ConfigureAwait(false);
