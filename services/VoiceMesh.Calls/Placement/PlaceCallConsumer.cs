@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using VoiceMesh.Contracts.Calls;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Placement;
 
@@ -24,28 +25,6 @@ public sealed class PlaceCallConsumer(
     }
 }
 
-/// <summary>
-/// The placement queue has a single active consumer, so the calls-per-second limit of that one instance is the
-/// account's rate while the other instances stand by. Retries follow the shared endpoint policy.
-/// </summary>
-public sealed class PlaceCallConsumerDefinition : ConsumerDefinition<PlaceCallConsumer>
-{
-    /// <summary>
-    /// About two seconds' worth of placements in flight: enough to keep the pace, few enough that a create never
-    /// waits for its slot longer than an HTTP attempt may take.
-    /// </summary>
-    public PlaceCallConsumerDefinition(IOptions<CallsOptions> options) =>
-        ConcurrentMessageLimit = Math.Clamp((int)Math.Ceiling(2 * options.Value.CallsPerSecond), 2, 256);
-
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<PlaceCallConsumer> consumerConfigurator,
-        IRegistrationContext context)
-    {
-        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
-        {
-            rabbit.SingleActiveConsumer = true;
-            rabbit.PrefetchCount = ConcurrentMessageLimit ?? 2;
-        }
-    }
-}
+/// <summary>Placements at <c>Calls:CallsPerSecond</c>, one instance at a time (<see cref="PacedConsumerDefinition{TConsumer}"/>).</summary>
+public sealed class PlaceCallConsumerDefinition(IOptions<CallsOptions> options)
+    : PacedConsumerDefinition<PlaceCallConsumer>(options.Value.CallsPerSecond);
