@@ -29,6 +29,7 @@ public static class HostingExtensions
         });
 
         builder.AddVoiceMeshTelemetry();
+        builder.Services.AddLogRedaction(builder.Configuration);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
