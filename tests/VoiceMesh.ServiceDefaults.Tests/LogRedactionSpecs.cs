@@ -65,7 +65,7 @@ public sealed partial class LogRedactionSpecs
     }
 
     [Fact]
-    public void Every_process_logs_through_the_redaction()
+    public void Every_process_logs_through_the_redaction_with_trace_and_span_ids()
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["Twilio:AuthToken"] = AuthToken;
@@ -74,6 +74,10 @@ public sealed partial class LogRedactionSpecs
 
         Assert.IsType<RedactingLoggerFactory>(host.Services.GetRequiredService<ILoggerFactory>());
         Assert.Equal(LogRedactor.Redacted, host.Services.GetRequiredService<LogRedactor>().Text(AuthToken));
+        Assert.Equal(
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId,
+            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LoggerFactoryOptions>>().Value.ActivityTrackingOptions);
+        Assert.True(host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>>().Value.IncludeScopes);
     }
 
     private static (ILogger Logger, CapturingProvider Sink) Pipeline()

@@ -26,7 +26,12 @@ public static class HostingExtensions
         {
             o.UseUtcTimestamp = true;
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.IncludeScopes = true;
         });
+
+        // Every line written inside a trace carries its trace and span ids (a scope of the line), so a log line leads
+        // to its trace in Jaeger and back.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
         builder.AddVoiceMeshTelemetry();
         builder.Services.AddLogRedaction(builder.Configuration);
