@@ -74,9 +74,14 @@ public sealed class MediaStreamCallSpecs(MediaStreamCallSpecs.Numbers fixture) :
         {
             From = "+14155550100",
             To = fixture.Number,
-            Twiml = $"""<Response><Start>{Stream(leg)}{Stream(leg)}{Stream(leg, "both_tracks")}</Start><Pause length="150"/></Response>""",
+            Twiml = $"""<Response><Start>{Stream(leg)}{Stream(leg)}{Stream(leg, "both_tracks")}</Start><Pause length="6000"/></Response>""",
         });
 
+        // The call is hung up once both kept streams have started and the duplicate was refused: a call that ran out on its
+        // own could end, on a busy machine, before a stream's socket was even open.
+        await _mesh.WaitForCall(callSid, c => Streams(c) is { Length: 3 } s
+            && s.Count(e => Text(e, "startedAt") is not null) == 2 && s.Any(e => Text(e, "stopReason") == "duplicate"), Patience);
+        await HangUp(callSid);
         var call = await _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == "completed"
             && Streams(c) is { Length: 3 } s && s.All(e => Text(e, "stopReason") is not null), Patience);
 
