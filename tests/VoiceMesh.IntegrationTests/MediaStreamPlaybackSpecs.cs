@@ -75,11 +75,12 @@ public sealed class MediaStreamPlaybackSpecs(MediaStreamMesh mesh) : IClassFixtu
         var clear = Assert.Single(run.Clears);
         // Speech is decided on its third loud frame (VoiceActivity:StartFrames), sent 40 ms after the first. Seen from the
         // caller, clear comes within one frame of that plus the way there and back through the gateway (on this shared
-        // 2-core machine up to ~20 ms more under load). The decision's moment is estimated from the first loud frame's
-        // send: a frame sent late is followed by frames on schedule, so the third can leave up to a frame sooner than
-        // 40 ms after it, and clear arrive that much "before" the estimate (seen: 1.3 ms in a full run).
+        // 2-core machine up to ~40 ms more under load; a CI run saw 41 ms), where a clear that waited for the clip would
+        // come seconds later. The decision's moment is estimated from the first loud frame's send: a frame sent late is
+        // followed by frames on schedule, so the third can leave up to a frame sooner than 40 ms after it, and clear
+        // arrive that much "before" the estimate (seen: 1.3 ms in a full run).
         var decidedAt = run.ResumedAt!.Value + TimeSpan.FromMilliseconds(40);
-        Assert.InRange((clear.At - decidedAt).TotalMilliseconds, -20, 40);
+        Assert.InRange((clear.At - decidedAt).TotalMilliseconds, -20, 80);
         Assert.True(run.Received.Count(f => f.At > clear.At) <= 1, $"{run.Received.Count(f => f.At > clear.At)} frames arrived after clear");
         Assert.InRange(run.Received.Count, 55, 70);
 
