@@ -114,9 +114,82 @@ public sealed class PlacementEndToEndSpecs(PlacementEndToEndSpecs.CallsMesh fixt
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    /// <summary>The gateway and Calls, without the other services.</summary>
+    [Fact]
+    public async Task A_call_placed_from_a_pool_dials_from_a_local_leased_number_until_it_ends_and_an_exhausted_pool_rejects_the_next()
+    {
+        var pool = $"calls-{Guid.NewGuid():N}"[..24];
+        await Expect(HttpStatusCode.OK, _mesh.Client.PutAsJsonAsync($"/api/numbers/pools/{pool}", new { maxConcurrentCalls = 1, definedBy = "spec" }, Ct));
+        await Expect(HttpStatusCode.Accepted, _mesh.Client.PostAsJsonAsync(
+            "/api/numbers/provisioning", new { pool, country = "US", areaCodes = NewYork, count = 1, requestedBy = "spec" }, Ct));
+        var number = (await WaitForNumbers($"/api/numbers?pool={pool}", n => n.EnumerateArray().Any(x => x.GetProperty("state").GetString() == "active")))
+            .EnumerateArray().Single().GetProperty("phoneNumber").GetString()!;
+        _mesh.Simulator.Control.AddOutcome(new OutcomeRule { Match = "+12125550131", Outcome = CallOutcomeKind.Human, RingSeconds = 1, TalkSeconds = 6000 });
+
+        var requestId = await _mesh.Place(new { to = "+12125550131", callerIdPool = pool, twiml = "<Response><Pause length=\"60\"/></Response>" });
+        var placement = await _mesh.WaitForPlacement(requestId, p => p.GetProperty("status").GetString() == "placed", TimeSpan.FromSeconds(60));
+        var callSid = placement.GetProperty("callSid").GetString()!;
+        Assert.Equal((number, pool), (placement.GetProperty("from").GetString(), placement.GetProperty("callerIdPool").GetString()));
+        Assert.StartsWith("+1212", number, StringComparison.Ordinal);
+        var create = Assert.Single(_mesh.Simulator.Control.Requests, r => r.Method == "POST" && r.Path.EndsWith("/Calls.json", StringComparison.Ordinal)
+            && r.Form.TryGetValue("To", out var to) && to.Contains("+12125550131"));
+        Assert.Equal(number, Assert.Single(create.Form["From"]));
+        await WaitForNumbers($"/api/numbers/{Uri.EscapeDataString(number)}", n => n.GetProperty("usage").GetProperty("activeLeases").GetInt32() == 1);
+
+        var refused = await _mesh.Place(new { to = "+12125550132", callerIdPool = pool, twiml = "<Response/>" });
+        var rejected = await _mesh.WaitForPlacement(refused, p => p.GetProperty("status").GetString() == "rejected", TimeSpan.FromSeconds(60));
+        Assert.Equal("CallerIdPool", rejected.GetProperty("rejectedField").GetString());
+        Assert.Contains("pool-exhausted", rejected.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, _mesh.CreatesTo("+12125550132"));
+
+        await Expect(HttpStatusCode.Accepted, _mesh.Client.PostAsync($"/api/calls/{callSid}/hangup", null, Ct));
+        await _mesh.WaitForCall(callSid, c => c.GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(60));
+        await WaitForNumbers($"/api/numbers/{Uri.EscapeDataString(number)}", n => n.GetProperty("usage").GetProperty("activeLeases").GetInt32() == 0);
+    }
+
+    [Fact]
+    public async Task A_call_from_an_unknown_pool_is_rejected_with_the_reason_and_dials_nothing()
+    {
+        var requestId = await _mesh.Place(new { to = "+12125550133", callerIdPool = "no-such-pool", twiml = "<Response/>" });
+
+        var rejected = await _mesh.WaitForPlacement(requestId, p => p.GetProperty("status").GetString() == "rejected", TimeSpan.FromSeconds(60));
+
+        Assert.Equal("CallerIdPool", rejected.GetProperty("rejectedField").GetString());
+        Assert.Contains("unknown-pool", rejected.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, _mesh.CreatesTo("+12125550133"));
+    }
+
+    private static readonly int[] NewYork = [212];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task Expect(HttpStatusCode status, Task<HttpResponseMessage> request)
+    {
+        using var response = await request;
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
+    }
+
+    private async Task<JsonElement> WaitForNumbers(string path, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await _mesh.Client.GetAsync(path, Ct);
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}";
+            if (response.StatusCode == HttpStatusCode.OK && JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync(Ct)) is var body && done(body))
+            {
+                return body;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        throw new TimeoutException($"{path} did not reach the expected state within 60 s; last seen: {last}");
+    }
+
+    /// <summary>The gateway, Calls and NumberPool (caller ids from a pool), without the other services.</summary>
     public sealed class CallsMesh(TestInfrastructure infrastructure) : MeshFixture(infrastructure)
     {
-        protected override IReadOnlyCollection<string>? OtherServices => Mesh.CallsAlone;
+        protected override IReadOnlyCollection<string>? OtherServices => ["numberpool"];
     }
 }

@@ -12,8 +12,14 @@ public sealed record PlaceCall
     /// <summary>E.164, e.g. <c>+14155550100</c>.</summary>
     public required string To { get; init; }
 
-    /// <summary>E.164 caller id; null asks for one from the number pool.</summary>
+    /// <summary>E.164 caller id; null takes one from <see cref="CallerIdPool"/>, or else the Calls service's default caller id.</summary>
     public string? From { get; init; }
+
+    /// <summary>
+    /// A NumberPool pool to lease the caller id from (local presence to <see cref="To"/>), instead of <see cref="From"/>.
+    /// The lease ends when the call ends, or when the placement fails.
+    /// </summary>
+    public string? CallerIdPool { get; init; }
 
     public string? Twiml { get; init; }
     public string? Url { get; init; }

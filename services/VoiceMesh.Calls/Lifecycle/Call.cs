@@ -3,6 +3,7 @@ using VoiceMesh.Calls.CallRecordings;
 using VoiceMesh.Calls.CallStreams;
 using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.MachineDetection;
+using VoiceMesh.Calls.Placement;
 using VoiceMesh.Calls.Reconciliation;
 using VoiceMesh.ServiceDefaults;
 
@@ -36,6 +37,13 @@ public sealed record Call
     public string? RequestId { get; init; }
 
     public int? PlacementAttempts { get; init; }
+
+    /// <summary>The lease of the caller id the call was placed from, when it came from a pool.</summary>
+    public Guid? LeaseId { get; init; }
+
+    /// <summary>Whether the call's end asked NumberPool to end <see cref="LeaseId"/>.</summary>
+    public bool CallerIdReleased { get; init; }
+
     public DateTimeOffset? RequestedAt { get; init; }
     public DateTimeOffset? PlacedAt { get; init; }
 
@@ -80,11 +88,28 @@ public sealed record Call
     /// event (same <c>SequenceNumber</c> and status) under another id.
     /// </summary>
     public static Decision Decide(Call? call, CallStatusReported report) =>
-        call?.AlreadyHas(report.MessageId, report.Status, report.SequenceNumber) == true ? Decision.None : new object[] { report };
+        call is null ? new object[] { report }
+        : call.AlreadyHas(report.MessageId, report.Status, report.SequenceNumber) ? Decision.None
+        : call.Reported(report);
 
-    /// <summary>The call learns who placed it once; the placement records it again after a retry, which changes nothing.</summary>
+    /// <summary>
+    /// The events of a new report: the report, and when it ends a call placed from a pooled caller id, the lease's
+    /// release (once, whichever terminal report comes first).
+    /// </summary>
+    public Decision Reported(CallStatusReported report) =>
+        report.Status.IsTerminal() && LeaseId is { } lease && !CallerIdReleased
+            ? new object[] { report, new CallerIdReleaseRequested(lease, report.ReceivedAt) }
+            : new object[] { report };
+
+    /// <summary>
+    /// The call learns who placed it once; the placement records it again after a retry, which changes nothing. A
+    /// pooled caller id's lease is released at once when the call's end was reported before the placement was recorded.
+    /// </summary>
     public static Decision Decide(Call? call, CallPlaced placed) =>
-        call?.RequestId == placed.RequestId ? Decision.None : new object[] { placed };
+        call?.RequestId == placed.RequestId ? Decision.None
+        : call is { IsTerminal: true } && placed.LeaseId is { } lease
+            ? new object[] { placed, new CallerIdReleaseRequested(lease, placed.PlacedAt) }
+            : new object[] { placed };
 
     public static Call Create(CallStatusReported e) =>
         new Call { Id = e.CallSid, Status = e.Status }.Apply(e);
@@ -203,11 +228,14 @@ public sealed record Call
         To = To ?? e.To,
         RequestId = e.RequestId,
         PlacementAttempts = e.Attempts,
+        LeaseId = e.LeaseId,
         RequestedAt = e.RequestedAt,
         PlacedAt = e.PlacedAt,
         LastChangedAt = Later(LastChangedAt, e.PlacedAt),
         QuietSince = Later(QuietSince, e.PlacedAt),
     };
+
+    public Call Apply(CallerIdReleaseRequested e) => this with { CallerIdReleased = true };
 
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>
         current is { } c && c > candidate ? c : candidate;

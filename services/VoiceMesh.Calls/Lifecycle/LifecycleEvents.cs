@@ -50,6 +50,10 @@ public sealed record CallPlaced
     public required string From { get; init; }
     public required string To { get; init; }
     public required int Attempts { get; init; }
+
+    /// <summary>The lease of a caller id taken from a pool: the call's end releases it.</summary>
+    public Guid? LeaseId { get; init; }
+
     public required DateTimeOffset RequestedAt { get; init; }
     public required DateTimeOffset PlacedAt { get; init; }
 }

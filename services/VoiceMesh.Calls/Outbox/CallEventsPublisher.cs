@@ -9,6 +9,7 @@ using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Placement;
 using VoiceMesh.Calls.Queues;
 using VoiceMesh.Contracts.Calls;
+using VoiceMesh.Contracts.Numbers;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Outbox;
@@ -18,7 +19,8 @@ namespace VoiceMesh.Calls.Outbox;
 /// its event was stored (at least once; every consumer is idempotent): outcome events for other systems (placement
 /// outcomes, voicemails left), and the
 /// Twilio actions that follow a stored decision (a machine's hang-up or message, as the same HangUpCall and
-/// RedirectCall commands other systems send; a dequeued caller's bridge, as BridgeQueuedCall). Runs in the async daemon, on one instance at a time (HotCold). The
+/// RedirectCall commands other systems send; a dequeued caller's bridge, as BridgeQueuedCall; the end of a pooled caller
+/// id's lease, as NumberPool's ReleaseCallerId). Runs in the async daemon, on one instance at a time (HotCold). The
 /// mapping from domain events to messages lives only here.
 /// </summary>
 public sealed class CallEventsPublisher : SubscriptionBase
@@ -32,6 +34,7 @@ public sealed class CallEventsPublisher : SubscriptionBase
         IncludeType<PlacementRejected>();
         IncludeType<PlacementSucceeded>();
         IncludeType<PlacementFailed>();
+        IncludeType<CallerIdReleaseRequested>();
         IncludeType<MachineActionRequested>();
         IncludeType<QueuedCallDequeued>();
         IncludeType<VoicemailRecorded>();
@@ -60,6 +63,7 @@ public sealed class CallEventsPublisher : SubscriptionBase
         {
             RequestId = e.RequestId, ErrorCode = e.ErrorCode, ErrorMessage = e.Message, Attempts = e.Attempt, OccurredAt = e.FailedAt,
         },
+        CallerIdReleaseRequested e => new ReleaseCallerId { LeaseId = e.LeaseId, OccurredAt = e.RequestedAt },
         MachineActionRequested { Action: MachineAction.HangUp } e => new HangUpCall { CallSid = e.CallSid, OccurredAt = e.RequestedAt },
         MachineActionRequested { Action: MachineAction.Message } e => new RedirectCall
         {

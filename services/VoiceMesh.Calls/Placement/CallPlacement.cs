@@ -100,9 +100,15 @@ public sealed record CallPlacement
             return Decision.None;
         }
 
-        return TwilioErrors.IsTransient(httpStatus, code)
-            ? new object[] { new PlacementAttemptFailed(RequestId, attempt, code, httpStatus, message) }
-            : new object[] { new PlacementFailed(RequestId, code, message, attempt, now) };
+        if (TwilioErrors.IsTransient(httpStatus, code))
+        {
+            return new object[] { new PlacementAttemptFailed(RequestId, attempt, code, httpStatus, message) };
+        }
+
+        var failed = new PlacementFailed(RequestId, code, message, attempt, now);
+        return Request?.LeaseId is { } lease
+            ? new object[] { failed, new CallerIdReleaseRequested(lease, now) }
+            : new object[] { failed };
     }
 
     /// <summary>The request of <paramref name="attempt"/> never reached Twilio (an open circuit): the attempt is not in doubt.</summary>
@@ -125,6 +131,7 @@ public sealed record CallPlacement
                 From = request.From,
                 To = request.To,
                 Attempts = Math.Max(Attempts, 1),
+                LeaseId = request.LeaseId,
                 RequestedAt = request.RequestedAt,
                 PlacedAt = placedAt,
             }

@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Twilio.Exceptions;
 using VoiceMesh.Contracts.Calls;
@@ -14,12 +15,15 @@ public sealed class PlacementInProgressException(string requestId)
 /// Places one PlaceCall at Twilio, at most once, through the command path: each step is decided by
 /// <see cref="CallPlacement"/> on the version just read. Every attempt is recorded before Twilio is asked, so an
 /// attempt whose answer was lost (timeout, dropped connection, crash) is looked up at Twilio before any retry.
-/// Twilio errors that say "not now" are rethrown for the endpoint's retry policy to hold the message.
+/// Twilio errors that say "not now" are rethrown for the endpoint's retry policy to hold the message. A request that
+/// names a caller-id pool leases its From from NumberPool before it is stored, once: the lease is part of the request.
 /// </summary>
 public sealed partial class CallPlacementService(
     StreamCommands commands,
     IDocumentStore store,
     TwilioCallPlacer placer,
+    PooledCallerIds callerIds,
+    IOptions<CallsOptions> options,
     TimeProvider clock,
     ILogger<CallPlacementService> logger)
 {
@@ -32,11 +36,13 @@ public sealed partial class CallPlacementService(
     }
 
     /// <summary>Places the call unless this request is finished already; <paramref name="deliveryId"/> names this delivery.</summary>
-    public async Task Place(PlaceCall command, string from, string deliveryId, CancellationToken cancellationToken)
+    public async Task Place(PlaceCall command, string deliveryId, CancellationToken cancellationToken)
     {
         var streamId = CallPlacement.StreamId(command.RequestId);
-        var requested = Requested(command, from);
-        await commands.Execute<CallPlacement>(streamId, null, p => CallPlacement.Accept(p, requested), cancellationToken);
+        if (await commands.Load<CallPlacement>(streamId, cancellationToken) is null && !await Accept(command, streamId, cancellationToken))
+        {
+            return;
+        }
 
         var placement = await commands.Load<CallPlacement>(streamId, cancellationToken);
         if (placement is not { Request: { } request })
@@ -89,6 +95,38 @@ public sealed partial class CallPlacementService(
 
         await Succeed(streamId, callSid, foundByLookup: false, cancellationToken);
         LogPlaced(command.RequestId, callSid, started.Attempt);
+    }
+
+    /// <summary>
+    /// Stores the request with its caller id: From, the pool's lease (a pool that lends none rejects the request), or
+    /// <c>Calls:DefaultFrom</c>. False when the request was rejected. A lease another delivery's request beat to the
+    /// stream is given back.
+    /// </summary>
+    private async Task<bool> Accept(PlaceCall command, string streamId, CancellationToken cancellationToken)
+    {
+        if (command.CallerIdPool is not { } pool)
+        {
+            var requested = Requested(command, command.From ?? options.Value.DefaultFrom!);
+            await commands.Execute<CallPlacement>(streamId, null, p => CallPlacement.Accept(p, requested), cancellationToken);
+            return true;
+        }
+
+        var (lease, refusal) = await callerIds.Acquire(command, pool, cancellationToken);
+        if (lease is null)
+        {
+            await Reject(command, refusal!, cancellationToken);
+            return false;
+        }
+
+        var leased = Requested(command, lease.CallerId) with { CallerIdPool = pool, LeaseId = lease.LeaseId };
+        var appended = await commands.Execute<CallPlacement>(streamId, null, p => CallPlacement.Accept(p, leased), cancellationToken);
+        if (appended.Count == 0)
+        {
+            await callerIds.Release(lease.LeaseId, cancellationToken);
+        }
+
+        LogLeased(command.RequestId, pool, lease.Match);
+        return true;
     }
 
     /// <summary>
@@ -155,6 +193,9 @@ public sealed partial class CallPlacementService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: an attempt whose answer was lost had created call {CallSid}")]
     private partial void LogFoundByLookup(string requestId, string callSid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} leased its caller id from pool {Pool} ({Match} match)")]
+    private partial void LogLeased(string requestId, string pool, string match);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Request {RequestId} is already known; nothing to do")]
     private partial void LogAlreadyKnown(string requestId);

@@ -6,9 +6,7 @@ using VoiceMesh.ServiceDefaults;
 namespace VoiceMesh.Calls.Placement;
 
 /// <summary>Validates a PlaceCall and places it, or records why not. Safe to run twice for one request.</summary>
-public sealed class PlaceCallConsumer(
-    PlaceCallValidator validator, CallPlacementService placements, IOptions<CallsOptions> options)
-    : IConsumer<PlaceCall>
+public sealed class PlaceCallConsumer(PlaceCallValidator validator, CallPlacementService placements) : IConsumer<PlaceCall>
 {
     public async Task Consume(ConsumeContext<PlaceCall> context)
     {
@@ -21,7 +19,7 @@ public sealed class PlaceCallConsumer(
         }
 
         var deliveryId = context.MessageId?.ToString("N") ?? command.RequestId;
-        await placements.Place(command, command.From ?? options.Value.DefaultFrom!, deliveryId, context.CancellationToken);
+        await placements.Place(command, deliveryId, context.CancellationToken);
     }
 }
 

@@ -27,10 +27,21 @@ public sealed partial class PlaceCallValidator(IOptions<CallsOptions> options)
             violations.Add(new(nameof(command.To), "To " + E164.Description));
         }
 
-        if (command.From is null ? options.Value.DefaultFrom is null : !E164.IsDialable(command.From))
+        if (command.CallerIdPool is not null)
+        {
+            if (command.From is not null)
+            {
+                violations.Add(new(nameof(command.CallerIdPool), "Give From or CallerIdPool, not both."));
+            }
+            else if (string.IsNullOrWhiteSpace(command.CallerIdPool) || command.CallerIdPool.Length > 64)
+            {
+                violations.Add(new(nameof(command.CallerIdPool), "CallerIdPool is a number pool's name, 1-64 characters."));
+            }
+        }
+        else if (command.From is null ? options.Value.DefaultFrom is null : !E164.IsDialable(command.From))
         {
             violations.Add(new(nameof(command.From), command.From is null
-                ? "From is required: no caller id was given and Calls:DefaultFrom is not set."
+                ? "From is required: no caller id or CallerIdPool was given and Calls:DefaultFrom is not set."
                 : "From " + E164.Description));
         }
 
@@ -95,7 +106,8 @@ public sealed partial class PlaceCallValidator(IOptions<CallsOptions> options)
         (string, string?, bool)[] fields =
         [
             (nameof(command.RequestId), command.RequestId, false), (nameof(command.To), command.To, false),
-            (nameof(command.From), command.From, false), (nameof(command.Twiml), command.Twiml, true),
+            (nameof(command.From), command.From, false), (nameof(command.CallerIdPool), command.CallerIdPool, false),
+            (nameof(command.Twiml), command.Twiml, true),
             (nameof(command.Url), command.Url, false), (nameof(command.Flow), command.Flow, false),
             (nameof(command.MachineDetection), command.MachineDetection, false), (nameof(command.OnMachine), command.OnMachine, false),
             (nameof(command.MachineMessageTwiml), command.MachineMessageTwiml, true), (nameof(command.Tenant), command.Tenant, false),

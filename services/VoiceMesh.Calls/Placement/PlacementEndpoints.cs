@@ -10,6 +10,7 @@ public sealed record PlaceCallRequest(
     string To,
     string? RequestId = null,
     string? From = null,
+    string? CallerIdPool = null,
     string? Twiml = null,
     string? Url = null,
     string? Flow = null,
@@ -24,7 +25,10 @@ public sealed record PlaceCallRequest(
 
 public sealed record PlaceCallAccepted(string RequestId, string? CallSid);
 
-/// <summary>What became of a PlaceCall request (<c>GET /api/calls/requests/{requestId}</c>).</summary>
+/// <summary>
+/// What became of a PlaceCall request (<c>GET /api/calls/requests/{requestId}</c>); <c>From</c> is the caller id it
+/// dials from (leased from <c>CallerIdPool</c> when it named one).
+/// </summary>
 public sealed record PlacementResponse(
     string RequestId,
     string Status,
@@ -34,7 +38,9 @@ public sealed record PlacementResponse(
     string? Error,
     string? RejectedField,
     DateTimeOffset? RequestedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    string? From,
+    string? CallerIdPool);
 
 internal static class PlacementEndpoints
 {
@@ -54,6 +60,7 @@ internal static class PlacementEndpoints
             RequestId = body.RequestId ?? Guid.NewGuid().ToString("N"),
             To = body.To,
             From = body.From,
+            CallerIdPool = body.CallerIdPool,
             Twiml = body.Twiml,
             Url = body.Url,
             Flow = body.Flow,
@@ -90,6 +97,7 @@ internal static class PlacementEndpoints
 
         return TypedResults.Ok(new PlacementResponse(
             placement.RequestId, placement.Status, placement.CallSid, placement.Attempts, placement.ErrorCode,
-            placement.Error, placement.RejectedField, placement.RequestedAt, placement.CompletedAt));
+            placement.Error, placement.RejectedField, placement.RequestedAt, placement.CompletedAt,
+            placement.Request?.From, placement.Request?.CallerIdPool));
     }
 }

@@ -8,6 +8,11 @@ public sealed record PlacementRequested
     public required string RequestId { get; init; }
     public required string To { get; init; }
     public required string From { get; init; }
+
+    /// <summary>The pool <see cref="From"/> was leased from, and the lease, when the request named a pool.</summary>
+    public string? CallerIdPool { get; init; }
+
+    public Guid? LeaseId { get; init; }
     public string? Twiml { get; init; }
     public string? Url { get; init; }
     public string? Flow { get; init; }
@@ -43,3 +48,9 @@ public sealed record PlacementSucceeded(string RequestId, string CallSid, int At
 
 /// <summary>Twilio refused the call for good.</summary>
 public sealed record PlacementFailed(string RequestId, int ErrorCode, string Message, int Attempt, DateTimeOffset FailedAt);
+
+/// <summary>
+/// A caller id leased from a pool is no longer needed: the placement failed (on the placement's stream), or the call
+/// ended (on the call's stream). Published to NumberPool as <c>ReleaseCallerId</c> from the event store; once per stream.
+/// </summary>
+public sealed record CallerIdReleaseRequested(Guid LeaseId, DateTimeOffset RequestedAt);

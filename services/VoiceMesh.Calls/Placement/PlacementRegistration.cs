@@ -17,6 +17,7 @@ internal static class PlacementRegistration
         builder.Services.AddSingleton<PlaceCallValidator>();
         builder.Services.AddScoped<TwilioCallPlacer>();
         builder.Services.AddScoped<CallPlacementService>();
+        builder.Services.AddScoped<PooledCallerIds>();
         builder.Services.ConfigureMarten(opts =>
         {
             opts.Events.AddEventType<PlacementRequested>();
@@ -25,6 +26,7 @@ internal static class PlacementRegistration
             opts.Events.AddEventType<PlacementAttemptFailed>();
             opts.Events.AddEventType<PlacementSucceeded>();
             opts.Events.AddEventType<PlacementFailed>();
+            opts.Events.AddEventType<CallerIdReleaseRequested>();
             opts.Projections.Snapshot<CallPlacement>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
         });
         builder.Services.AddConsumers(x => x.AddConsumer<PlaceCallConsumer>(typeof(PlaceCallConsumerDefinition)));

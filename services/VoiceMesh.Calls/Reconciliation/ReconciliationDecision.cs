@@ -36,8 +36,7 @@ public static class ReconciliationDecision
             return new object[] { new CallReconciliationChecked(call.Id, atTwilio.Status, now) };
         }
 
-        return new object[]
-        {
+        return call.Reported(
             new CallStatusReported
             {
                 CallSid = call.Id,
@@ -48,8 +47,7 @@ public static class ReconciliationDecision
                 AnsweredBy = atTwilio.AnsweredBy,
                 DurationSeconds = atTwilio.Status == CallStatus.Completed ? atTwilio.DurationSeconds : null,
                 ReceivedAt = now,
-            },
-        };
+            });
     }
 
     /// <summary>Twilio refused to say (an error that is not transient): recorded on a live call, nothing on a gone or ended one.</summary>
