@@ -43,6 +43,10 @@ epmd_cmd() {
 
 usage() { die "usage: rabbitmq.sh start DIR AMQP_PORT MGMT_PORT DIST_PORT [NODENAME] | rabbitmq.sh stop DIR"; }
 
+# The node shares two cores with PostgreSQL and the .NET processes: its schedulers must not spin waiting for work
+# (RabbitMQ's runtime-tuning guide: disable scheduler busy waiting on shared or contended CPUs).
+ERL_SCHEDULER_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"
+
 node_env() {
   local dir="$1" node="$2" amqp="$3" dist="$4"
   export HOME="$dir" \
@@ -57,7 +61,7 @@ node_env() {
     RABBITMQ_CONFIG_FILE="$dir/rabbitmq" \
     RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config" \
     RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} $ERL_SCHEDULER_ARGS" \
     RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
     ERL_EPMD_ADDRESS=127.0.0.1 \
     ERL_CRASH_DUMP="$dir/log/erl_crash.dump"

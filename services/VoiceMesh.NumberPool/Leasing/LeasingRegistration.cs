@@ -16,8 +16,15 @@ internal static class LeasingRegistration
             opts.Events.AddEventType<CallerIdLeaseEnded>();
             opts.Projections.Add(new UsageProjection(opts.DatabaseSchemaName), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         });
+        // The lease and outcome statements leave no session state behind (no SET, advisory lock, temporary table or
+        // cursor), so a connection going back to the pool needs no reset; PostgreSQL parsed and ran the reset's
+        // statements (RESET ALL, UNLISTEN *, pg_advisory_unlock_all() ...) before every lease statement otherwise.
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(
-            MartenExtensions.WithPreparedStatements(builder.Configuration.GetConnectionString(MartenExtensions.ConnectionName)!)));
+            new NpgsqlConnectionStringBuilder(
+                MartenExtensions.WithPreparedStatements(builder.Configuration.GetConnectionString(MartenExtensions.ConnectionName)!))
+            {
+                NoResetOnClose = true,
+            }.ConnectionString));
         builder.Services.AddSingleton<CallerIdLeases>();
         builder.Services.AddHostedService<LeaseSweeper>();
         builder.Services.AddConsumers(x =>
