@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Gateway.Twilio;
 
@@ -35,6 +37,7 @@ internal sealed partial class WebhookPublisher(
 
         var eventName = typeof(T).Name;
         var sid = callSid(message);
+        TwilioSpanTags.Tag(Activity.Current, message);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(options.Value.PublishTimeout);
         try

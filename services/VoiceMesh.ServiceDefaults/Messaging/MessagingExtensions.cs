@@ -60,6 +60,7 @@ public static class MessagingExtensions
                 endpoint.UseRetryPolicy(
                     context.GetRequiredService<FailureClassification>(),
                     context.GetRequiredService<IOptions<MessagingOptions>>().Value);
+                endpoint.UseConsumeFilter(typeof(TwilioSidTagFilter<>), context);
             });
             x.UsingRabbitMq((context, cfg) =>
             {
