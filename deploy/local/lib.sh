@@ -288,3 +288,36 @@ ensure_silero_model() {
   ) 9>"$dir/.lock" || exit 1
   echo "$model"
 }
+
+# ensure_promtool: prints the path of Prometheus' promtool, which checks deploy/prometheus/alerts.yml: the one on PATH,
+# or the one from Debian's prometheus package unpacked into deploy/local/.tools (gitignored) without installing the
+# package, whose Prometheus daemon would start wherever an init system runs.
+ensure_promtool() {
+  if command -v promtool >/dev/null 2>&1; then
+    command -v promtool
+    return 0
+  fi
+  local dir="$VOICEMESH_LOCAL_DIR/.tools"
+  local tool="$dir/usr/bin/promtool"
+  if [[ -x "$tool" ]]; then
+    echo "$tool"
+    return 0
+  fi
+  command -v apt-get >/dev/null 2>&1 || die "promtool not found: install Prometheus' promtool (Debian: apt-get install prometheus)"
+  mkdir -p "$dir"
+  (
+    flock -w 300 9 || die "timed out waiting for another promtool unpack ($dir/.lock)"
+    [[ -x "$tool" ]] && exit 0
+    log "unpacking promtool from Debian's prometheus package into $dir (first run only)"
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+    if ! (cd "$work" && apt-get download prometheus >/dev/null 2>&1); then
+      if ((EUID == 0)); then apt-get update >/dev/null 2>&1 || true; fi
+      (cd "$work" && apt-get download prometheus >/dev/null 2>&1) \
+        || die "could not download Debian's prometheus package for promtool; run: apt-get install prometheus"
+    fi
+    dpkg-deb -x "$work"/prometheus_*.deb "$work/unpacked"
+    install -D -m 0755 "$work/unpacked/usr/bin/promtool" "$tool"
+  ) 9>>"$dir/.lock" || exit 1
+  echo "$tool"
+}
