@@ -111,10 +111,10 @@ public sealed partial class CallPlacementService(
             return true;
         }
 
-        var (lease, refusal) = await callerIds.Acquire(command, pool, cancellationToken);
+        var (lease, refusal) = await callerIds.Acquire(command.RequestId, pool, command.To, cancellationToken);
         if (lease is null)
         {
-            await Reject(command, refusal!, cancellationToken);
+            await Reject(command, new PlaceCallViolation(nameof(PlaceCall.CallerIdPool), refusal!), cancellationToken);
             return false;
         }
 

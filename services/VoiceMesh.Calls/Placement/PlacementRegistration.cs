@@ -17,7 +17,7 @@ internal static class PlacementRegistration
         builder.Services.AddSingleton<PlaceCallValidator>();
         builder.Services.AddScoped<TwilioCallPlacer>();
         builder.Services.AddScoped<CallPlacementService>();
-        builder.Services.AddScoped<PooledCallerIds>();
+        builder.Services.AddPooledCallerIds();
         builder.Services.ConfigureMarten(opts =>
         {
             opts.Events.AddEventType<PlacementRequested>();

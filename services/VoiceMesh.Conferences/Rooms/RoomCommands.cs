@@ -80,10 +80,10 @@ public sealed class RoomCommands(StreamCommands commands, PooledCallerIds caller
             return ahead.Rejection;
         }
 
-        var (lease, unavailable) = await callerIds.Acquire(command, pool, cancellationToken);
+        var (lease, refusal) = await callerIds.Acquire(command.RequestId, pool, command.To, cancellationToken);
         if (lease is null)
         {
-            return unavailable;
+            return new CommandRejection(ConferenceRejection.CallerIdUnavailable, nameof(AddParticipant.CallerIdPool), refusal!);
         }
 
         var leased = dial with { From = lease.CallerId, LeaseId = lease.LeaseId };

@@ -13,7 +13,7 @@ internal static class RoomsRegistration
     {
         builder.Services.AddScoped<TwilioParticipantDialer>();
         builder.Services.AddScoped<RoomCommands>();
-        builder.Services.AddScoped<PooledCallerIds>();
+        builder.Services.AddPooledCallerIds();
         builder.Services.ConfigureMarten(opts =>
         {
             opts.Events.AddEventType<RoomCreated>();
