@@ -12,17 +12,30 @@ namespace VoiceMesh.ServiceDefaults;
 /// </summary>
 public sealed class PooledCallerIds(IRequestClient<AcquireCallerId> client, IPublishEndpoint bus, TimeProvider clock)
 {
-    /// <summary>Leases a caller id from <paramref name="pool"/> for a call to <paramref name="destination"/>; or says why the pool lent none.</summary>
+    /// <summary>
+    /// Leases a caller id from <paramref name="pool"/> for a call to <paramref name="destination"/>; or says why the pool
+    /// lent none. NumberPool not answering in time throws <see cref="CallerIdPoolUnavailableException"/>, an outage the
+    /// endpoint's retry policy holds the message through, so an accepted request waits for NumberPool instead of failing.
+    /// </summary>
     public async Task<(CallerIdAcquired? Lease, string? Refusal)> Acquire(
         string requestId, string pool, string destination, CancellationToken cancellationToken)
     {
-        var response = await client.GetResponse<CallerIdAcquired, CallerIdUnavailable>(new AcquireCallerId
+        Response<CallerIdAcquired, CallerIdUnavailable> response;
+        try
         {
-            RequestId = requestId,
-            Pool = pool,
-            Destination = destination,
-            OccurredAt = clock.GetUtcNow(),
-        }, cancellationToken);
+            response = await client.GetResponse<CallerIdAcquired, CallerIdUnavailable>(new AcquireCallerId
+            {
+                RequestId = requestId,
+                Pool = pool,
+                Destination = destination,
+                OccurredAt = clock.GetUtcNow(),
+            }, cancellationToken);
+        }
+        catch (RequestTimeoutException)
+        {
+            throw new CallerIdPoolUnavailableException(pool);
+        }
+
         if (response.Is(out Response<CallerIdAcquired>? acquired))
         {
             return (acquired.Message, null);
@@ -36,6 +49,10 @@ public sealed class PooledCallerIds(IRequestClient<AcquireCallerId> client, IPub
     public Task Release(Guid leaseId, CancellationToken cancellationToken) =>
         bus.Publish(new ReleaseCallerId { LeaseId = leaseId, OccurredAt = clock.GetUtcNow() }, cancellationToken);
 }
+
+/// <summary>NumberPool did not answer an <see cref="AcquireCallerId"/> in time: held and tried again, as an outage.</summary>
+public sealed class CallerIdPoolUnavailableException(string pool)
+    : WorkInProgressException($"NumberPool did not answer for a caller id from pool {pool}; the request is held until it does.");
 
 /// <summary>Registration of <see cref="PooledCallerIds"/>.</summary>
 public static class PooledCallerIdsExtensions
