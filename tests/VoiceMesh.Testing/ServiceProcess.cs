@@ -88,7 +88,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         var service = new ServiceProcess(project, environment, baseAddress);
-        await service.StartAsync();
+        try
+        {
+            await service.StartAsync();
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+
         return service;
     }
 
@@ -143,6 +152,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (_process!.HasExited)
             {
+                // Without a timeout, WaitForExit also waits for the redirected output to be read to its end.
+                _process.WaitForExit();
                 throw new InvalidOperationException($"{_project} exited with {_process.ExitCode}:\n{RecentOutput}");
             }
 
