@@ -1,9 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.Telemetry;
 using Twilio.Clients;
 using Twilio.Http;
 
@@ -20,7 +22,7 @@ public static class TwilioClientExtensions
     /// The official Twilio SDK client over an <see cref="IHttpClientFactory"/> client whose resilience pipeline is
     /// the only retry layer for Twilio REST (<see cref="TwilioRestPolicy"/>), and the Twilio failure classes of the
     /// messaging retry policy. <c>Twilio:ApiBaseUrl</c> redirects every request (to the simulator); otherwise it
-    /// goes to Twilio.
+    /// goes to Twilio. The pipeline's retries and breaker turns are reported by <see cref="ResilienceTelemetry"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="innermost">Handlers to run below the resilience pipeline, once per HTTP attempt (e.g. pacing).</param>
@@ -53,6 +55,9 @@ public static class TwilioClientExtensions
         services.AddValidatedOptions<TwilioOptions>();
         services.AddSingleton<IFailureClassifier, TwilioFailureClassifier>();
         services.AddTransient<TwilioBaseAddressHandler>();
+        services.AddMetrics();
+        services.TryAddSingleton<ResilienceTelemetry>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TelemetryOptions>, ResilienceTelemetrySetup>());
         var client = services.AddHttpClient(name).AddHttpMessageHandler<TwilioBaseAddressHandler>();
         client.AddStandardResilienceHandler(TwilioRestPolicy.Configure);
         return client;

@@ -6,7 +6,7 @@ using VoiceMesh.Testing;
 // ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory] [conference-commands]
 //                   [--calls N] [--rate R] [--timeline] [--concurrency N] [--think MS] [--seconds S]
 //                   [--recordings N] [--size-mb MB] [--backend filesystem] [number-acquire] [--leases N]
-//                   [media-streams] [--streams N] [--vad energy|silero] [vad]
+//                   [media-streams] [--streams N] [--vad energy|silero] [vad] [tracing-overhead]
 var timeout = TimeSpan.FromMinutes(5);
 int? calls = null;
 var timeline = false;
@@ -117,6 +117,10 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
     ["number-acquire"] = new NumberAcquireScenario { Name = "number-acquire", Leases = leases ?? 10_000 },
     ["media-streams"] = new MediaStreamsScenario { Name = "media-streams", Streams = streams, Seconds = seconds, Vad = vad },
     ["vad"] = new VadScenario { Name = "vad" },
+    ["tracing-overhead"] = new TracingOverheadScenario
+    {
+        Name = "tracing-overhead", Concurrency = args.Contains("--concurrency") ? concurrency : 32, Phase = TimeSpan.FromSeconds(args.Contains("--seconds") ? seconds : 10),
+    },
 };
 if (names.Count == 0)
 {
@@ -134,7 +138,8 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
         + $" [--size-mb MB (recordings-archive, 1-{RecordingArchiveScenario.MaxSizeMegabytes}, default {RecordingArchiveScenario.DefaultSizeMegabytes})]"
         + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]"
         + " [--leases N (number-acquire, 100-1000000, default 10000)]"
-        + " [--streams N (media-streams, 1-2000, default 500; --seconds is its length)] [--vad energy|silero (media-streams, default energy)]");
+        + " [--streams N (media-streams, 1-2000, default 500; --seconds is its length)] [--vad energy|silero (media-streams, default energy)]"
+        + " (tracing-overhead: --concurrency senders, default 32; --seconds per phase, default 10)");
     return 2;
 }
 

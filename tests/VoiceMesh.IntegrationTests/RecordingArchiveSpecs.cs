@@ -169,7 +169,7 @@ public sealed class FileSystemRecordingArchiveSpecs(TestInfrastructure infrastru
     {
         var recordingSid = NewRecordingSid();
 
-        using var response = await Mesh.PostTwilio("/twilio/recording/status",
+        using var response = await Mesh.DeliverTwilio("/twilio/recording/status",
         [
             new("AccountSid", Mesh.AccountSid),
             new("CallSid", Mesh.NewCallSid()),
@@ -200,7 +200,7 @@ public sealed class FileSystemRecordingArchiveSpecs(TestInfrastructure infrastru
         var port = ((IPEndPoint)foreign.LocalEndpoint).Port;
         var recordingSid = NewRecordingSid();
 
-        using var response = await Mesh.PostTwilio("/twilio/recording/status",
+        using var response = await Mesh.DeliverTwilio("/twilio/recording/status",
         [
             new("AccountSid", Mesh.AccountSid),
             new("CallSid", Mesh.NewCallSid()),

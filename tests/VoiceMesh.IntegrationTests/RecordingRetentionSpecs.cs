@@ -131,7 +131,7 @@ public sealed class RecordingRetentionSpecs(TestInfrastructure infrastructure) :
     {
         var recordingSid = "RE" + Guid.NewGuid().ToString("N");
         var callSid = Mesh.NewCallSid();
-        using (var inProgress = await _mesh.PostTwilio("/twilio/recording/status", Callback(recordingSid, callSid, "in-progress"), Ct))
+        using (var inProgress = await _mesh.DeliverTwilio("/twilio/recording/status", Callback(recordingSid, callSid, "in-progress"), Ct))
         {
             Assert.Equal(HttpStatusCode.NoContent, inProgress.StatusCode);
         }
@@ -142,7 +142,7 @@ public sealed class RecordingRetentionSpecs(TestInfrastructure infrastructure) :
         await Task.Delay(TimeSpan.FromSeconds(1), Ct);
         Assert.Equal(0, TwilioDeletes(recordingSid));
 
-        using (var completed = await _mesh.PostTwilio("/twilio/recording/status", Callback(recordingSid, callSid, "completed"), Ct))
+        using (var completed = await _mesh.DeliverTwilio("/twilio/recording/status", Callback(recordingSid, callSid, "completed"), Ct))
         {
             Assert.Equal(HttpStatusCode.NoContent, completed.StatusCode);
         }

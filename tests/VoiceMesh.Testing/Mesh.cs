@@ -268,6 +268,29 @@ public sealed class Mesh : IAsyncDisposable
         return Client.SendAsync(request, cancellationToken);
     }
 
+    /// <summary>
+    /// Delivers a status-type webhook as Twilio does: a 503 (the broker did not confirm the publish in time, as on a
+    /// loaded machine) is sent again with the same idempotency token, up to five attempts a second apart. Returns the
+    /// last answer.
+    /// </summary>
+    public async Task<HttpResponseMessage> DeliverTwilio(string pathAndQuery, IEnumerable<KeyValuePair<string, string>> form, CancellationToken cancellationToken = default)
+    {
+        List<KeyValuePair<string, string>> fields = [.. form];
+        var token = Guid.NewGuid().ToString();
+        for (var attempt = 1; ; attempt++)
+        {
+            var request = TwilioSignature.SignedPost(AuthToken, PublicBaseUrl + pathAndQuery, new Uri(pathAndQuery, UriKind.Relative), fields, token);
+            var response = await Client.SendAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
     /// <summary>Saves a flow through the API and returns its new version.</summary>
     public async Task<int> SaveFlow(string flowId, string json, CancellationToken cancellationToken = default)
     {
