@@ -1,7 +1,12 @@
 using System.Globalization;
 using System.Net;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using VoiceMesh.Gateway.Twilio;
 using VoiceMesh.ServiceDefaults;
 using VoiceMesh.Testing;
 
@@ -134,5 +139,37 @@ public sealed class WebhookMetricsSpecs : IAsyncLifetime
             Assert.InRange(m.Value, 0, 10);
         });
         Assert.Equal(4, _accepted.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    [Fact]
+    public async Task A_publish_the_broker_never_confirms_records_its_duration_with_error_type_timeout_and_counts_unavailable()
+    {
+        await using var stalled = _app.WithWebHostBuilder(builder => builder
+            .UseSetting("Gateway:PublishTimeout", "00:00:00.200")
+            .ConfigureTestServices(services =>
+                services.AddSingleton(sp => ActivatorUtilities.CreateInstance<WebhookPublisher>(sp, StalledBus.Over(sp.GetRequiredService<IBus>())))));
+        using var client = stalled.CreateClient();
+        await stalled.Services.GetTestHarness().Start();
+        var meters = stalled.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var unavailable = new MetricCollector<long>(meters, VoiceMeshTelemetry.Name, "voicemesh.gateway.webhooks.unavailable");
+        using var accepted = new MetricCollector<long>(meters, VoiceMeshTelemetry.Name, "voicemesh.gateway.webhooks.accepted");
+        using var durations = new MetricCollector<double>(meters, VoiceMeshTelemetry.Name, "voicemesh.gateway.publish.duration");
+
+        for (var n = 1; n <= 2; n++)
+        {
+            using var request = Signed(StatusPath, Status(n));
+            using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+
+        Assert.Equal(2, durations.GetMeasurementSnapshot().Count);
+        Assert.All(durations.GetMeasurementSnapshot(), m =>
+        {
+            Assert.Equal(StatusPath, m.Tags["url.path"]);
+            Assert.Equal(GatewayMetrics.PublishTimeout, m.Tags["error.type"]);
+            Assert.InRange(m.Value, 0.1, 10); // it waited for the 200 ms timeout (timers may fire a little early)
+        });
+        Assert.Equal(2, unavailable.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Empty(accepted.GetMeasurementSnapshot());
     }
 }
