@@ -7,10 +7,10 @@ namespace VoiceMesh.Calls.Placement;
 /// <summary>Placement outcomes as the placements' streams store them, and the creates waiting for the calls-per-second pacer.</summary>
 public sealed class PlacementMetrics
 {
-    public const string Placed = "placed";
-    public const string Rejected = "rejected";
-    public const string Failed = "failed";
-    public const string Retried = "retried";
+    private const string Placed = "placed";
+    private const string Rejected = "rejected";
+    private const string Failed = "failed";
+    private const string Retried = "retried";
 
     private readonly Counter<long> _placements;
 
