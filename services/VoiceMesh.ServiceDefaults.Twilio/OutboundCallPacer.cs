@@ -18,6 +18,10 @@ public sealed class OutboundCallPacer(double callsPerSecond, TimeProvider clock)
     private readonly TimeSpan _gap = TimeSpan.FromSeconds(Margin / callsPerSecond);
     private readonly Lock _gate = new();
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
+    private int _waiting;
+
+    /// <summary>Requests waiting for their slot right now (reserved and not yet sent).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>Reserves the next free slot and returns how long to wait for it.</summary>
     public TimeSpan Reserve()
@@ -31,6 +35,26 @@ public sealed class OutboundCallPacer(double callsPerSecond, TimeProvider clock)
         }
     }
 
+    /// <summary>Reserves the next free slot and waits for it, counted in <see cref="Waiting"/> meanwhile.</summary>
+    public async Task WaitForSlot(CancellationToken cancellationToken)
+    {
+        var wait = Reserve();
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await Task.Delay(wait, clock, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
     /// <summary>Whether <paramref name="request"/> starts an outbound call at Twilio: a POST to <c>Calls.json</c> or to a conference's <c>Participants.json</c>.</summary>
     public static bool StartsCall(HttpRequestMessage request) =>
         request.Method == HttpMethod.Post
@@ -40,17 +64,13 @@ public sealed class OutboundCallPacer(double callsPerSecond, TimeProvider clock)
 }
 
 /// <summary>Waits for an <see cref="OutboundCallPacer"/> slot before each request that starts a call leaves for Twilio.</summary>
-public sealed class OutboundCallPacingHandler(OutboundCallPacer pacer, TimeProvider clock) : DelegatingHandler
+public sealed class OutboundCallPacingHandler(OutboundCallPacer pacer) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (OutboundCallPacer.StartsCall(request))
         {
-            var wait = pacer.Reserve();
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, clock, cancellationToken);
-            }
+            await pacer.WaitForSlot(cancellationToken);
         }
 
         return await base.SendAsync(request, cancellationToken);

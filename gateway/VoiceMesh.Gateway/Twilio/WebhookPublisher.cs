@@ -40,12 +40,15 @@ internal sealed partial class WebhookPublisher(
         TwilioSpanTags.Tag(Activity.Current, message);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(options.Value.PublishTimeout);
+        var started = clock.GetTimestamp();
         try
         {
             await bus.Publish(message, p => p.MessageId = WebhookIdempotency.MessageId(key), timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or MassTransitException && !context.RequestAborted.IsCancellationRequested)
         {
+            metrics.Published(
+                context.Request.Path, clock.GetElapsedTime(started), ex is OperationCanceledException ? GatewayMetrics.PublishTimeout : ex.GetType().FullName);
             metrics.Unavailable(context.Request.Path);
             LogPublishFailed(eventName, sid, ex);
             return TypedResults.Problem(
@@ -54,6 +57,7 @@ internal sealed partial class WebhookPublisher(
                 detail: "The webhook could not be stored; Twilio should retry it.");
         }
 
+        metrics.Published(context.Request.Path, clock.GetElapsedTime(started), errorType: null);
         metrics.Accepted(context.Request.Path);
         LogPublished(eventName, sid);
         return TypedResults.NoContent();

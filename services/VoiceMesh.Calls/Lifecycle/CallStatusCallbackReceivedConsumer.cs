@@ -6,7 +6,7 @@ namespace VoiceMesh.Calls.Lifecycle;
 
 /// <summary>Applies a status callback to the call's stream through the command path; a report it holds appends nothing.</summary>
 public sealed partial class CallStatusCallbackReceivedConsumer(
-    StreamCommands commands, ILogger<CallStatusCallbackReceivedConsumer> logger)
+    StreamCommands commands, LifecycleMetrics metrics, ILogger<CallStatusCallbackReceivedConsumer> logger)
     : IConsumer<CallStatusCallbackReceived>
 {
     public async Task Consume(ConsumeContext<CallStatusCallbackReceived> context)
@@ -29,8 +29,10 @@ public sealed partial class CallStatusCallbackReceivedConsumer(
             SipResponseCode = callback.SipResponseCode,
             ReceivedAt = callback.ReceivedAt,
         };
+        Call? before = null;
         var appended = await commands.Execute<Call>(
-            callback.CallSid, messageId, call => Call.Decide(call, report), context.CancellationToken);
+            callback.CallSid, messageId, call => Call.Decide(before = call, report), context.CancellationToken);
+        metrics.Stored(before, appended);
         if (appended.Count > 0)
         {
             LogApplied(callback.CallSid, callback.CallStatus, callback.SequenceNumber);

@@ -15,6 +15,7 @@ internal static class LifecycleRegistration
             opts.Events.AddEventType<CallPlaced>();
             opts.Projections.Snapshot<Call>(SnapshotLifecycle.Inline);
         });
+        builder.Services.AddSingleton<LifecycleMetrics>();
         builder.Services.AddConsumers(x => x.AddConsumer<CallStatusCallbackReceivedConsumer>());
         return builder;
     }

@@ -23,6 +23,7 @@ public sealed partial class CallPlacementService(
     IDocumentStore store,
     TwilioCallPlacer placer,
     PooledCallerIds callerIds,
+    PlacementMetrics metrics,
     IOptions<CallsOptions> options,
     TimeProvider clock,
     ILogger<CallPlacementService> logger)
@@ -30,8 +31,8 @@ public sealed partial class CallPlacementService(
     public async Task Reject(PlaceCall command, PlaceCallViolation violation, CancellationToken cancellationToken)
     {
         var rejected = new PlacementRejected(command.RequestId, violation.Field, violation.Reason, clock.GetUtcNow());
-        await commands.Execute<CallPlacement>(
-            CallPlacement.StreamId(command.RequestId), null, p => CallPlacement.Reject(p, rejected), cancellationToken);
+        metrics.Stored(await commands.Execute<CallPlacement>(
+            CallPlacement.StreamId(command.RequestId), null, p => CallPlacement.Reject(p, rejected), cancellationToken));
         LogRejected(command.RequestId, violation.Field);
     }
 
@@ -76,8 +77,8 @@ public sealed partial class CallPlacementService(
         }
         catch (ApiException ex)
         {
-            await commands.Execute<CallPlacement>(
-                streamId, null, p => p!.Refused(started.Attempt, ex.Status, ex.Code, ex.Message, clock.GetUtcNow()), cancellationToken);
+            metrics.Stored(await commands.Execute<CallPlacement>(
+                streamId, null, p => p!.Refused(started.Attempt, ex.Status, ex.Code, ex.Message, clock.GetUtcNow()), cancellationToken));
             if (TwilioErrors.IsTransient(ex))
             {
                 LogTransient(command.RequestId, started.Attempt, ex.Status, ex.Code);
@@ -89,7 +90,7 @@ public sealed partial class CallPlacementService(
         }
         catch (ApiConnectionException ex) when (ex.InnerException is BrokenCircuitException)
         {
-            await commands.Execute<CallPlacement>(streamId, null, p => p!.NotSent(started.Attempt, ex.InnerException.Message), cancellationToken);
+            metrics.Stored(await commands.Execute<CallPlacement>(streamId, null, p => p!.NotSent(started.Attempt, ex.InnerException.Message), cancellationToken));
             throw;
         }
 
@@ -136,7 +137,7 @@ public sealed partial class CallPlacementService(
     /// </summary>
     private async Task Succeed(string streamId, string callSid, bool foundByLookup, CancellationToken cancellationToken)
     {
-        await commands.Execute<CallPlacement>(streamId, null, p => p!.Succeed(callSid, foundByLookup, clock.GetUtcNow()), cancellationToken);
+        metrics.Stored(await commands.Execute<CallPlacement>(streamId, null, p => p!.Succeed(callSid, foundByLookup, clock.GetUtcNow()), cancellationToken));
         if (await commands.Load<CallPlacement>(streamId, cancellationToken) is { } placement)
         {
             await RecordOnCall(placement, cancellationToken);

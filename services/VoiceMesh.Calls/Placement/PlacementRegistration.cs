@@ -15,6 +15,7 @@ internal static class PlacementRegistration
         builder.Services.AddValidatedOptions<CallsOptions>();
         builder.Services.AddPacedTwilioClient(sp => sp.GetRequiredService<IOptions<CallsOptions>>().Value.CallsPerSecond);
         builder.Services.AddSingleton<PlaceCallValidator>();
+        builder.Services.AddSingleton<PlacementMetrics>();
         builder.Services.AddScoped<TwilioCallPlacer>();
         builder.Services.AddScoped<CallPlacementService>();
         builder.Services.AddPooledCallerIds();

@@ -16,6 +16,8 @@ public sealed partial class CallReconciler(
     IDocumentStore store,
     StreamCommands commands,
     TwilioCallControl twilio,
+    LifecycleMetrics statuses,
+    ReconciliationMetrics metrics,
     IOptions<ReconciliationOptions> options,
     TimeProvider clock,
     ILogger<CallReconciler> logger)
@@ -29,6 +31,11 @@ public sealed partial class CallReconciler(
     public async Task<int> RunOnce(CancellationToken cancellationToken)
     {
         var cutoff = clock.GetUtcNow() - options.Value.StaleAfter;
+        await using (var query = store.QuerySession())
+        {
+            metrics.Stuck(await query.Query<Call>().Where(c => !c.IsTerminal && c.QuietSince < cutoff).CountAsync(cancellationToken));
+        }
+
         var after = DateTimeOffset.MinValue;
         List<string> seenAtAfter = [];
         var moved = 0;
@@ -109,8 +116,10 @@ public sealed partial class CallReconciler(
 
         var atTwilio = new TwilioCallState(
             status, call.StartTime, call.EndTime, AnsweredByWire.Parse(call.AnsweredBy), int.TryParse(call.Duration, out var seconds) ? seconds : null);
+        Call? before = null;
         var appended = await commands.Execute<Call>(
-            callSid, null, current => ReconciliationDecision.Decide(current, atTwilio, clock.GetUtcNow()), cancellationToken);
+            callSid, null, current => ReconciliationDecision.Decide(before = current, atTwilio, clock.GetUtcNow()), cancellationToken);
+        statuses.Stored(before, appended);
         if (appended.OfType<CallStatusReported>().FirstOrDefault() is not { } report)
         {
             return false;

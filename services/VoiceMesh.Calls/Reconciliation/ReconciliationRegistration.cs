@@ -17,6 +17,7 @@ internal static class ReconciliationRegistration
             // The worker's query (live calls, quietest first) reads two indexed columns instead of every call's JSON.
             opts.Schema.For<Call>().Duplicate(c => c.IsTerminal).Duplicate(c => c.QuietSince);
         });
+        builder.Services.AddSingleton<ReconciliationMetrics>();
         builder.Services.AddScoped<CallReconciler>();
         builder.Services.AddHostedService<ReconciliationWorker>();
         return builder;
