@@ -28,6 +28,13 @@ public sealed class NumberPoolOptions : IConfigurationOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan LeaseSweepInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How often the pool usage the lease gauges report is read from the database (one grouped query); a collection
+    /// in between reports the last reading.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan UsageMetricsInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public Uri VoiceUrl => new(PublicBaseUrl.TrimEnd('/') + "/twilio/voice");
 
     public Uri StatusCallbackUrl => new(PublicBaseUrl.TrimEnd('/') + "/twilio/voice/status");

@@ -47,6 +47,7 @@ public sealed class MediaVerificationSpecs
 
         var error = await Assert.ThrowsAsync<RecordingVerificationException>(() => Drain(stream));
         Assert.Contains("not audio", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ArchiveFailureTypes.NotAudio, error.ErrorType);
     }
 
     [Fact]
@@ -55,7 +56,8 @@ public sealed class MediaVerificationSpecs
         var wav = Wav(1000);
         await using var stream = new WavVerifyingStream(new MemoryStream(wav[..500]), wav.Length);
 
-        await Assert.ThrowsAsync<RecordingVerificationException>(() => Drain(stream));
+        var error = await Assert.ThrowsAsync<RecordingVerificationException>(() => Drain(stream));
+        Assert.Equal(ArchiveFailureTypes.SizeMismatch, error.ErrorType);
     }
 
     [Fact]
@@ -76,6 +78,7 @@ public sealed class MediaVerificationSpecs
 
         var error = await Assert.ThrowsAsync<RecordingVerificationException>(() => Drain(stream));
         Assert.Contains("RIFF", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ArchiveFailureTypes.SizeMismatch, error.ErrorType);
     }
 
     [Theory]

@@ -7,15 +7,24 @@ namespace VoiceMesh.NumberPool.Leasing;
 
 /// <summary>Answers an <see cref="AcquireCallerId"/> request with a lease or the reason there is none.</summary>
 public sealed partial class AcquireCallerIdConsumer(
-    CallerIdLeases leases, IOptions<NumberPoolOptions> options, TimeProvider clock, ILogger<AcquireCallerIdConsumer> logger)
+    CallerIdLeases leases, NumberPoolMetrics metrics, IOptions<NumberPoolOptions> options, TimeProvider clock,
+    ILogger<AcquireCallerIdConsumer> logger)
     : IConsumer<AcquireCallerId>
 {
     public async Task Consume(ConsumeContext<AcquireCallerId> context)
     {
         var request = context.Message;
-        var acquisition = Pool.IsValidName(request.Pool)
-            ? await leases.Acquire(request.Pool, request.Destination, request.CallSid, options.Value.LeaseDuration, context.CancellationToken)
-            : Acquisition.Unavailable(Unavailability.UnknownPool, Pool.NameDescription);
+        Acquisition acquisition;
+        if (Pool.IsValidName(request.Pool))
+        {
+            acquisition = await leases.Acquire(request.Pool, request.Destination, request.CallSid, options.Value.LeaseDuration, context.CancellationToken);
+        }
+        else
+        {
+            acquisition = Acquisition.Unavailable(Unavailability.UnknownPool, Pool.NameDescription);
+            metrics.Acquisition(request.Pool, acquisition.Reason);
+        }
+
         if (acquisition.Lease is { } lease)
         {
             await context.RespondAsync(new CallerIdAcquired

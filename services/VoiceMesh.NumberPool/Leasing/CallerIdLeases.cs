@@ -47,7 +47,7 @@ public sealed record Acquisition(Lease? Lease, Unavailability? Reason, string? D
 /// taken first, serialises every append to its ledger.
 /// </para>
 /// </summary>
-public sealed class CallerIdLeases(NpgsqlDataSource dataSource, IDocumentStore store, TimeProvider clock)
+public sealed class CallerIdLeases(NpgsqlDataSource dataSource, IDocumentStore store, NumberPoolMetrics metrics, TimeProvider clock)
 {
     private readonly string _schema = store.Options.DatabaseSchemaName;
     private readonly LedgerAppend _ledger = new(store);
@@ -55,7 +55,15 @@ public sealed class CallerIdLeases(NpgsqlDataSource dataSource, IDocumentStore s
     /// <summary>The lease ledger stream of a number.</summary>
     public static string LedgerId(string phoneNumber) => $"{phoneNumber}/leases";
 
+    /// <summary>Leases a caller id from <paramref name="pool"/> for a call to <paramref name="destination"/>; counted by outcome.</summary>
     public async Task<Acquisition> Acquire(string pool, string destination, string? callSid, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var acquisition = await Choose(pool, destination, callSid, duration, cancellationToken);
+        metrics.Acquisition(pool, acquisition.Reason);
+        return acquisition;
+    }
+
+    private async Task<Acquisition> Choose(string pool, string destination, string? callSid, TimeSpan duration, CancellationToken cancellationToken)
     {
         if (NumberGeography.Locate(destination) is not { } to)
         {

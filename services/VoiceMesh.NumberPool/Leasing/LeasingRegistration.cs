@@ -4,7 +4,7 @@ using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.NumberPool.Leasing;
 
-/// <summary>Caller-id selection: the usage tables and their projection, the lease path, its consumers, endpoints and sweeper.</summary>
+/// <summary>Caller-id selection: the usage tables and their projection, the lease path, its consumers, endpoints, sweeper and metrics.</summary>
 internal static class LeasingRegistration
 {
     public static IHostApplicationBuilder AddCallerIdLeasing(this IHostApplicationBuilder builder)
@@ -25,8 +25,11 @@ internal static class LeasingRegistration
             {
                 NoResetOnClose = true,
             }.ConnectionString));
+        builder.Services.AddSingleton<NumberPoolMetrics>();
         builder.Services.AddSingleton<CallerIdLeases>();
         builder.Services.AddHostedService<LeaseSweeper>();
+        builder.Services.AddSingleton<PoolUsageSampler>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<PoolUsageSampler>());
         builder.Services.AddConsumers(x =>
         {
             x.AddConsumer<AcquireCallerIdConsumer>();

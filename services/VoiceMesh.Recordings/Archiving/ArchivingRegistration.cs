@@ -15,6 +15,7 @@ internal static class ArchivingRegistration
         builder.Services.AddTwilioMediaClient();
         builder.Services.AddSingleton<IFailureClassifier, MediaDownloadFailureClassifier>();
         builder.Services.AddScoped<TwilioRecordings>();
+        builder.Services.AddSingleton<RecordingsMetrics>();
         builder.Services.AddScoped<RecordingArchiver>();
         builder.Services.AddConsumers(x => x.AddConsumer<ArchiveRecordingConsumer>());
         return builder;

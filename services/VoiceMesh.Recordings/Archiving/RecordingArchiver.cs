@@ -10,7 +10,8 @@ namespace VoiceMesh.Recordings.Archiving;
 /// <summary>
 /// Copies one recording's media from Twilio into storage: the URL is checked first (<see cref="MediaUrlGuard"/>),
 /// the body streams through <see cref="WavVerifyingStream"/> into <see cref="IRecordingStorage"/>, which hashes it on
-/// the way, and only a verified, stored copy is recorded as archived.
+/// the way, and only a verified, stored copy is recorded as archived. Outcomes the store accepted are counted in
+/// <see cref="RecordingsMetrics"/>.
 /// </summary>
 public sealed partial class RecordingArchiver(
     IHttpClientFactory httpClients,
@@ -19,6 +20,7 @@ public sealed partial class RecordingArchiver(
     IOptions<TwilioOptions> twilio,
     IOptions<RetentionOptions> retention,
     IOptions<RecordingsOptions> options,
+    RecordingsMetrics metrics,
     TimeProvider clock,
     ILogger<RecordingArchiver> logger)
 {
@@ -34,7 +36,7 @@ public sealed partial class RecordingArchiver(
         if (mediaUri is null)
         {
             LogRefused(recording.Id, refusal!);
-            await Fail(recording.Id, refusal!, attempt, permanent: true, cancellationToken);
+            await Fail(recording.Id, ArchiveFailureTypes.UrlRefused, refusal!, attempt, permanent: true, cancellationToken);
             return false;
         }
 
@@ -46,7 +48,7 @@ public sealed partial class RecordingArchiver(
         catch (RecordingVerificationException ex)
         {
             LogVerificationFailed(recording.Id, attempt, ex.Message);
-            await Fail(recording.Id, ex.Message, attempt, permanent: false, cancellationToken);
+            await Fail(recording.Id, ex.ErrorType, ex.Message, attempt, permanent: false, cancellationToken);
             throw;
         }
 
@@ -69,6 +71,7 @@ public sealed partial class RecordingArchiver(
         if ((await commands.Execute<Recording>(
                 recording.Id, null, r => RetentionDecisions.Archive(r, archived, retention.Value, now), cancellationToken)).Count > 0)
         {
+            metrics.Archived(blob.SizeBytes);
             LogArchived(recording.Id, blob.SizeBytes, blob.Sha256);
             return true;
         }
@@ -94,7 +97,7 @@ public sealed partial class RecordingArchiver(
 
         if (!response.IsSuccessStatusCode)
         {
-            throw new RecordingVerificationException($"Twilio answered {(int)response.StatusCode} for the media.");
+            throw new RecordingVerificationException(ArchiveFailureTypes.MediaRefused, $"Twilio answered {(int)response.StatusCode} for the media.");
         }
 
         await using var body = new WavVerifyingStream(
@@ -104,10 +107,13 @@ public sealed partial class RecordingArchiver(
         return await storage.Write(key, body, new RecordingBlobMetadata(recording.AccountSid, recording.CallSid, recording.ConferenceSid, recording.Id, ContentType), cancellationToken);
     }
 
-    private async Task Fail(string recordingSid, string reason, int attempt, bool permanent, CancellationToken cancellationToken)
+    private async Task Fail(string recordingSid, string errorType, string reason, int attempt, bool permanent, CancellationToken cancellationToken)
     {
         var failed = new RecordingArchiveFailed(recordingSid, reason, attempt, permanent, clock.GetUtcNow());
-        await commands.Execute<Recording>(recordingSid, null, r => Recording.Decide(r, failed), cancellationToken);
+        if ((await commands.Execute<Recording>(recordingSid, null, r => Recording.Decide(r, failed), cancellationToken)).Count > 0)
+        {
+            metrics.Failed(errorType);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} archived: {SizeBytes} bytes, SHA-256 {Sha256}")]

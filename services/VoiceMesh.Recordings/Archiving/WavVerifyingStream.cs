@@ -70,7 +70,7 @@ public sealed class WavVerifyingStream(Stream inner, long? declaredLength) : Str
     /// declared, like any other size mismatch.
     /// </summary>
     private RecordingVerificationException CutShort(HttpIOException e) =>
-        new($"The media ended after {_read} bytes; the response declared {declaredLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "more"} ({e.Message})");
+        new(ArchiveFailureTypes.SizeMismatch, $"The media ended after {_read} bytes; the response declared {declaredLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "more"} ({e.Message})");
 
     private void Inspect(ReadOnlySpan<byte> chunk)
     {
@@ -86,14 +86,14 @@ public sealed class WavVerifyingStream(Stream inner, long? declaredLength) : Str
             chunk[..take].CopyTo(_header.AsSpan((int)_read));
             if (_read + take == HeaderLength && !IsWave(_header))
             {
-                throw new RecordingVerificationException("The media does not start with a RIFF/WAVE header (not audio).");
+                throw new RecordingVerificationException(ArchiveFailureTypes.NotAudio, "The media does not start with a RIFF/WAVE header (not audio).");
             }
         }
 
         _read += chunk.Length;
         if (declaredLength is { } declared && _read > declared)
         {
-            throw new RecordingVerificationException($"The media is longer than the {declared} bytes the response declared.");
+            throw new RecordingVerificationException(ArchiveFailureTypes.SizeMismatch, $"The media is longer than the {declared} bytes the response declared.");
         }
     }
 
@@ -101,18 +101,18 @@ public sealed class WavVerifyingStream(Stream inner, long? declaredLength) : Str
     {
         if (_read < HeaderLength)
         {
-            throw new RecordingVerificationException($"The media ended after {_read} bytes, before a RIFF/WAVE header (not audio).");
+            throw new RecordingVerificationException(ArchiveFailureTypes.NotAudio, $"The media ended after {_read} bytes, before a RIFF/WAVE header (not audio).");
         }
 
         if (declaredLength is { } declared && _read != declared)
         {
-            throw new RecordingVerificationException($"The media has {_read} bytes; the response declared {declared}.");
+            throw new RecordingVerificationException(ArchiveFailureTypes.SizeMismatch, $"The media has {_read} bytes; the response declared {declared}.");
         }
 
         var riffLength = BinaryPrimitives.ReadUInt32LittleEndian(_header.AsSpan(4)) + 8L;
         if (riffLength != _read)
         {
-            throw new RecordingVerificationException($"The media has {_read} bytes; its RIFF header declares {riffLength}.");
+            throw new RecordingVerificationException(ArchiveFailureTypes.SizeMismatch, $"The media has {_read} bytes; its RIFF header declares {riffLength}.");
         }
     }
 
