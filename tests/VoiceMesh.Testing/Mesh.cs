@@ -74,7 +74,8 @@ public sealed class Mesh : IAsyncDisposable
         IReadOnlyDictionary<string, string>? callsSettings = null,
         double timeScale = 0.01,
         IReadOnlyDictionary<string, string>? serviceSettings = null,
-        IReadOnlyCollection<string>? otherServices = null)
+        IReadOnlyCollection<string>? otherServices = null,
+        IReadOnlyDictionary<string, string>? everyProcess = null)
     {
         var simulator = await TwilioSimulatorHost.StartAsync(new SimulatorOptions
         {
@@ -86,7 +87,7 @@ public sealed class Mesh : IAsyncDisposable
         var mesh = new Mesh(rabbitMqUri, postgres, TestInfrastructure.NewSchemaName("calls"), simulator, callsPerSecond, callsSettings);
         try
         {
-            await mesh.StartProcesses(manifest, callsInstances, postgres, serviceSettings, otherServices);
+            await mesh.StartProcesses(manifest, callsInstances, postgres, serviceSettings, otherServices, everyProcess ?? new Dictionary<string, string>());
         }
         catch
         {
@@ -98,8 +99,16 @@ public sealed class Mesh : IAsyncDisposable
         return mesh;
     }
 
-    private async Task StartProcesses(ServiceManifest manifest, int callsInstances, string postgres, IReadOnlyDictionary<string, string>? serviceSettings, IReadOnlyCollection<string>? otherServices)
+    /// <param name="everyProcess">Environment of the gateway and of every service (e.g. <see cref="OtlpReceiver.ExporterEnvironment"/>).</param>
+    private async Task StartProcesses(
+        ServiceManifest manifest, int callsInstances, string postgres, IReadOnlyDictionary<string, string>? serviceSettings,
+        IReadOnlyCollection<string>? otherServices, IReadOnlyDictionary<string, string> everyProcess)
     {
+        foreach (var (name, value) in everyProcess)
+        {
+            CallsEnvironment[name] = value;
+        }
+
         var calls = manifest["calls"];
         for (var i = 0; i < callsInstances; i++)
         {
@@ -124,7 +133,7 @@ public sealed class Mesh : IAsyncDisposable
             }
 
             var environment = ServiceEnvironment(service.Name, postgres);
-            foreach (var (name, value) in serviceSettings ?? new Dictionary<string, string>())
+            foreach (var (name, value) in everyProcess.Concat(serviceSettings ?? new Dictionary<string, string>()))
             {
                 environment[name] = value;
             }
@@ -133,6 +142,11 @@ public sealed class Mesh : IAsyncDisposable
             var process = await ServiceProcess.Start(service.Assembly, environment);
             _services[service.Name] = process;
             gateway[Cluster(service.Name)] = process.BaseAddress.ToString();
+        }
+
+        foreach (var (name, value) in everyProcess)
+        {
+            gateway[name] = value;
         }
 
         Gateway = await ServiceProcess.Start(manifest.Gateway.Assembly, gateway);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Gateway.Twilio;
@@ -11,6 +12,7 @@ internal static class TwilioRegistration
         builder.Services.AddSingleton<TwilioSignatureValidator>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<WebhookPublisher>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IHttpContextFactory, CallbackTraceContext>());
         return builder;
     }
 
