@@ -31,15 +31,21 @@ public sealed class NumberPoolMetrics
             "voicemesh.numberpool.acquisitions", "{request}", "Caller-id requests, by outcome: leased or the reason there was no lease.");
         meter.CreateObservableGauge(
             "voicemesh.numberpool.leases.active",
-            () => Usage.Select(p => new Measurement<long>(p.ActiveLeases, new KeyValuePair<string, object?>(PoolAttribute, p.Pool))),
+            ActiveLeases,
             "{lease}",
             "Open caller-id leases per pool.");
         meter.CreateObservableGauge(
             "voicemesh.numberpool.utilization",
-            () => Usage.Select(p => new Measurement<double>(p.Utilization, new KeyValuePair<string, object?>(PoolAttribute, p.Pool))),
+            Utilization,
             "1",
             "Open leases over the summed concurrent-call limits of the pool's active numbers (0..1).");
     }
+
+    private IEnumerable<Measurement<long>> ActiveLeases() =>
+        Usage.Select(p => new Measurement<long>(p.ActiveLeases, new KeyValuePair<string, object?>(PoolAttribute, p.Pool)));
+
+    private IEnumerable<Measurement<double>> Utilization() =>
+        Usage.Select(p => new Measurement<double>(p.Utilization, new KeyValuePair<string, object?>(PoolAttribute, p.Pool)));
 
     /// <summary>The last reading of every pool's usage.</summary>
     public IReadOnlyList<PoolUsage> Usage
