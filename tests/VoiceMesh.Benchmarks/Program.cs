@@ -119,7 +119,7 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
     ["vad"] = new VadScenario { Name = "vad" },
     ["tracing-overhead"] = new TracingOverheadScenario
     {
-        Name = "tracing-overhead", Concurrency = args.Contains("--concurrency") ? concurrency : 32, Phase = TimeSpan.FromSeconds(args.Contains("--seconds") ? seconds : 10),
+        Name = "tracing-overhead", Concurrency = args.Contains("--concurrency") ? concurrency : 32, Phase = TimeSpan.FromSeconds(args.Contains("--seconds") ? seconds : 8),
     },
 };
 if (names.Count == 0)
@@ -139,7 +139,7 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
         + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]"
         + " [--leases N (number-acquire, 100-1000000, default 10000)]"
         + " [--streams N (media-streams, 1-2000, default 500; --seconds is its length)] [--vad energy|silero (media-streams, default energy)]"
-        + " (tracing-overhead: --concurrency senders, default 32; --seconds per phase, default 10)");
+        + " (tracing-overhead: --concurrency senders, default 32; --seconds per phase, default 8)");
     return 2;
 }
 

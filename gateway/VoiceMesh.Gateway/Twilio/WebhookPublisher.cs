@@ -63,7 +63,9 @@ internal sealed partial class WebhookPublisher(
         return TypedResults.NoContent();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Published {Event} for call {CallSid}")]
+    // Debug: at thousands of webhooks a second an Information line each costs more than its trace, which already
+    // records every accepted webhook (with its sids) and which the SREs search; rejections and failures stay loud.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Published {Event} for call {CallSid}")]
     private partial void LogPublished(string @event, string callSid);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not publish {Event} for call {CallSid}; answered 503")]
