@@ -53,17 +53,9 @@ public sealed class TracingSpecs : IAsyncLifetime
     [Fact]
     public async Task The_webhook_span_carries_the_sids_of_the_callback_so_the_call_s_traces_are_found_by_its_sid()
     {
-        var callSid = "CA" + new string('b', 32);
-        var request = TwilioSignature.SignedPost(
-            GatewayApplication.AuthToken,
-            GatewayApplication.PublicBaseUrl + "/twilio/voice/status",
-            new Uri("/twilio/voice/status", UriKind.Relative),
-            [new("AccountSid", "AC" + new string('1', 32)), new("CallSid", callSid), new("CallStatus", "completed")]);
+        var webhook = await WebhookSpan("", header: null);
 
-        using var response = await _app.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
-
-        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        var webhook = Assert.Single(_activities, a => a.Kind == ActivityKind.Server && (a.GetTagItem("twilio.call_sid") as string) == callSid);
+        Assert.StartsWith("CA", webhook.GetTagItem("twilio.call_sid") as string, StringComparison.Ordinal);
         Assert.Equal(("AC" + new string('1', 32), nameof(CallStatusCallbackReceived)), (webhook.GetTagItem("twilio.account_sid"), webhook.GetTagItem("voicemesh.message.type")));
         Assert.Contains(_activities, a => a.TraceId == webhook.TraceId && a.Kind == ActivityKind.Producer);
     }
