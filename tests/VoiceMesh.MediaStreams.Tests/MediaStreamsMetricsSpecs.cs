@@ -1,0 +1,54 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using VoiceMesh.MediaStreams.Streaming;
+using VoiceMesh.ServiceDefaults;
+
+namespace VoiceMesh.MediaStreams.Tests;
+
+/// <summary>The live-stream instruments for a scripted stretch of traffic, read as an exporter reads them.</summary>
+public sealed class MediaStreamsMetricsSpecs : IDisposable
+{
+    private readonly ServiceProvider _provider = new ServiceCollection()
+        .AddMetrics().AddSingleton<StreamRegistry>().AddSingleton<MediaStreamsMetrics>().BuildServiceProvider();
+
+    private IMeterFactory Meters => _provider.GetRequiredService<IMeterFactory>();
+
+    public void Dispose() => _provider.Dispose();
+
+    [Fact]
+    public void Connections_frames_drops_malformed_messages_and_latency_read_what_happened()
+    {
+        using var connections = new MetricCollector<int>(Meters, VoiceMeshTelemetry.Name, "voicemesh.mediastreams.connections");
+        using var frames = new MetricCollector<long>(Meters, VoiceMeshTelemetry.Name, "voicemesh.mediastreams.frames");
+        using var dropped = new MetricCollector<long>(Meters, VoiceMeshTelemetry.Name, "voicemesh.mediastreams.frames.dropped");
+        using var malformed = new MetricCollector<long>(Meters, VoiceMeshTelemetry.Name, "voicemesh.mediastreams.messages.malformed");
+        using var latency = new MetricCollector<double>(Meters, VoiceMeshTelemetry.Name, "voicemesh.mediastreams.frame.latency");
+        var registry = _provider.GetRequiredService<StreamRegistry>();
+        var metrics = _provider.GetRequiredService<MediaStreamsMetrics>();
+
+        registry.Connected();
+        registry.Connected();
+        registry.Connected();
+        registry.Disconnected();
+        for (var i = 0; i < 5; i++)
+        {
+            metrics.Frame();
+        }
+
+        metrics.Dropped();
+        metrics.Malformed();
+        metrics.Processed(1.0);
+        metrics.Processed(2.5);
+        metrics.Processed(4.0);
+        connections.RecordObservableInstruments();
+
+        Assert.Equal(2, connections.LastMeasurement!.Value);
+        Assert.Equal(5, frames.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(1, dropped.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(1, metrics.DroppedFrames);
+        Assert.Equal(1, malformed.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal([1.0, 2.5, 4.0], latency.GetMeasurementSnapshot().Select(m => m.Value));
+        Assert.Equal((3L, 2.6), metrics.Latency(0.5));
+    }
+}
