@@ -29,24 +29,25 @@ public static class TwilioSpanTags
         }
 
         activity.SetTag(MessageType, typeof(T).Name);
-        foreach (var (tag, property) in SidProperties<T>.All)
+        foreach (var (tag, read) in SidProperties<T>.All)
         {
-            if (property.GetValue(message) is string { Length: > 0 } sid)
+            if (read(message) is { Length: > 0 } sid)
             {
                 activity.SetTag(tag, sid);
             }
         }
     }
 
-    /// <summary>The sid properties of <typeparamref name="T"/>, found once per type.</summary>
+    /// <summary>The sid properties of <typeparamref name="T"/>, found once per type and read through their compiled getters.</summary>
     private static class SidProperties<T>
+        where T : class
     {
-        public static readonly (string Tag, PropertyInfo Property)[] All =
+        public static readonly (string Tag, Func<T, string?> Read)[] All =
         [
             .. new[] { (AccountSid, "AccountSid"), (CallSid, "CallSid"), (ConferenceSid, "ConferenceSid"), (RecordingSid, "RecordingSid"), (StreamSid, "StreamSid") }
                 .Select(p => (p.Item1, Property: typeof(T).GetProperty(p.Item2, BindingFlags.Public | BindingFlags.Instance)))
-                .Where(p => p.Property?.PropertyType == typeof(string))
-                .Select(p => (p.Item1, p.Property!)),
+                .Where(p => p.Property is { PropertyType: var type, GetMethod: not null } && type == typeof(string))
+                .Select(p => (p.Item1, p.Property!.GetMethod!.CreateDelegate<Func<T, string?>>())),
         ];
     }
 }
