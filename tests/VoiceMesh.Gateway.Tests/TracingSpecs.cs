@@ -61,6 +61,19 @@ public sealed class TracingSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_webhook_span_carries_the_http_server_semantic_conventions()
+    {
+        var webhook = await WebhookSpan("?requestId=r1", header: null);
+
+        Assert.Equal(
+            ("POST", "/twilio/voice/status", "http", 204, "POST /twilio/voice/status"),
+            (webhook.GetTagItem("http.request.method"), webhook.GetTagItem("url.path"), webhook.GetTagItem("url.scheme"),
+                webhook.GetTagItem("http.response.status_code"), webhook.DisplayName));
+        Assert.Equal("/twilio/voice/status", webhook.GetTagItem("http.route"));
+        Assert.NotNull(webhook.GetTagItem("server.address"));
+    }
+
+    [Fact]
     public async Task A_callback_without_a_traceparent_header_continues_the_trace_its_signed_url_carries()
     {
         var (traceId, spanId) = (ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom());

@@ -15,6 +15,10 @@ internal static class TelemetryExtensions
 
     public static void AddVoiceMeshTelemetry(this IHostApplicationBuilder builder)
     {
+        // ASP.NET Core 10 tags its own request activity with the HTTP semantic conventions when this switch is off (the
+        // default from ASP.NET Core 11); the ASP.NET Core instrumentation then leaves those tags to it instead of setting
+        // them a second time on every request. Read when the host starts, so it is set here, before the host is built.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData", false);
         builder.Logging.AddOpenTelemetry(o =>
         {
             o.IncludeFormattedMessage = true;
