@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using VoiceMesh.Conferences.Lifecycle;
 using VoiceMesh.Conferences.Rooms;
@@ -117,25 +116,5 @@ public sealed class RoomSpecs
         Assert.Equal((true, true), (moderator.StartConferenceOnEnter, moderator.EndConferenceOnExit));
         Assert.Equal((false, false), (attendee.StartConferenceOnEnter, attendee.EndConferenceOnExit));
         Assert.Equal((true, RoomScript.Call(1)), (coach.Coaching, coach.CallSidToCoach));
-    }
-
-    [Fact]
-    public void A_dial_under_a_trace_gives_its_trace_to_the_participant_s_call_callbacks_and_not_to_the_room_s()
-    {
-        using var source = new ActivitySource(nameof(RoomSpecs));
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == nameof(RoomSpecs),
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        };
-        ActivitySource.AddActivityListener(listener);
-        var dialer = new TwilioParticipantDialer(null!, Options.Create(new ConferencesOptions { PublicBaseUrl = "https://voice.example.com/" }));
-        using var dial = source.StartActivity("dial")!;
-
-        var options = dialer.Options(Open(), Dial("a"));
-
-        Assert.Equal(new Uri($"https://voice.example.com/twilio/voice/status?traceparent={dial.Id}"), options.StatusCallback);
-        Assert.Equal(new Uri("https://voice.example.com/twilio/conference/status"), options.ConferenceStatusCallback);
-        Assert.Equal(new Uri("https://voice.example.com/twilio/recording/status"), options.ConferenceRecordingStatusCallback);
     }
 }

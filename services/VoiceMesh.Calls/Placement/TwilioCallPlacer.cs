@@ -1,8 +1,8 @@
+using System.Diagnostics;
 using Twilio.Base;
 using Twilio.Clients;
 using Twilio.Rest.Api.V2010.Account;
 using Twilio.Types;
-using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Placement;
 
@@ -15,7 +15,7 @@ public sealed class TwilioCallPlacer(ITwilioRestClient client, Microsoft.Extensi
     public async Task<string> Create(PlacementRequested request, CancellationToken cancellationToken)
     {
         var callbackBase = options.Value.PublicBaseUrl.TrimEnd('/');
-        var statusCallback = new Uri(TracedCallbackUrl.For($"{callbackBase}/twilio/voice/status?requestId={Uri.EscapeDataString(request.RequestId)}"));
+        var statusCallback = new Uri($"{callbackBase}/twilio/voice/status?requestId={Uri.EscapeDataString(request.RequestId)}{TraceQuery()}");
         var create = new CreateCallOptions(new PhoneNumber(request.To), new PhoneNumber(request.From))
         {
             StatusCallback = statusCallback,
@@ -45,7 +45,7 @@ public sealed class TwilioCallPlacer(ITwilioRestClient client, Microsoft.Extensi
             if (request.AsyncAmd)
             {
                 create.AsyncAmd = "true";
-                create.AsyncAmdStatusCallback = new Uri(TracedCallbackUrl.For($"{callbackBase}/twilio/voice/amd?requestId={Uri.EscapeDataString(request.RequestId)}"));
+                create.AsyncAmdStatusCallback = new Uri($"{callbackBase}/twilio/voice/amd?requestId={Uri.EscapeDataString(request.RequestId)}{TraceQuery()}");
                 create.AsyncAmdStatusCallbackMethod = Twilio.Http.HttpMethod.Post;
             }
         }
@@ -54,6 +54,14 @@ public sealed class TwilioCallPlacer(ITwilioRestClient client, Microsoft.Extensi
         cancellationToken.ThrowIfCancellationRequested();
         return call.Sid;
     }
+
+    /// <summary>
+    /// The placement's W3C trace context as a callback query parameter (<c>&amp;traceparent=00-...</c>), so the
+    /// gateway continues this trace for Twilio's callbacks of the call (Twilio sends no <c>traceparent</c> header and
+    /// signs the URL with its query); empty outside a trace.
+    /// </summary>
+    private static string TraceQuery() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } traceParent } ? "&traceparent=" + traceParent : "";
 
     /// <summary>
     /// Finds a call Twilio created for this request's To and From since <paramref name="since"/>, other than

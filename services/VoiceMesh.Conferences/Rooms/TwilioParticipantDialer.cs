@@ -3,7 +3,6 @@ using Twilio.Clients;
 using Twilio.Rest.Api.V2010.Account.Conference;
 using Twilio.Types;
 using VoiceMesh.Contracts.Conferences;
-using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Rooms;
 
@@ -12,9 +11,7 @@ namespace VoiceMesh.Conferences.Rooms;
 /// fixes a conference's status callback and events with its first participant and ignores later values (REFERENCE
 /// §3.1), so every dial sets the room's settings identically: all conference events to the gateway's
 /// <c>/twilio/conference/status</c>, and the conference recording's callbacks where Twilio honours them
-/// (<c>ConferenceRecordingStatusCallback</c>, not the participant's <c>RecordingStatusCallback</c>). Only the
-/// participant's own call callbacks carry the dial's trace context (<see cref="TracedCallbackUrl"/>): the room's
-/// callbacks belong to the whole room, not to the dial that happened to be first.
+/// (<c>ConferenceRecordingStatusCallback</c>, not the participant's <c>RecordingStatusCallback</c>).
 /// </summary>
 public sealed class TwilioParticipantDialer(ITwilioRestClient client, IOptions<ConferencesOptions> options)
 {
@@ -39,7 +36,7 @@ public sealed class TwilioParticipantDialer(ITwilioRestClient client, IOptions<C
             EndConferenceOnExit = dial.Role == ParticipantRole.Moderator && settings.EndWhenModeratorLeaves,
             Coaching = dial.Role == ParticipantRole.Coach ? true : null,
             CallSidToCoach = dial.CallSidToCoach,
-            StatusCallback = new Uri(TracedCallbackUrl.For(baseUrl + "/twilio/voice/status")),
+            StatusCallback = new Uri(baseUrl + "/twilio/voice/status"),
             StatusCallbackMethod = Twilio.Http.HttpMethod.Post,
             StatusCallbackEvent = [.. CallEvents],
             ConferenceStatusCallback = new Uri(baseUrl + "/twilio/conference/status"),
