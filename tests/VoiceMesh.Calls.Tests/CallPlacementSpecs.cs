@@ -5,6 +5,7 @@ using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Outbox;
 using VoiceMesh.Calls.Placement;
 using VoiceMesh.Contracts.Calls;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Tests;
 
@@ -53,7 +54,7 @@ public sealed class CallPlacementSpecs
     {
         var placement = Given(Requested);
 
-        Assert.Equal(PlacementStep.Attempt, placement.Next("delivery-a", _clock.GetUtcNow()));
+        Assert.Equal(CreateStep.Attempt, placement.Next("delivery-a", _clock.GetUtcNow()));
         var started = Assert.IsType<PlacementAttemptStarted>(Assert.Single(placement.StartAttempt("delivery-a", _clock.GetUtcNow()).Events));
         Assert.Equal((1, "delivery-a"), (started.Attempt, started.DeliveryId));
     }
@@ -64,7 +65,7 @@ public sealed class CallPlacementSpecs
         var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "delivery-a"));
         _clock.Advance(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(PlacementStep.WaitForOtherDelivery, placement.Next("delivery-b", _clock.GetUtcNow()));
+        Assert.Equal(CreateStep.WaitForOtherDelivery, placement.Next("delivery-b", _clock.GetUtcNow()));
         Assert.Empty(placement.StartAttempt("delivery-b", _clock.GetUtcNow()).Events);
     }
 
@@ -74,7 +75,7 @@ public sealed class CallPlacementSpecs
         var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "delivery-a"));
         _clock.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Equal(PlacementStep.LookUp, placement.Next("delivery-a", _clock.GetUtcNow()));
+        Assert.Equal(CreateStep.LookUp, placement.Next("delivery-a", _clock.GetUtcNow()));
         var next = Assert.IsType<PlacementAttemptStarted>(Assert.Single(placement.StartAttempt("delivery-a", _clock.GetUtcNow()).Events));
         Assert.Equal(2, next.Attempt);
     }
@@ -83,9 +84,9 @@ public sealed class CallPlacementSpecs
     public void An_attempt_in_doubt_past_its_lease_is_taken_over_by_another_delivery()
     {
         var placement = Given(Requested, new PlacementAttemptStarted("req-1", 1, _clock.GetUtcNow(), "crashed"));
-        _clock.Advance(CallPlacement.AttemptLease);
+        _clock.Advance(CreateAttempts.Lease);
 
-        Assert.Equal(PlacementStep.LookUp, placement.Next("delivery-b", _clock.GetUtcNow()));
+        Assert.Equal(CreateStep.LookUp, placement.Next("delivery-b", _clock.GetUtcNow()));
     }
 
     [Theory]
@@ -107,7 +108,7 @@ public sealed class CallPlacementSpecs
             var after = placement.Apply(failed);
             Assert.False(after.IsFinished);
             Assert.Null(after.AttemptInDoubtSince);
-            Assert.Equal(PlacementStep.Attempt, after.Next("delivery-a", _clock.GetUtcNow()));
+            Assert.Equal(CreateStep.Attempt, after.Next("delivery-a", _clock.GetUtcNow()));
         }
         else
         {
@@ -152,7 +153,7 @@ public sealed class CallPlacementSpecs
         Assert.Equal((CallSid, "req-1", 1, _clock.GetUtcNow()), (placed.CallSid, placed.RequestId, placed.Attempts, placed.PlacedAt));
         var call = Call.Create(Assert.IsType<Lifecycle.CallPlaced>(Assert.Single(Call.Decide(null, placed).Events)));
         Assert.Empty(Call.Decide(call, placed).Events);
-        Assert.Equal(PlacementStep.Finished, after.Next("delivery-b", _clock.GetUtcNow()));
+        Assert.Equal(CreateStep.Finished, after.Next("delivery-b", _clock.GetUtcNow()));
         Assert.Empty(after.Succeed("CA33333333333333333333333333333333", true, _clock.GetUtcNow()).Events);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using VoiceMesh.Conferences.Lifecycle;
 using VoiceMesh.Conferences.Rooms;
 using VoiceMesh.Contracts.Conferences;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Tests;
 
@@ -91,6 +92,31 @@ public sealed class RoomSpecs
         Assert.Equal(RoomScript.ConferenceSid, room.ConferenceSid);
         Assert.Empty(room.Succeeded("a", RoomScript.Call(0), RoomScript.ConferenceSid, RoomScript.Start).Decision.Events);
         Assert.Empty(room.Failed("a", 500, "late", RoomScript.Start).Decision.Events);
+    }
+
+    [Fact]
+    public void A_dial_is_attempted_by_one_delivery_at_a_time_and_an_attempt_in_doubt_is_looked_up_before_the_next()
+    {
+        var room = Open().Apply(Dial("a"));
+        Assert.Equal(CreateStep.Attempt, room.Dial("a")!.Next("delivery-1", RoomScript.Start));
+
+        var attempted = (ParticipantDialAttempted)room.StartAttempt("a", "delivery-1", RoomScript.Start).Decision.Events.Single();
+        room = room.Apply(attempted);
+        Assert.Equal((1, "delivery-1"), (attempted.Attempt, attempted.DeliveryId));
+
+        // Its owner looks up what the lost answer had created; another delivery waits, until the lease lapses.
+        Assert.Equal(CreateStep.LookUp, room.Dial("a")!.Next("delivery-1", RoomScript.Start.AddSeconds(1)));
+        Assert.Equal(CreateStep.WaitForOtherDelivery, room.Dial("a")!.Next("delivery-2", RoomScript.Start.AddSeconds(1)));
+        Assert.Empty(room.StartAttempt("a", "delivery-2", RoomScript.Start.AddSeconds(1)).Decision.Events);
+        Assert.Equal(CreateStep.LookUp, room.Dial("a")!.Next("delivery-2", RoomScript.Start + CreateAttempts.Lease));
+
+        var second = (ParticipantDialAttempted)room.StartAttempt("a", "delivery-1", RoomScript.Start.AddSeconds(2)).Decision.Events.Single();
+        Assert.Equal(2, second.Attempt);
+
+        room = room.Apply((ParticipantDialSucceeded)room.Succeeded("a", RoomScript.Call(0), RoomScript.ConferenceSid, RoomScript.Start).Decision.Events.Single());
+        Assert.Equal(CreateStep.Finished, room.Dial("a")!.Next("delivery-1", RoomScript.Start.AddSeconds(3)));
+        Assert.Null(room.Dial("a")!.AttemptInDoubtSince);
+        Assert.Empty(room.StartAttempt("a", "delivery-1", RoomScript.Start.AddSeconds(3)).Decision.Events);
     }
 
     [Fact]

@@ -146,6 +146,39 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
     }
 
     [Fact]
+    public async Task A_dial_whose_create_answer_was_lost_is_looked_up_at_twilio_and_every_participant_is_dialled_once()
+    {
+        var name = Room("lost");
+        await _api.Create(name);
+        string Number(int i) => $"+1415555{2400 + i}";
+
+        // The first three Participants creates (the first of which opens the conference) are made, then their answers lost.
+        fixture.Mesh.Simulator.Control.FailCreateResponses(new CreateResponseFault { Mode = CreateResponseFaultMode.Abort, Count = 3 });
+        for (var i = 0; i < 4; i++)
+        {
+            await _api.Add(name, Number(i), label: $"p{i}");
+        }
+
+        var sid = await _api.SidOf(name, TimeSpan.FromSeconds(90));
+        var room = await _api.WaitFor(sid, c => ConferenceMeshClient.Joined(c) == 4, TimeSpan.FromSeconds(90));
+
+        var creates = fixture.Mesh.Simulator.Control.Requests
+            .Where(q => q.Method == "POST" && q.Path.EndsWith($"/Conferences/{name}/Participants.json", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(3, creates.Count(q => q.Fault == "create-response-aborted"));
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Single(creates, q => q.Form.TryGetValue("To", out var to) && to.Contains(Number(i)));
+        }
+
+        Assert.Equal(4, ConferenceMeshClient.Participants(room).Select(p => p.GetProperty("callSid").GetString()).Distinct().Count());
+        await _api.Accepted($"/api/conferences/{sid}/end");
+        var ended = await _api.WaitFor(sid, c => c.GetProperty("status").GetString() == "completed" && ConferenceMeshClient.Joined(c) == 0, Patience);
+        Assert.Equal(4, ConferenceMeshClient.Participants(ended).Count());
+        AssertMatches(fixture.Mesh.Simulator.Control.ConferenceRecord(sid)!, ended);
+    }
+
+    [Fact]
     public async Task A_mute_whose_every_twilio_attempt_failed_after_its_decision_was_stored_is_performed_by_the_outbox()
     {
         var name = Room("5xx");

@@ -3,22 +3,6 @@ using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Placement;
 
-/// <summary>What a delivery of a PlaceCall does next, decided from the placement's state.</summary>
-public enum PlacementStep
-{
-    /// <summary>Placed, failed or rejected already: nothing to do.</summary>
-    Finished,
-
-    /// <summary>Another delivery's attempt is under way and recent: wait for it.</summary>
-    WaitForOtherDelivery,
-
-    /// <summary>An attempt's outcome is unknown (this delivery's, or one whose lease lapsed): look it up at Twilio first.</summary>
-    LookUp,
-
-    /// <summary>Ask Twilio to create the call.</summary>
-    Attempt,
-}
-
 /// <summary>
 /// What became of one PlaceCall request; the stream id is <c>placement:{requestId}</c>. Its decisions are pure
 /// functions of its state, the command and the time.
@@ -29,9 +13,6 @@ public sealed record CallPlacement
     public const string Placed = "placed";
     public const string Failed = "failed";
     public const string Rejected = "rejected";
-
-    /// <summary>An attempt recorded this long ago without an outcome is presumed abandoned by a crashed delivery.</summary>
-    public static readonly TimeSpan AttemptLease = TimeSpan.FromSeconds(45);
 
     public required string Id { get; init; }
     public required string RequestId { get; init; }
@@ -65,27 +46,15 @@ public sealed record CallPlacement
         existing is null ? new object[] { rejected } : Decision.None;
 
     /// <summary>What the delivery <paramref name="deliveryId"/> should do next.</summary>
-    public PlacementStep Next(string deliveryId, DateTimeOffset now)
-    {
-        if (IsFinished || Request is null)
-        {
-            return PlacementStep.Finished;
-        }
-
-        if (AttemptInDoubtSince is { } since)
-        {
-            return AttemptBy == deliveryId || now - since >= AttemptLease ? PlacementStep.LookUp : PlacementStep.WaitForOtherDelivery;
-        }
-
-        return PlacementStep.Attempt;
-    }
+    public CreateStep Next(string deliveryId, DateTimeOffset now) =>
+        CreateAttempts.Next(IsFinished || Request is null, AttemptInDoubtSince, AttemptBy, deliveryId, now);
 
     /// <summary>
     /// Records the next attempt before Twilio is asked, owned by <paramref name="deliveryId"/>. Only when the
     /// delivery may attempt: an attempt in doubt must have been looked up by its owner (or have lapsed) first.
     /// </summary>
     public Decision StartAttempt(string deliveryId, DateTimeOffset now) =>
-        Next(deliveryId, now) is PlacementStep.Attempt or PlacementStep.LookUp
+        CreateAttempts.MayAttempt(Next(deliveryId, now))
             ? new object[] { new PlacementAttemptStarted(RequestId, Attempts + 1, now, deliveryId) }
             : Decision.None;
 

@@ -53,13 +53,13 @@ public sealed partial class CallPlacementService(
 
         switch (placement.Next(deliveryId, clock.GetUtcNow()))
         {
-            case PlacementStep.Finished:
+            case CreateStep.Finished:
                 LogAlreadyKnown(command.RequestId);
                 await RecordOnCall(placement, cancellationToken);
                 return;
-            case PlacementStep.WaitForOtherDelivery:
+            case CreateStep.WaitForOtherDelivery:
                 throw new PlacementInProgressException(command.RequestId);
-            case PlacementStep.LookUp when await FindUnclaimed(request, placement.AttemptInDoubtSince!.Value, cancellationToken) is { } found:
+            case CreateStep.LookUp when await FindUnclaimed(request, placement.AttemptInDoubtSince!.Value, cancellationToken) is { } found:
                 LogFoundByLookup(command.RequestId, found);
                 await Succeed(streamId, found, foundByLookup: true, cancellationToken);
                 return;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Twilio.Base;
 using Twilio.Clients;
 using Twilio.Rest.Api.V2010.Account;
 using Twilio.Types;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Placement;
 
@@ -67,17 +67,7 @@ public sealed class TwilioCallPlacer(ITwilioRestClient client, Microsoft.Extensi
     /// Finds a call Twilio created for this request's To and From since <paramref name="since"/>, other than
     /// <paramref name="claimed"/> ones: the outcome of an attempt whose response never arrived.
     /// </summary>
-    public async Task<string?> FindCreatedSince(
-        PlacementRequested request, DateTimeOffset since, IReadOnlySet<string> claimed, CancellationToken cancellationToken)
-    {
-        var read = new ReadCallOptions { To = new PhoneNumber(request.To), From = new PhoneNumber(request.From), PageSize = 50 };
-        ResourceSet<CallResource> calls = await CallResource.ReadAsync(read, client);
-        cancellationToken.ThrowIfCancellationRequested();
-        var window = since.UtcDateTime.AddSeconds(-5);
-        return calls
-            .Where(c => c.DateCreated is { } created && created.ToUniversalTime() >= window && !claimed.Contains(c.Sid))
-            .OrderBy(c => c.DateCreated)
-            .Select(c => c.Sid)
-            .FirstOrDefault();
-    }
+    public Task<string?> FindCreatedSince(
+        PlacementRequested request, DateTimeOffset since, IReadOnlySet<string> claimed, CancellationToken cancellationToken) =>
+        CreateAttempts.FindCallCreatedSince(client, request.To, request.From, since, claimed, cancellationToken);
 }

@@ -2,13 +2,28 @@ using System.Collections.Immutable;
 using VoiceMesh.Conferences.Control;
 using VoiceMesh.Conferences.Lifecycle;
 using VoiceMesh.Contracts.Conferences;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Rooms;
 
-/// <summary>One dial into the room and what became of it.</summary>
+/// <summary>
+/// One dial into the room and what became of it: the Participants create attempted at most once at a time, with the
+/// attempt whose answer is not known yet (<see cref="CreateAttempts"/>).
+/// </summary>
 public sealed record RoomDial(ParticipantDialRequested Request, string? CallSid = null, string? ConferenceSid = null, int? ErrorCode = null, string? Error = null)
 {
     public bool Failed => ErrorCode is not null;
+
+    public int Attempts { get; init; }
+
+    /// <summary>The start of the newest attempt whose answer is not recorded yet, if any.</summary>
+    public DateTimeOffset? AttemptInDoubtSince { get; init; }
+
+    /// <summary>The delivery that owns the attempt in doubt.</summary>
+    public string? AttemptBy { get; init; }
+
+    public CreateStep Next(string deliveryId, DateTimeOffset now) =>
+        CreateAttempts.Next(CallSid is not null || Failed, AttemptInDoubtSince, AttemptBy, deliveryId, now);
 }
 
 /// <summary>
@@ -84,6 +99,15 @@ public sealed record Room
 
     public RoomDial? Dial(string requestId) => Dials.Find(d => d.Request.RequestId == requestId);
 
+    /// <summary>
+    /// Records the dial's next attempt before Twilio is asked, owned by <paramref name="deliveryId"/>; only when the
+    /// delivery may attempt (an attempt in doubt must have been looked up by its owner, or have lapsed, first).
+    /// </summary>
+    public Verdict StartAttempt(string requestId, string deliveryId, DateTimeOffset now) =>
+        Dial(requestId) is { } dial && CreateAttempts.MayAttempt(dial.Next(deliveryId, now))
+            ? Verdict.Accept(new ParticipantDialAttempted { FriendlyName = FriendlyName, RequestId = requestId, Attempt = dial.Attempts + 1, DeliveryId = deliveryId, AttemptedAt = now })
+            : Verdict.Nothing;
+
     public Verdict Succeeded(string requestId, string callSid, string conferenceSid, DateTimeOffset now) =>
         Dial(requestId) is { CallSid: null, Failed: false }
             ? Verdict.Accept(new ParticipantDialSucceeded { FriendlyName = FriendlyName, RequestId = requestId, CallSid = callSid, ConferenceSid = conferenceSid, DialedAt = now })
@@ -108,14 +132,19 @@ public sealed record Room
 
     public Room Apply(ParticipantDialRequested e) => this with { Dials = Dials.Add(new RoomDial(e)) };
 
+    public Room Apply(ParticipantDialAttempted e) => this with
+    {
+        Dials = Dials.Replace(Dial(e.RequestId)!, Dial(e.RequestId)! with { Attempts = e.Attempt, AttemptInDoubtSince = e.AttemptedAt, AttemptBy = e.DeliveryId }),
+    };
+
     public Room Apply(ParticipantDialSucceeded e) => this with
     {
         ConferenceSid = e.ConferenceSid,
-        Dials = Dials.Replace(Dial(e.RequestId)!, Dial(e.RequestId)! with { CallSid = e.CallSid, ConferenceSid = e.ConferenceSid }),
+        Dials = Dials.Replace(Dial(e.RequestId)!, Dial(e.RequestId)! with { CallSid = e.CallSid, ConferenceSid = e.ConferenceSid, AttemptInDoubtSince = null, AttemptBy = null }),
     };
 
     public Room Apply(ParticipantDialFailed e) => this with
     {
-        Dials = Dials.Replace(Dial(e.RequestId)!, Dial(e.RequestId)! with { ErrorCode = e.ErrorCode, Error = e.Message }),
+        Dials = Dials.Replace(Dial(e.RequestId)!, Dial(e.RequestId)! with { ErrorCode = e.ErrorCode, Error = e.Message, AttemptInDoubtSince = null, AttemptBy = null }),
     };
 }

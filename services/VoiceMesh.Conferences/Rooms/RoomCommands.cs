@@ -118,6 +118,10 @@ public sealed class RoomCommands(StreamCommands commands, PooledCallerIds caller
         await DecisionRetry.OnConflict(() => commands.Execute<Conference>(conferenceSid, null, c => Conference.Decide(c, dialed), cancellationToken), clock, cancellationToken);
     }
 
+    /// <summary>Stores the dial's next attempt, owned by <paramref name="deliveryId"/>; false when this delivery may not attempt now.</summary>
+    public async Task<bool> StartAttempt(string friendlyName, string requestId, string deliveryId, CancellationToken cancellationToken) =>
+        (await Execute(friendlyName, null, r => r?.StartAttempt(requestId, deliveryId, clock.GetUtcNow()) ?? Verdict.Nothing, cancellationToken)).Stored;
+
     public Task DialFailed(Room room, ParticipantDialRequested dial, int code, string message, CancellationToken cancellationToken) =>
         Execute(room.FriendlyName, null, r => r?.Failed(dial.RequestId, code, message, clock.GetUtcNow()) ?? Verdict.Nothing, cancellationToken);
 

@@ -41,6 +41,16 @@ public sealed record ParticipantDialRequested
     public required DateTimeOffset RequestedAt { get; init; }
 }
 
+/// <summary>A Participants create for the dial is about to be sent by <see cref="DeliveryId"/>; until its answer is stored it is in doubt.</summary>
+public sealed record ParticipantDialAttempted
+{
+    public required string FriendlyName { get; init; }
+    public required string RequestId { get; init; }
+    public required int Attempt { get; init; }
+    public required string DeliveryId { get; init; }
+    public required DateTimeOffset AttemptedAt { get; init; }
+}
+
 /// <summary>Twilio answered the dial's Participants create: the call and the conference (the name's sid from now on).</summary>
 public sealed record ParticipantDialSucceeded
 {

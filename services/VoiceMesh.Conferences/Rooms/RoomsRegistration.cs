@@ -18,6 +18,7 @@ internal static class RoomsRegistration
         {
             opts.Events.AddEventType<RoomCreated>();
             opts.Events.AddEventType<ParticipantDialRequested>();
+            opts.Events.AddEventType<ParticipantDialAttempted>();
             opts.Events.AddEventType<ParticipantDialSucceeded>();
             opts.Events.AddEventType<ParticipantDialFailed>();
             opts.Projections.Snapshot<Room>(SnapshotLifecycle.Inline);

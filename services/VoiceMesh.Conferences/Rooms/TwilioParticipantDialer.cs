@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Options;
 using Twilio.Clients;
+using Twilio.Rest.Api.V2010.Account;
 using Twilio.Rest.Api.V2010.Account.Conference;
 using Twilio.Types;
 using VoiceMesh.Contracts.Conferences;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Rooms;
 
@@ -58,5 +60,36 @@ public sealed class TwilioParticipantDialer(ITwilioRestClient client, IOptions<C
     {
         var participant = await ParticipantResource.CreateAsync(Options(room, dial), client);
         return (participant.CallSid, participant.ConferenceSid);
+    }
+
+    /// <summary>
+    /// What the dial's attempt in doubt had created, if anything: a call to its To from its From since the attempt
+    /// began that no other dial of the room claims (<see cref="CreateAttempts.FindCallCreatedSince"/>), in the room's
+    /// conference (known from an earlier dial, or the newest conference of the room's name since the room opened).
+    /// </summary>
+    public async Task<(string CallSid, string ConferenceSid)?> FindDialed(Room room, RoomDial dial, CancellationToken cancellationToken)
+    {
+        var claimed = room.Dials.Where(d => d.CallSid is not null).Select(d => d.CallSid!).ToHashSet(StringComparer.Ordinal);
+        var callSid = await CreateAttempts.FindCallCreatedSince(
+            client, dial.Request.To, dial.Request.From, dial.AttemptInDoubtSince ?? dial.Request.RequestedAt, claimed, cancellationToken);
+        if (callSid is null)
+        {
+            return null;
+        }
+
+        var conferenceSid = room.ConferenceSid ?? await NewestConference(room, cancellationToken);
+        return conferenceSid is null ? null : (callSid, conferenceSid);
+    }
+
+    private async Task<string?> NewestConference(Room room, CancellationToken cancellationToken)
+    {
+        var conferences = await ConferenceResource.ReadAsync(new ReadConferenceOptions { FriendlyName = room.FriendlyName, PageSize = 20 }, client);
+        cancellationToken.ThrowIfCancellationRequested();
+        var opened = room.CreatedAt.UtcDateTime.AddSeconds(-5);
+        return conferences
+            .Where(c => c.DateCreated is { } created && created.ToUniversalTime() >= opened)
+            .OrderByDescending(c => c.DateCreated)
+            .Select(c => c.Sid)
+            .FirstOrDefault();
     }
 }

@@ -27,7 +27,7 @@ public sealed record InjectedErrors
 [JsonConverter(typeof(JsonStringEnumConverter<CreateResponseFaultMode>))]
 public enum CreateResponseFaultMode
 {
-    /// <summary>The connection is aborted after the call was created.</summary>
+    /// <summary>The connection is aborted after the call (or participant) was created.</summary>
     [JsonStringEnumMemberName("abort")]
     Abort,
 
@@ -36,7 +36,7 @@ public enum CreateResponseFaultMode
     Delay,
 }
 
-/// <summary>The next <see cref="Count"/> Calls creates succeed but their response is lost or late.</summary>
+/// <summary>The next <see cref="Count"/> creates (Calls, Participants) succeed but their response is lost or late.</summary>
 public sealed record CreateResponseFault
 {
     public CreateResponseFaultMode Mode { get; init; } = CreateResponseFaultMode.Abort;

@@ -1,3 +1,4 @@
+using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Recordings;
 using VoiceMesh.TwilioSimulator.Rest;
 
@@ -60,7 +61,7 @@ internal static class ConferenceEndpoints
         return error?.ToResult() ?? Json(json, context);
     }
 
-    private static async Task<IResult> AddParticipantAsync(HttpContext context, string conference, ConferenceEngine engine)
+    private static async Task<IResult> AddParticipantAsync(HttpContext context, string conference, ConferenceEngine engine, FaultState faults)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var (accountSid, authToken) = RestContext.Account(context);
@@ -71,7 +72,8 @@ internal static class ConferenceEndpoints
         }
 
         var json = engine.With(accountSid, room.Sid, r => ParticipantJson(r, participant, true));
-        return Results.Json(json, TwilioFormat.Json, statusCode: StatusCodes.Status201Created);
+        return await CreateResponses.Answer(context, faults, Results.Json(json, TwilioFormat.Json, statusCode: StatusCodes.Status201Created))
+            .ConfigureAwait(false);
     }
 
     private static IResult Participants(HttpContext context, string conference, ConferenceEngine engine)

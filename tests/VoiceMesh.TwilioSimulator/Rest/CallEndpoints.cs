@@ -35,28 +35,8 @@ internal static class CallEndpoints
             return (error ?? TwilioError.Of(20500, 500, "Call was not created")).ToResult();
         }
 
-        var created = Results.Json(CallJson.Of(call), TwilioFormat.Json, statusCode: StatusCodes.Status201Created);
-        switch (faults.TakeCreateFault())
-        {
-            case { Mode: CreateResponseFaultMode.Abort }:
-                context.Items[RestMiddleware.FaultItem] = "create-response-aborted";
-                context.Abort();
-                return Results.Empty;
-            case { Mode: CreateResponseFaultMode.Delay } fault:
-                context.Items[RestMiddleware.FaultItem] = "create-response-delayed";
-                try
-                {
-                    await Task.Delay(fault.Delay, TimeProvider.System, context.RequestAborted).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return Results.Empty;
-                }
-
-                return created;
-            default:
-                return created;
-        }
+        return await CreateResponses.Answer(context, faults, Results.Json(CallJson.Of(call), TwilioFormat.Json, statusCode: StatusCodes.Status201Created))
+            .ConfigureAwait(false);
     }
 
     private static IResult Fetch(HttpContext context, string callSid, CallEngine engine)
