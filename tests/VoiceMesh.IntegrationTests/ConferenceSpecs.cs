@@ -135,14 +135,15 @@ public sealed class ConferenceSpecs(MeshFixture fixture) : IClassFixture<MeshFix
 
         // The 200 dials were paced like call creates, at Conferences:DialsPerSecond: spread over at least 199 gaps of 1/rate
         // (less 10%), and no two seconds held more than twice the rate, give or take what the time between a paced send
-        // and its arrival here (a new connection, a busy machine) can crowd into a window.
+        // and its arrival here (a new connection, a busy machine) can crowd into a window: up to half a second of sends
+        // (a CI run at full load once crowded 111 into a window at 50/s). Unpaced, the 200 would arrive within a second or two.
         var dialsPerSecond = int.Parse(fixture.Mesh.EnvironmentOf("conferences")["Conferences__DialsPerSecond"], CultureInfo.InvariantCulture);
         var creates = fixture.Mesh.Simulator.Control.Requests
             .Where(q => q.Method == "POST" && q.Path.EndsWith("/Participants.json", StringComparison.Ordinal) && names.Exists(n => q.Path.Contains($"/Conferences/{n}/", StringComparison.Ordinal)))
             .Select(q => q.Time).Order().ToList();
         Assert.Equal(200, creates.Count);
         Assert.InRange((creates[^1] - creates[0]).TotalSeconds, 0.9 * 199 / dialsPerSecond, double.MaxValue);
-        Assert.All(creates, at => Assert.InRange(creates.Count(o => o >= at && o < at.AddSeconds(2)), 1, (2 * dialsPerSecond) + 8));
+        Assert.All(creates, at => Assert.InRange(creates.Count(o => o >= at && o < at.AddSeconds(2)), 1, (2 * dialsPerSecond) + (dialsPerSecond / 2)));
     }
 
     [Fact]
