@@ -48,5 +48,9 @@ public sealed record PlaceCall
 
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public string? Tenant { get; init; }
+
+    /// <summary>A campaign tag: the call's costs roll up under it, and a budget set on it stops placements once spent.</summary>
+    public string? Campaign { get; init; }
+
     public required DateTimeOffset OccurredAt { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using VoiceMesh.Calls.CallRecordings;
 using VoiceMesh.Calls.CallStreams;
+using VoiceMesh.Calls.Costs;
 using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Placement;
@@ -44,8 +45,17 @@ public sealed record Call
     /// <summary>Whether the call's end asked NumberPool to end <see cref="LeaseId"/>.</summary>
     public bool CallerIdReleased { get; init; }
 
+    /// <summary>What the call's costs roll up under, from its placement (<see cref="CallPlaced"/>).</summary>
+    public string? Tenant { get; init; }
+    public string? Campaign { get; init; }
+    public string? CallerIdPool { get; init; }
+    public string? FlowName { get; init; }
+
     public DateTimeOffset? RequestedAt { get; init; }
     public DateTimeOffset? PlacedAt { get; init; }
+
+    /// <summary>What Twilio charged for the call, once it was final and priced (<see cref="CallPriced"/>); null until then.</summary>
+    public Money? Price { get; init; }
 
     /// <summary>When the lifecycle last changed (by the time its events were received).</summary>
     public DateTimeOffset? LastChangedAt { get; init; }
@@ -229,6 +239,10 @@ public sealed record Call
         RequestId = e.RequestId,
         PlacementAttempts = e.Attempts,
         LeaseId = e.LeaseId,
+        Tenant = e.Tenant,
+        Campaign = e.Campaign,
+        CallerIdPool = e.CallerIdPool,
+        FlowName = e.FlowName,
         RequestedAt = e.RequestedAt,
         PlacedAt = e.PlacedAt,
         LastChangedAt = Later(LastChangedAt, e.PlacedAt),
@@ -236,6 +250,8 @@ public sealed record Call
     };
 
     public Call Apply(CallerIdReleaseRequested e) => this with { CallerIdReleased = true };
+
+    public Call Apply(CallPriced e) => this with { Price = e.Price };
 
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>
         current is { } c && c > candidate ? c : candidate;

@@ -54,6 +54,12 @@ public sealed record CallPlaced
     /// <summary>The lease of a caller id taken from a pool: the call's end releases it.</summary>
     public Guid? LeaseId { get; init; }
 
+    /// <summary>What the call's costs roll up under: the request's tenant, campaign tag, caller-id pool and flow.</summary>
+    public string? Tenant { get; init; }
+    public string? Campaign { get; init; }
+    public string? CallerIdPool { get; init; }
+    public string? FlowName { get; init; }
+
     public required DateTimeOffset RequestedAt { get; init; }
     public required DateTimeOffset PlacedAt { get; init; }
 }

@@ -101,6 +101,10 @@ public sealed record CallPlacement
                 To = request.To,
                 Attempts = Math.Max(Attempts, 1),
                 LeaseId = request.LeaseId,
+                Tenant = request.Tenant,
+                Campaign = request.Campaign,
+                CallerIdPool = request.CallerIdPool,
+                FlowName = request.Flow,
                 RequestedAt = request.RequestedAt,
                 PlacedAt = placedAt,
             }

@@ -168,6 +168,7 @@ public sealed partial class CallPlacementService(
         MachineMessageTwiml = command.MachineMessageTwiml,
         Metadata = command.Metadata,
         Tenant = command.Tenant,
+        Campaign = command.Campaign,
         RequestedAt = clock.GetUtcNow(),
     };
 

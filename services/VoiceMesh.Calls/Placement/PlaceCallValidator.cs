@@ -88,6 +88,11 @@ public sealed partial class PlaceCallValidator(IOptions<CallsOptions> options)
             violations.Add(new(nameof(command.MachineMessageTwiml), "OnMachine=message needs MachineMessageTwiml."));
         }
 
+        if (command.Campaign is not null && (string.IsNullOrWhiteSpace(command.Campaign) || command.Campaign.Length > 64))
+        {
+            violations.Add(new(nameof(command.Campaign), "Campaign is a campaign tag, 1-64 characters."));
+        }
+
         // Whatever is accepted must be storable: PostgreSQL keeps no U+0000 or unpaired surrogate in text or jsonb.
         foreach (var (field, value, multiLine) in Text(command))
         {
@@ -111,6 +116,7 @@ public sealed partial class PlaceCallValidator(IOptions<CallsOptions> options)
             (nameof(command.Url), command.Url, false), (nameof(command.Flow), command.Flow, false),
             (nameof(command.MachineDetection), command.MachineDetection, false), (nameof(command.OnMachine), command.OnMachine, false),
             (nameof(command.MachineMessageTwiml), command.MachineMessageTwiml, true), (nameof(command.Tenant), command.Tenant, false),
+            (nameof(command.Campaign), command.Campaign, false),
         ];
         foreach (var (field, value, multiLine) in fields)
         {

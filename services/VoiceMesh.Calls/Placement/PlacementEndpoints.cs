@@ -21,7 +21,8 @@ public sealed record PlaceCallRequest(
     string? OnMachine = null,
     string? MachineMessageTwiml = null,
     Dictionary<string, string>? Metadata = null,
-    string? Tenant = null);
+    string? Tenant = null,
+    string? Campaign = null);
 
 public sealed record PlaceCallAccepted(string RequestId, string? CallSid);
 
@@ -72,6 +73,7 @@ internal static class PlacementEndpoints
             MachineMessageTwiml = body.MachineMessageTwiml,
             Metadata = body.Metadata ?? [],
             Tenant = body.Tenant,
+            Campaign = body.Campaign,
             OccurredAt = clock.GetUtcNow(),
         };
         var violations = validator.Validate(command);

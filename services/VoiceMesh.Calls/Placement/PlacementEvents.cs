@@ -24,6 +24,7 @@ public sealed record PlacementRequested
     public string? MachineMessageTwiml { get; init; }
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public string? Tenant { get; init; }
+    public string? Campaign { get; init; }
     public required DateTimeOffset RequestedAt { get; init; }
 }
 
