@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using VoiceMesh.Calls.Budgets;
-using VoiceMesh.Calls.Costs;
 using VoiceMesh.Calls.Outbox;
 using VoiceMesh.Contracts.Calls;
 using VoiceMesh.ServiceDefaults;
@@ -53,11 +52,9 @@ public sealed class BudgetSpecs : IDisposable
         return budget;
     }
 
-    private static BudgetUsage Usage(params BudgetedCall[] calls) => new(calls, new HashSet<string>(StringComparer.Ordinal));
-
-    private BudgetedCall Priced(string requestId, decimal amount, string currency = "USD") => new(requestId, _clock.GetUtcNow().AddMinutes(-5), new Money(amount, currency));
-
-    private BudgetedCall InFlight(string requestId) => new(requestId, _clock.GetUtcNow().AddMinutes(-1), null);
+    /// <summary>The usage the query reads now, for a daily budget unless <paramref name="period"/> says otherwise.</summary>
+    private BudgetUsage Usage(decimal spent = 0, int unpriced = 0, BudgetPeriod period = BudgetPeriod.Day, params string[] settled) =>
+        new(BudgetWindow.Of(period, _clock.GetUtcNow()), spent, unpriced, new HashSet<string>(settled, StringComparer.Ordinal));
 
     private (Decision Decision, BudgetStanding? Refused) Admit(Budget? budget, string requestId, BudgetUsage usage) =>
         Budget.Admit(budget, requestId, usage, _clock.GetUtcNow(), DefaultEstimate);
@@ -65,7 +62,7 @@ public sealed class BudgetSpecs : IDisposable
     [Fact]
     public void Below_the_amount_a_placement_is_admitted_and_reserves_its_estimate()
     {
-        var (decision, refused) = Admit(Given(Set(1.00m)), "req-1", Usage(Priced("old", 0.30m)));
+        var (decision, refused) = Admit(Given(Set(1.00m)), "req-1", Usage(spent: 0.30m));
 
         Assert.Null(refused);
         var reserved = Assert.IsType<BudgetReserved>(Assert.Single(decision.Events));
@@ -77,7 +74,7 @@ public sealed class BudgetSpecs : IDisposable
     public void Spent_plus_calls_in_flight_reaching_the_amount_refuses_and_records_the_budget_reached_once_per_period()
     {
         var budget = Given(Set(1.00m));
-        var usage = Usage(Priced("a", 0.40m), Priced("b", 0.10m), InFlight("c"), InFlight("d"));
+        var usage = Usage(spent: 0.50m, unpriced: 2);
 
         var (decision, refused) = Admit(budget, "req-1", usage);
 
@@ -99,8 +96,8 @@ public sealed class BudgetSpecs : IDisposable
     {
         var budget = Given(Set(1.00m));
 
-        Assert.Null(Admit(budget, "req-1", Usage(Priced("a", 0.74m), InFlight("b"))).Refused);
-        Assert.NotNull(Admit(budget, "req-1", Usage(Priced("a", 0.75m), InFlight("b"))).Refused);
+        Assert.Null(Admit(budget, "req-1", Usage(spent: 0.74m, unpriced: 1)).Refused);
+        Assert.NotNull(Admit(budget, "req-1", Usage(spent: 0.75m, unpriced: 1)).Refused);
     }
 
     [Fact]
@@ -125,15 +122,17 @@ public sealed class BudgetSpecs : IDisposable
     }
 
     [Fact]
-    public void A_reservation_whose_call_is_recorded_counts_once_and_one_whose_placement_ended_without_a_call_not_at_all()
+    public void A_settled_reservation_no_longer_counts_and_is_released_at_the_next_admission()
     {
-        var budget = Given(Set(1.00m), new BudgetReserved("req-1", [], _clock.GetUtcNow()), new BudgetReserved("req-2", [], _clock.GetUtcNow()));
-        var usage = new BudgetUsage([InFlight("req-1")], new HashSet<string>(["req-2"], StringComparer.Ordinal));
+        var budget = Given(
+            Set(1.00m),
+            new BudgetReserved("req-1", [], _clock.GetUtcNow()), new BudgetReserved("req-2", [], _clock.GetUtcNow()), new BudgetReserved("req-3", [], _clock.GetUtcNow()));
+        var usage = Usage(unpriced: 1, settled: ["req-1", "req-2"]);
 
-        Assert.Equal(1, budget.Standing(usage, _clock.GetUtcNow(), DefaultEstimate).CallsInFlight);
-        var reserved = Assert.IsType<BudgetReserved>(Assert.Single(Admit(budget, "req-3", usage).Decision.Events));
+        Assert.Equal(2, budget.Standing(usage, DefaultEstimate).CallsInFlight);
+        var reserved = Assert.IsType<BudgetReserved>(Assert.Single(Admit(budget, "req-4", usage).Decision.Events));
         Assert.Equal(["req-1", "req-2"], reserved.Released.Order());
-        Assert.Equal(["req-3"], budget.Apply(reserved).Pending);
+        Assert.Equal(["req-3", "req-4"], budget.Apply(reserved).Pending);
     }
 
     [Fact]
@@ -153,23 +152,15 @@ public sealed class BudgetSpecs : IDisposable
     {
         Assert.Equal((0, (BudgetStanding?)null), (Admit(null, "req-1", Usage()).Decision.Events.Count, Admit(null, "req-1", Usage()).Refused));
         var removed = Given(Set(0.01m), new BudgetRemoved(_clock.GetUtcNow()));
-        var (decision, refused) = Admit(removed, "req-1", Usage(Priced("a", 5m)));
+        var (decision, refused) = Admit(removed, "req-1", Usage(spent: 5m));
         Assert.Null(refused);
         Assert.Empty(decision.Events);
     }
 
     [Fact]
-    public void A_price_in_another_currency_is_not_spent_but_counts_in_flight_at_the_estimate()
-    {
-        var standing = Given(Set(1.00m)).Standing(Usage(Priced("a", 0.90m, "EUR"), Priced("b", 0.10m)), _clock.GetUtcNow(), DefaultEstimate);
-
-        Assert.Equal((0.10m, 1, 0.65m), (standing.Spent, standing.CallsInFlight, standing.Remaining));
-    }
-
-    [Fact]
     public void Without_its_own_estimate_a_budget_counts_calls_in_flight_at_the_configured_one()
     {
-        var standing = Given(Set(1.00m, estimate: null)).Standing(Usage(InFlight("a"), InFlight("b")), _clock.GetUtcNow(), DefaultEstimate);
+        var standing = Given(Set(1.00m, estimate: null)).Standing(Usage(unpriced: 2), DefaultEstimate);
 
         Assert.Equal(0.10m, standing.InFlightEstimate);
     }
@@ -178,30 +169,32 @@ public sealed class BudgetSpecs : IDisposable
     public void A_daily_budget_exhausted_today_admits_again_tomorrow_at_midnight_utc()
     {
         var set = Set(1.00m, BudgetPeriod.Day);
-        var calls = Usage(Priced("a", 0.60m), Priced("b", 0.40m));
-        var (today, refused) = Admit(Given(set), "req-1", calls);
+        var (today, refused) = Admit(Given(set), "req-1", Usage(spent: 1.00m));
         Assert.NotNull(refused);
         var budget = Given(set, today.Events.ToArray());
 
         _clock.SetUtcNow(new DateTimeOffset(2026, 11, 24, 23, 59, 59, TimeSpan.Zero));
-        Assert.NotNull(Admit(budget, "req-2", calls).Refused);
+        var (lastSecond, stillRefused) = Admit(budget, "req-2", Usage(spent: 1.00m));
+        Assert.NotNull(stillRefused);
+        Assert.Empty(lastSecond.Events);
 
+        // The query reads the new day's calls: none yet. The budget reached yesterday does not hold today.
         _clock.SetUtcNow(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
-        var (tomorrow, open) = Admit(budget, "req-3", calls);
+        var (tomorrow, open) = Admit(budget, "req-3", Usage());
         Assert.Null(open);
         Assert.IsType<BudgetReserved>(Assert.Single(tomorrow.Events));
-        Assert.Equal((0m, 1.00m), (budget.Standing(calls, _clock.GetUtcNow(), DefaultEstimate).Spent, budget.Standing(calls, _clock.GetUtcNow(), DefaultEstimate).Remaining));
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero), budget.Standing(Usage(), DefaultEstimate).Window.Start);
     }
 
     [Fact]
     public void A_budget_reached_again_in_the_next_period_is_recorded_again()
     {
         var set = Set(1.00m);
-        var first = Admit(Given(set), "req-1", Usage(Priced("a", 1.00m))).Decision;
+        var first = Admit(Given(set), "req-1", Usage(spent: 1.00m)).Decision;
         var budget = Given(set, first.Events.ToArray());
 
         _clock.Advance(TimeSpan.FromDays(1));
-        var second = Admit(budget, "req-2", Usage(Priced("b", 1.00m))).Decision;
+        var second = Admit(budget, "req-2", Usage(spent: 1.00m)).Decision;
 
         var reached = Assert.IsType<BudgetLimitReached>(Assert.Single(second.Events));
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero), reached.PeriodStart);
@@ -211,29 +204,47 @@ public sealed class BudgetSpecs : IDisposable
     public void A_monthly_budget_exhausted_in_november_admits_again_on_the_first_of_december()
     {
         var set = Set(2.00m, BudgetPeriod.Month);
-        var calls = Usage(new BudgetedCall("a", new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero), new Money(1.50m, "USD")), Priced("b", 0.50m));
-        var (november, refused) = Admit(Given(set), "req-1", calls);
+        var (november, refused) = Admit(Given(set), "req-1", Usage(spent: 2.00m, period: BudgetPeriod.Month));
         Assert.NotNull(refused);
         var reached = Assert.IsType<BudgetLimitReached>(Assert.Single(november.Events));
         Assert.Equal(
             (new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero)),
             (reached.PeriodStart, reached.PeriodEnd));
 
+        _clock.SetUtcNow(new DateTimeOffset(2026, 11, 30, 23, 59, 59, TimeSpan.Zero));
+        Assert.NotNull(Admit(Given(set, reached), "req-2", Usage(spent: 2.00m, period: BudgetPeriod.Month)).Refused);
+
         _clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 0, 1, TimeSpan.Zero));
-        Assert.Null(Admit(Given(set, reached), "req-2", calls).Refused);
+        Assert.Null(Admit(Given(set, reached), "req-3", Usage(period: BudgetPeriod.Month)).Refused);
+    }
+
+    [Theory]
+    [InlineData("2026-11-24T15:30:00+00:00", BudgetPeriod.Day, "2026-11-24T00:00:00+00:00", "2026-11-25T00:00:00+00:00")]
+    [InlineData("2026-11-24T23:59:59.9999999+00:00", BudgetPeriod.Day, "2026-11-24T00:00:00+00:00", "2026-11-25T00:00:00+00:00")]
+    [InlineData("2026-11-25T00:30:00+02:00", BudgetPeriod.Day, "2026-11-24T00:00:00+00:00", "2026-11-25T00:00:00+00:00")]
+    [InlineData("2026-12-31T23:00:00+00:00", BudgetPeriod.Day, "2026-12-31T00:00:00+00:00", "2027-01-01T00:00:00+00:00")]
+    [InlineData("2026-12-31T23:00:00+00:00", BudgetPeriod.Month, "2026-12-01T00:00:00+00:00", "2027-01-01T00:00:00+00:00")]
+    [InlineData("2028-02-29T12:00:00+00:00", BudgetPeriod.Month, "2028-02-01T00:00:00+00:00", "2028-03-01T00:00:00+00:00")]
+    public void Periods_are_utc_days_and_months(string at, BudgetPeriod period, string start, string end)
+    {
+        var window = BudgetWindow.Of(period, DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(
+            (DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse(end, System.Globalization.CultureInfo.InvariantCulture)),
+            (window.Start, window.End));
     }
 
     [Fact]
     public void Setting_the_same_budget_again_changes_nothing_and_a_new_amount_reopens_the_period()
     {
         var set = Set(1.00m);
-        var reached = Assert.IsType<BudgetLimitReached>(Assert.Single(Admit(Given(set), "req-1", Usage(Priced("a", 1.00m))).Decision.Events));
+        var reached = Assert.IsType<BudgetLimitReached>(Assert.Single(Admit(Given(set), "req-1", Usage(spent: 1.00m)).Decision.Events));
         var budget = Given(set, reached);
 
         Assert.Empty(Budget.Set(budget, set with { SetAt = _clock.GetUtcNow().AddMinutes(1) }).Events);
         var raised = set with { Amount = 2.00m };
         Assert.Single(Budget.Set(budget, raised).Events);
-        Assert.Null(Admit(budget.Apply(raised), "req-2", Usage(Priced("a", 1.00m))).Refused);
+        Assert.Null(Admit(budget.Apply(raised), "req-2", Usage(spent: 1.00m)).Refused);
         Assert.Single(Budget.Remove(budget, _clock.GetUtcNow()).Events);
         Assert.Empty(Budget.Remove(budget.Apply(new BudgetRemoved(_clock.GetUtcNow())), _clock.GetUtcNow()).Events);
     }
@@ -241,7 +252,7 @@ public sealed class BudgetSpecs : IDisposable
     [Fact]
     public void A_budget_reached_leaves_as_budget_exhausted_and_is_counted_by_scope()
     {
-        var reached = Assert.IsType<BudgetLimitReached>(Assert.Single(Admit(Given(Set(1.00m)), "req-1", Usage(Priced("a", 1.20m))).Decision.Events));
+        var reached = Assert.IsType<BudgetLimitReached>(Assert.Single(Admit(Given(Set(1.00m)), "req-1", Usage(spent: 1.20m)).Decision.Events));
 
         var message = Assert.IsType<BudgetExhausted>(CallEventsPublisher.Map(new Event<BudgetLimitReached>(reached)));
         Assert.Equal(("campaign", "spring", 1.00m, "USD", "day", 1.20m, 0), (message.Scope, message.Key, message.Amount, message.Currency, message.Period, message.Spent, message.CallsInFlight));

@@ -59,7 +59,7 @@ public sealed class BudgetSpecs(TestInfrastructure infrastructure) : IAsyncLifet
     {
         using (var set = await _mesh.Client.PutAsJsonAsync(Budget, new { amount = 1.00m, currency = "USD", period = "day", estimatePerCall = 0.25m }, Ct))
         {
-            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+            Assert.True(set.StatusCode == HttpStatusCode.OK, _mesh.Calls[0].RecentOutput);
             var budget = await set.Content.ReadFromJsonAsync<JsonElement>(Ct);
             Assert.Equal((1.00m, 1.00m, false), (budget.GetProperty("amount").GetDecimal(), budget.GetProperty("remaining").GetDecimal(), budget.GetProperty("exhausted").GetBoolean()));
         }

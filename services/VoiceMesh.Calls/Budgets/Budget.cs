@@ -1,17 +1,15 @@
 using System.Collections.Immutable;
-using VoiceMesh.Calls.Costs;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Budgets;
 
-/// <summary>A call of the budget's scope placed in the period: priced (<see cref="Price"/>) or still in flight.</summary>
-public sealed record BudgetedCall(string? RequestId, DateTimeOffset PlacedAt, Money? Price);
-
 /// <summary>
-/// What the budget's admission is decided on: the scope's calls placed in the current period (one indexed query), and
-/// the reservations found settled (their placement ended without a call, or their call is recorded).
+/// What the budget's admission is decided on, read for the period <see cref="Window"/>: what the scope's calls placed in
+/// it cost (<see cref="Spent"/>, priced in the budget's currency), how many of them are not priced yet
+/// (<see cref="Unpriced"/>), and which pending reservations are settled (their placement ended without a call, or their
+/// call is recorded and so counted among the calls).
 /// </summary>
-public sealed record BudgetUsage(IReadOnlyList<BudgetedCall> Calls, IReadOnlySet<string> Settled);
+public sealed record BudgetUsage(BudgetWindow Window, decimal Spent, int Unpriced, IReadOnlySet<string> Settled);
 
 /// <summary>Where a budget stands in the period <see cref="Window"/>.</summary>
 public sealed record BudgetStanding(
@@ -56,20 +54,15 @@ public sealed record Budget
         budget is { Removed: false } ? new object[] { new BudgetRemoved(now) } : Decision.None;
 
     /// <summary>
-    /// Spent (the scope's calls placed in the period and priced in the budget's currency) plus the calls in flight
-    /// (placed in the period and not priced, and admitted requests not settled) at the per-call estimate. Exhausted
-    /// once that reaches the amount.
+    /// Spent plus the calls in flight (the scope's calls placed in the period and not priced, and admitted requests not
+    /// settled) at the per-call estimate. Exhausted once that reaches the amount.
     /// </summary>
-    public BudgetStanding Standing(BudgetUsage usage, DateTimeOffset now, decimal defaultEstimate)
+    public BudgetStanding Standing(BudgetUsage usage, decimal defaultEstimate)
     {
-        var window = BudgetWindow.Of(Period, now);
-        var inPeriod = usage.Calls.Where(c => window.Contains(c.PlacedAt)).ToList();
-        var spent = inPeriod.Where(Priced).Sum(c => c.Price!.Amount);
-        var recorded = usage.Calls.Select(c => c.RequestId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var inFlight = inPeriod.Count(c => !Priced(c)) + Pending.Count(r => !usage.Settled.Contains(r) && !recorded.Contains(r));
+        var inFlight = usage.Unpriced + Pending.Count(r => !usage.Settled.Contains(r));
         var estimate = inFlight * (EstimatePerCall ?? defaultEstimate);
-        var committed = spent + estimate;
-        return new BudgetStanding(window, spent, inFlight, estimate, Math.Max(0, Amount - committed), committed >= Amount);
+        var committed = usage.Spent + estimate;
+        return new BudgetStanding(usage.Window, usage.Spent, inFlight, estimate, Math.Max(0, Amount - committed), committed >= Amount);
     }
 
     /// <summary>
@@ -86,12 +79,10 @@ public sealed record Budget
             return (Decision.None, null);
         }
 
-        var standing = budget.Standing(usage, now, defaultEstimate);
+        var standing = budget.Standing(usage, defaultEstimate);
         if (!standing.Exhausted)
         {
-            var recorded = usage.Calls.Select(c => c.RequestId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            var released = budget.Pending.Where(r => usage.Settled.Contains(r) || recorded.Contains(r)).ToList();
-            return (new object[] { new BudgetReserved(requestId, released, now) }, null);
+            return (new object[] { new BudgetReserved(requestId, [.. budget.Pending.Where(usage.Settled.Contains)], now) }, null);
         }
 
         if (budget.ReachedPeriodStart == standing.Window.Start)
@@ -114,8 +105,6 @@ public sealed record Budget
         };
         return (new object[] { reached }, standing);
     }
-
-    private bool Priced(BudgetedCall call) => call.Price is { } price && string.Equals(price.Currency, Currency, StringComparison.OrdinalIgnoreCase);
 
     public static Budget Create(BudgetSet e) => new Budget { Id = StreamId(e.Scope, e.Key), Scope = e.Scope, Key = e.Key }.Apply(e);
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Linq.Expressions;
 using Marten;
 using Microsoft.Extensions.Options;
 using VoiceMesh.Calls.Lifecycle;
@@ -11,8 +10,8 @@ namespace VoiceMesh.Calls.Budgets;
 
 /// <summary>
 /// The budget check on the placement path: for the PlaceCall's tenant, then its campaign, reads the scope's usage (one
-/// query of the scope's calls placed in the period, on indexed duplicated columns, and by-id loads of the few pending
-/// reservations), then admits or refuses on the budget's stream. A concurrent admission on the same budget makes the
+/// aggregate query of the scope's calls placed in the period, on indexed duplicated columns, and by-id loads of the few
+/// pending reservations), then admits or refuses on the budget's stream. A concurrent admission on the same budget makes the
 /// save conflict; the check is then read and decided again on the new version, so admissions of one scope are serial.
 /// </summary>
 public sealed partial class BudgetAdmission(
@@ -50,8 +49,7 @@ public sealed partial class BudgetAdmission(
             return null;
         }
 
-        var now = clock.GetUtcNow();
-        return (budget, budget.Standing(await Usage(budget, now, cancellationToken), now, options.Value.InFlightEstimate));
+        return (budget, budget.Standing(await Usage(budget, clock.GetUtcNow(), cancellationToken), options.Value.InFlightEstimate));
     }
 
     private async Task<(Budget Budget, BudgetStanding Standing)?> Admit(BudgetScope scope, string key, string requestId, CancellationToken cancellationToken)
@@ -87,36 +85,42 @@ public sealed partial class BudgetAdmission(
     }
 
     /// <summary>
-    /// The scope's calls placed in the budget's current period (their request, time and price), and which of the
-    /// budget's pending reservations are settled: their placement ended without a call, or their call is recorded.
+    /// The budget's usage in its current period. The pending reservations are looked at first (by id: the placements,
+    /// and the calls of those placed), then the scope's calls in the period are summed by one query on the indexed
+    /// duplicated columns; a call recorded between the two is counted twice for this decision, never missed.
     /// </summary>
     private async Task<BudgetUsage> Usage(Budget budget, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var window = BudgetWindow.Of(budget.Period, now);
         await using var session = store.QuerySession();
-        var calls = await session.Query<Call>()
-            .Where(OfScope(budget.Scope, budget.Key))
-            .Where(c => c.PlacedAt >= window.Start && c.PlacedAt < window.End)
-            .Select(c => new { c.RequestId, c.PlacedAt, c.Price })
-            .ToListAsync(cancellationToken);
-
         var settled = new HashSet<string>(StringComparer.Ordinal);
         if (budget.Pending.Count > 0)
         {
-            var placements = await session.LoadManyAsync<CallPlacement>(cancellationToken, budget.Pending.Select(CallPlacement.StreamId).ToArray());
-            var placed = placements.Where(p => p is { Status: CallPlacement.Placed, CallSid: not null }).ToList();
-            var recorded = placed.Count == 0
+            var placements = await session.LoadManyAsync<CallPlacement>(cancellationToken, [.. budget.Pending.Select(CallPlacement.StreamId)]);
+            var placed = placements.Where(p => p is { Status: CallPlacement.Placed, CallSid: not null }).Select(p => p.CallSid!).ToArray();
+            var recorded = placed.Length == 0
                 ? []
-                : (await session.LoadManyAsync<Call>(cancellationToken, placed.Select(p => p.CallSid!).ToArray()))
-                    .Select(c => c.RequestId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                : (await session.LoadManyAsync<Call>(cancellationToken, placed)).Select(c => c.RequestId).OfType<string>().ToHashSet(StringComparer.Ordinal);
             settled.UnionWith(placements.Where(p => p.IsFinished && (p.Status != CallPlacement.Placed || recorded.Contains(p.RequestId))).Select(p => p.RequestId));
         }
 
-        return new BudgetUsage([.. calls.Select(c => new BudgetedCall(c.RequestId, c.PlacedAt!.Value, c.Price))], settled);
+        var column = budget.Scope == BudgetScope.Tenant ? "tenant" : "campaign";
+        var sums = await session.AdvancedSql.QueryAsync<UsageRow>(
+            $"""
+            select jsonb_build_object(
+                'Spent', coalesce(sum((d.data -> 'Price' ->> 'Amount')::numeric) filter (where upper(d.data -> 'Price' ->> 'Currency') = ?), 0),
+                'Unpriced', count(*) filter (where upper(d.data -> 'Price' ->> 'Currency') is distinct from ?))
+            from {store.Options.Schema.For<Call>()} d
+            where d.{column} = ? and d.placed_at >= ? and d.placed_at < ?
+            """,
+            cancellationToken,
+            budget.Currency, budget.Currency, budget.Key, window.Start, window.End);
+        var row = sums.Single();
+        return new BudgetUsage(window, row.Spent, row.Unpriced, settled);
     }
 
-    private static Expression<Func<Call, bool>> OfScope(BudgetScope scope, string key) =>
-        scope == BudgetScope.Tenant ? c => c.Tenant == key : c => c.Campaign == key;
+    /// <summary>The one row of the usage query.</summary>
+    private sealed record UsageRow(decimal Spent, int Unpriced);
 
     private static IEnumerable<(BudgetScope Scope, string Key, string Field)> Scopes(PlaceCall command)
     {
