@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using MassTransit;
+using VoiceMesh.Calls.Budgets;
 using VoiceMesh.Calls.Flows;
 using VoiceMesh.Calls.MachineDetection;
 using VoiceMesh.Calls.Placement;
@@ -17,7 +18,7 @@ namespace VoiceMesh.Calls.Outbox;
 /// <summary>
 /// Forwards what the Calls service stored to the bus from the event store itself, so a message leaves if and only if
 /// its event was stored (at least once; every consumer is idempotent): outcome events for other systems (placement
-/// outcomes, voicemails left), and the
+/// outcomes, voicemails left, budgets exhausted), and the
 /// Twilio actions that follow a stored decision (a machine's hang-up or message, as the same HangUpCall and
 /// RedirectCall commands other systems send; a dequeued caller's bridge, as BridgeQueuedCall; the end of a pooled caller
 /// id's lease, as NumberPool's ReleaseCallerId). Runs in the async daemon, on one instance at a time (HotCold). The
@@ -38,6 +39,7 @@ public sealed class CallEventsPublisher : SubscriptionBase
         IncludeType<MachineActionRequested>();
         IncludeType<QueuedCallDequeued>();
         IncludeType<VoicemailRecorded>();
+        IncludeType<BudgetLimitReached>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -76,6 +78,11 @@ public sealed class CallEventsPublisher : SubscriptionBase
         VoicemailRecorded { RecordingSid: { } recordingSid } e => new VoicemailLeft
         {
             CallSid = e.CallSid, RecordingSid = recordingSid, RecordingUrl = e.RecordingUrl, DurationSeconds = e.DurationSeconds, OccurredAt = e.RecordedAt,
+        },
+        BudgetLimitReached e => new BudgetExhausted
+        {
+            Scope = e.Scope.ToWire(), Key = e.Key, Amount = e.Amount, Currency = e.Currency, Period = e.Period.ToWire(),
+            PeriodStart = e.PeriodStart, PeriodEnd = e.PeriodEnd, Spent = e.Spent, CallsInFlight = e.CallsInFlight, OccurredAt = e.ReachedAt,
         },
         _ => null,
     };

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Twilio.Exceptions;
+using VoiceMesh.Calls.Budgets;
 using VoiceMesh.Contracts.Calls;
 using VoiceMesh.ServiceDefaults;
 
@@ -23,6 +24,7 @@ public sealed partial class CallPlacementService(
     IDocumentStore store,
     TwilioCallPlacer placer,
     PooledCallerIds callerIds,
+    BudgetAdmission budgets,
     PlacementMetrics metrics,
     IOptions<CallsOptions> options,
     TimeProvider clock,
@@ -100,11 +102,17 @@ public sealed partial class CallPlacementService(
 
     /// <summary>
     /// Stores the request with its caller id: From, the pool's lease (a pool that lends none rejects the request), or
-    /// <c>Calls:DefaultFrom</c>. False when the request was rejected. A lease another delivery's request beat to the
-    /// stream is given back.
+    /// <c>Calls:DefaultFrom</c>. False when the request was rejected, also when a budget of its tenant or campaign is
+    /// exhausted (checked first). A lease another delivery's request beat to the stream is given back.
     /// </summary>
     private async Task<bool> Accept(PlaceCall command, string streamId, CancellationToken cancellationToken)
     {
+        if (await budgets.Admit(command, cancellationToken) is { } exhausted)
+        {
+            await Reject(command, exhausted, cancellationToken);
+            return false;
+        }
+
         if (command.CallerIdPool is not { } pool)
         {
             var requested = Requested(command, command.From ?? options.Value.DefaultFrom!);
