@@ -105,6 +105,7 @@ public sealed class ReadModelRebuildSpecs(ReadModelRebuildSpecs.CallsWithAdmin f
             "--postgres", fixture.Postgres, "--schema", _mesh.CallsEnvironment["Marten__Schema"],
             "--service-dll", RepositoryPaths.ProjectAssembly("VoiceMesh.Calls"));
 
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
         Assert.Contains("restore drill: PASS", output, StringComparison.Ordinal);
         Assert.Matches(@"restore drill: schema \S+, \d+ events, \d+ documents in \d+ tables compared, 0 differ", output);
     }
