@@ -201,7 +201,7 @@ public sealed partial class ReadModelRebuilder(IDocumentStore store, ILogger<Rea
         while (true)
         {
             var page = new List<string>(PageSize);
-            await using (var connection = new NpgsqlConnection(ConnectionString))
+            await using (var connection = store.Storage.Database.CreateConnection())
             {
                 await connection.OpenAsync(cancellationToken);
                 await using var command = new NpgsqlCommand(
@@ -236,11 +236,9 @@ public sealed partial class ReadModelRebuilder(IDocumentStore store, ILogger<Rea
         }
     }
 
-    private string ConnectionString => store.Storage.Database.CreateConnection().ConnectionString;
-
     private async Task Execute(string sql, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
+        await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
