@@ -5,6 +5,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Hosting;
+using VoiceMesh.ServiceDefaults.ReadModels;
 
 namespace VoiceMesh.ServiceDefaults;
 
@@ -16,7 +18,9 @@ public static class MartenExtensions
     /// Marten on PostgreSQL with string stream ids (one stream per Twilio SID), the one command path
     /// (<see cref="StreamCommands"/>) and the PostgreSQL failure classes of the retry policy. The schema defaults to
     /// the service's own and can be overridden with <c>Marten:Schema</c>. Each slice adds its own event types and
-    /// projections with <c>services.ConfigureMarten(...)</c>.
+    /// projections with <c>services.ConfigureMarten(...)</c>. Its inline snapshots (the read models) can be rebuilt
+    /// online through the admin endpoints every such service serves (<see cref="ReadModelAdmin"/>), or from the events
+    /// alone in a one-shot run (<see cref="RebuildFromEventsAndExit"/>).
     /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddEventStore(
         this IHostApplicationBuilder builder, string defaultSchema)
@@ -37,6 +41,13 @@ public static class MartenExtensions
         builder.Logging.AddFilter("Marten.IDocumentStore", LogLevel.Critical);
         builder.Services.AddSingleton<StreamCommands>();
         builder.Services.AddSingleton<AfterCommit>();
+        builder.Services.AddSingleton<ReadModelRebuilder>();
+        builder.Services.AddTransient<IStartupFilter, ReadModelAdmin>();
+        if (builder.Configuration.GetValue<bool>(RebuildFromEventsAndExit.Setting))
+        {
+            builder.Services.AddHostedService<RebuildFromEventsAndExit>();
+        }
+
         return builder.Services.AddMarten(opts =>
             {
                 opts.Connection(WithPreparedStatements(connectionString));
@@ -45,6 +56,11 @@ public static class MartenExtensions
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 opts.UseSystemTextJsonForSerialization();
                 opts.Schema.For<ProcessedMessage>();
+
+                // An append writes its inline snapshot from the aggregate it fetched for writing (whose version its
+                // commit checks), not from a second read of the document: a read model emptied or being rebuilt
+                // meanwhile cannot make it write a document built from part of its stream (ReadModelRebuilder).
+                opts.Projections.UseIdentityMapForAggregates = true;
             })
             .UseLightweightSessions();
     }

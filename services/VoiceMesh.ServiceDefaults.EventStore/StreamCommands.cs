@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Exceptions;
+using VoiceMesh.ServiceDefaults.ReadModels;
 
 namespace VoiceMesh.ServiceDefaults;
 
@@ -28,7 +29,7 @@ public sealed class StreamConflictException(string streamId, Exception inner)
 /// A message id the stream has applied already appends nothing; a stream changed meanwhile throws
 /// <see cref="StreamConflictException"/>, which the endpoint's retry policy retries on the new version.
 /// </summary>
-public sealed class StreamCommands(IDocumentStore store)
+public sealed class StreamCommands(IDocumentStore store, ReadModelRebuilder readModels)
 {
     /// <summary>Decides on <paramref name="streamId"/> and stores the outcome; returns the events appended to it.</summary>
     /// <param name="streamId">The stream, e.g. a CallSid.</param>
@@ -41,6 +42,14 @@ public sealed class StreamCommands(IDocumentStore store)
     {
         await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForWriting<T>(streamId, cancellationToken);
+        // The stream has events but its read model has no document (emptied for a rebuild, or lost): rebuild it from
+        // the events, under the stream's lock, and decide on the rebuilt state, so no decision takes it for a new stream.
+        if (stream.Aggregate is null && stream.StartingVersion > 0 && readModels.IsReadModel(typeof(T))
+            && await readModels.Heal(typeof(T), streamId, cancellationToken))
+        {
+            return await Execute(streamId, messageId, decide, cancellationToken);
+        }
+
         var decision = decide(stream.Aggregate);
         if (decision.Events.Count == 0)
         {
