@@ -90,6 +90,11 @@ public sealed class CallCostSpecs(CallCostSpecs.PricedMesh fixture) : IClassFixt
         Assert.Equal([0m, 0.0095m, 0.0140m, 0.0220m, 0.02853m], charges.Values.Distinct().Order());
         Assert.All(sids, s => Assert.Equal(Outcomes[s.Value.Index % 5] is "human" or "machine", charges[s.Key] > 0));
 
+        // A call Twilio had not priced yet when first asked (the simulator prices a second after the end) was asked again.
+        var fetches = sids.Keys.Select(sid => control.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith($"/Calls/{sid}.json", StringComparison.Ordinal))).ToList();
+        Assert.All(fetches, f => Assert.True(f >= 1));
+        Assert.Contains(fetches, f => f > 1);
+
         var total = charges.Values.Sum();
         await AssertRollup("tenant", sids.ToDictionary(s => s.Key, s => s.Value.Tenant), charges);
         await AssertRollup("campaign", sids.ToDictionary(s => s.Key, s => s.Value.Campaign), charges);
@@ -173,6 +178,7 @@ public sealed class CallCostSpecs(CallCostSpecs.PricedMesh fixture) : IClassFixt
                 callsSettings: new Dictionary<string, string>
                 {
                     ["Calls__Pricing__Interval"] = "00:00:00.500",
+                    ["Calls__Pricing__FirstAfter"] = "00:00:00",
                     ["Calls__Pricing__RetryAfter"] = "00:00:00.500",
                     ["Calls__Pricing__BatchSize"] = "100",
                     ["Calls__Pricing__FetchesPerSecond"] = "100",

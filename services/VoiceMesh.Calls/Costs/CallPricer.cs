@@ -25,9 +25,8 @@ public sealed partial class CallPricer(
     ILogger<CallPricer> logger)
 {
     /// <summary>
-    /// One run: at most <see cref="PricingOptions.BatchSize"/> final calls without a price, those never asked first (the
-    /// longest quiet first), then those asked longest ago and due again; one rate-limited Twilio fetch each. Returns how
-    /// many calls were priced. When Twilio cannot be reached the run stops and the next one starts over.
+    /// One run: at most <see cref="PricingOptions.BatchSize"/> final calls without a price, soonest due first (see
+    /// <see cref="Due"/>); one rate-limited Twilio fetch each. Returns how many calls were priced. When Twilio cannot be reached the run stops and the next one starts over.
     /// </summary>
     public async Task<int> RunOnce(CancellationToken cancellationToken)
     {
@@ -61,31 +60,39 @@ public sealed partial class CallPricer(
     private const string Unavailable = "unavailable";
     private const string Conflict = "conflict";
 
+    /// <summary>
+    /// The calls due for a look, soonest due first, at most a batch: a final call never asked about is due
+    /// <see cref="PricingOptions.FirstAfter"/> after it went quiet (ended), one asked before <see cref="PricingOptions.RetryAfter"/>
+    /// after that look. Both kinds are merged by that time, so neither a stream of new calls nor calls Twilio never
+    /// prices can keep the others waiting.
+    /// </summary>
     private async Task<IReadOnlyList<string>> Due(CancellationToken cancellationToken)
     {
         var batch = options.Value.BatchSize;
-        var askedBefore = clock.GetUtcNow() - options.Value.RetryAfter;
+        var now = clock.GetUtcNow();
+        var endedBefore = now - options.Value.FirstAfter;
+        var askedBefore = now - options.Value.RetryAfter;
         await using var query = store.QuerySession();
         var fresh = await query.Query<Call>()
-            .Where(c => c.IsTerminal && c.Price == null && c.PriceCheckedAt == null)
+            .Where(c => c.IsTerminal && c.Price == null && c.PriceCheckedAt == null && c.QuietSince <= endedBefore)
             .OrderBy(c => c.QuietSince)
             .ThenBy(c => c.Id)
             .Take(batch)
-            .Select(c => c.Id)
+            .Select(c => new { c.Id, Since = c.QuietSince })
             .ToListAsync(cancellationToken);
-        if (fresh.Count == batch)
-        {
-            return fresh;
-        }
-
         var again = await query.Query<Call>()
-            .Where(c => c.IsTerminal && c.Price == null && c.PriceCheckedAt < askedBefore)
+            .Where(c => c.IsTerminal && c.Price == null && c.PriceCheckedAt <= askedBefore)
             .OrderBy(c => c.PriceCheckedAt)
             .ThenBy(c => c.Id)
-            .Take(batch - fresh.Count)
-            .Select(c => c.Id)
+            .Take(batch)
+            .Select(c => new { c.Id, Since = c.PriceCheckedAt })
             .ToListAsync(cancellationToken);
-        return [.. fresh, .. again];
+        return [.. fresh.Select(c => (c.Id, Due: c.Since!.Value + options.Value.FirstAfter))
+            .Concat(again.Select(c => (c.Id, Due: c.Since!.Value + options.Value.RetryAfter)))
+            .OrderBy(c => c.Due)
+            .ThenBy(c => c.Id, StringComparer.Ordinal)
+            .Take(batch)
+            .Select(c => c.Id)];
     }
 
     private async Task<string> Price(string callSid, CancellationToken cancellationToken)

@@ -15,6 +15,10 @@ public sealed class PricingOptions : IConfigurationOptions
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 50;
 
+    /// <summary>A final call is first asked about this long after it ended: Twilio rates calls some time after their end.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan FirstAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A call Twilio had not priced yet is asked about again no sooner than this.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromMinutes(2);
