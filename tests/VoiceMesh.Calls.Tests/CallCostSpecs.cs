@@ -1,5 +1,6 @@
 using VoiceMesh.Calls.Costs;
 using VoiceMesh.Calls.Lifecycle;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Tests;
 
@@ -30,22 +31,43 @@ public sealed class CallCostSpecs
         Assert.Empty(Call.Decide(null, Priced(0.028m)).Events);
     }
 
-    [Fact]
-    public void A_final_call_twilio_has_not_priced_records_the_look_and_the_refusal_code()
-    {
-        var look = Assert.IsType<CallPriceChecked>(Assert.Single(PricingDecision.Checked(Completed, Now, 20404).Events));
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
-        Assert.Equal((CallSid, Now, (int?)20404), (look.CallSid, look.CheckedAt, look.TwilioErrorCode));
-        Assert.Equal(Now, Completed.Apply(look).PriceCheckedAt);
-        Assert.Null(Completed.Apply(look).Price);
+    private static Decision Look(Call? call, int? code = null) => PricingDecision.Checked(call, Now, code, RetryAfter, MaxRetryAfter);
+
+    [Fact]
+    public void A_final_call_twilio_has_not_priced_records_the_look_the_refusal_code_and_the_next_look()
+    {
+        var look = Assert.IsType<CallPriceChecked>(Assert.Single(Look(Completed, 20404).Events));
+        var after = Completed.Apply(look);
+
+        Assert.Equal((CallSid, Now, (int?)20404, Now + RetryAfter), (look.CallSid, look.CheckedAt, look.TwilioErrorCode, look.NextCheckAt));
+        Assert.Equal((Now, 1, (DateTimeOffset?)(Now + RetryAfter)), (after.PriceCheckedAt, after.PriceChecks, after.PriceCheckDueAt));
+        Assert.Null(after.Price);
+    }
+
+    [Fact]
+    public void Each_further_look_without_a_price_waits_twice_as_long_up_to_the_most()
+    {
+        var call = Completed;
+        List<TimeSpan> waits = [];
+        for (var i = 0; i < 5; i++)
+        {
+            var look = Assert.IsType<CallPriceChecked>(Assert.Single(Look(call).Events));
+            waits.Add(look.NextCheckAt - look.CheckedAt);
+            call = call.Apply(look);
+        }
+
+        Assert.Equal([2, 4, 8, 10, 10], waits.Select(w => w.TotalMinutes));
     }
 
     [Fact]
     public void A_look_at_a_priced_live_or_unknown_call_records_nothing()
     {
-        Assert.Empty(PricingDecision.Checked(Completed.Apply(Priced(0.01m)), Now, null).Events);
-        Assert.Empty(PricingDecision.Checked(Completed with { Status = CallStatus.Ringing, IsTerminal = false }, Now, null).Events);
-        Assert.Empty(PricingDecision.Checked(null, Now, null).Events);
+        Assert.Empty(Look(Completed.Apply(Priced(0.01m))).Events);
+        Assert.Empty(Look(Completed with { Status = CallStatus.Ringing, IsTerminal = false }).Events);
+        Assert.Empty(Look(null).Events);
     }
 
     [Theory]

@@ -180,6 +180,7 @@ public sealed class CallCostSpecs(CallCostSpecs.PricedMesh fixture) : IClassFixt
                     ["Calls__Pricing__Interval"] = "00:00:00.500",
                     ["Calls__Pricing__FirstAfter"] = "00:00:00",
                     ["Calls__Pricing__RetryAfter"] = "00:00:00.500",
+                    ["Calls__Pricing__MaxRetryAfter"] = "00:00:01",
                     ["Calls__Pricing__BatchSize"] = "100",
                     ["Calls__Pricing__FetchesPerSecond"] = "100",
                     ["Calls__Flows__sales"] = Mesh.PublicBaseUrl + "/twilio/voice",

@@ -62,33 +62,32 @@ public sealed partial class CallPricer(
 
     /// <summary>
     /// The calls due for a look, soonest due first, at most a batch: a final call never asked about is due
-    /// <see cref="PricingOptions.FirstAfter"/> after it went quiet (ended), one asked before <see cref="PricingOptions.RetryAfter"/>
-    /// after that look. Both kinds are merged by that time, so neither a stream of new calls nor calls Twilio never
-    /// prices can keep the others waiting.
+    /// <see cref="PricingOptions.FirstAfter"/> after it went quiet (ended), one asked before when its last look said
+    /// (<see cref="PricingDecision.Checked"/>). Both kinds are merged by that time, so neither a stream of new calls nor
+    /// calls Twilio never prices can keep the others waiting.
     /// </summary>
     private async Task<IReadOnlyList<string>> Due(CancellationToken cancellationToken)
     {
         var batch = options.Value.BatchSize;
         var now = clock.GetUtcNow();
         var endedBefore = now - options.Value.FirstAfter;
-        var askedBefore = now - options.Value.RetryAfter;
         await using var query = store.QuerySession();
         var fresh = await query.Query<Call>()
-            .Where(c => c.IsTerminal && c.Price == null && c.PriceCheckedAt == null && c.QuietSince <= endedBefore)
+            .Where(c => c.IsTerminal && c.Price == null && c.PriceCheckDueAt == null && c.QuietSince <= endedBefore)
             .OrderBy(c => c.QuietSince)
             .ThenBy(c => c.Id)
             .Take(batch)
             .Select(c => new { c.Id, Since = c.QuietSince })
             .ToListAsync(cancellationToken);
         var again = await query.Query<Call>()
-            .Where(c => c.IsTerminal && c.Price == null && c.PriceCheckedAt <= askedBefore)
-            .OrderBy(c => c.PriceCheckedAt)
+            .Where(c => c.IsTerminal && c.Price == null && c.PriceCheckDueAt <= now)
+            .OrderBy(c => c.PriceCheckDueAt)
             .ThenBy(c => c.Id)
             .Take(batch)
-            .Select(c => new { c.Id, Since = c.PriceCheckedAt })
+            .Select(c => new { c.Id, DueAt = c.PriceCheckDueAt })
             .ToListAsync(cancellationToken);
         return [.. fresh.Select(c => (c.Id, Due: c.Since!.Value + options.Value.FirstAfter))
-            .Concat(again.Select(c => (c.Id, Due: c.Since!.Value + options.Value.RetryAfter)))
+            .Concat(again.Select(c => (c.Id, Due: c.DueAt!.Value)))
             .OrderBy(c => c.Due)
             .ThenBy(c => c.Id, StringComparer.Ordinal)
             .Take(batch)
@@ -107,7 +106,7 @@ public sealed partial class CallPricer(
                     LogUnreadablePrice(callSid, atTwilio.Price, atTwilio.PriceUnit);
                 }
 
-                await commands.Execute<Call>(callSid, null, call => PricingDecision.Checked(call, clock.GetUtcNow(), null), cancellationToken);
+                await commands.Execute<Call>(callSid, null, call => Checked(call, null), cancellationToken);
                 return Unpriced;
             }
 
@@ -124,7 +123,7 @@ public sealed partial class CallPricer(
         catch (ApiException ex) when (!TwilioErrors.IsTransient(ex))
         {
             LogTwilioRefused(callSid, ex.Code);
-            await commands.Execute<Call>(callSid, null, call => PricingDecision.Checked(call, clock.GetUtcNow(), ex.Code), cancellationToken);
+            await commands.Execute<Call>(callSid, null, call => Checked(call, ex.Code), cancellationToken);
             return Refused;
         }
         catch (Exception ex) when (ex is ApiException or ApiConnectionException)
@@ -138,6 +137,9 @@ public sealed partial class CallPricer(
             return Conflict;
         }
     }
+
+    private Decision Checked(Call? call, int? twilioErrorCode) =>
+        PricingDecision.Checked(call, clock.GetUtcNow(), twilioErrorCode, options.Value.RetryAfter, options.Value.MaxRetryAfter);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallSid} priced at {Amount} {Currency}")]
     private partial void LogPriced(string callSid, decimal amount, string currency);

@@ -15,7 +15,7 @@ public sealed record CallPriced
 }
 
 /// <summary>
-/// Pricing asked Twilio about the final call and Twilio had not priced it yet (or did not know it): recorded so the
-/// call is asked again only after <c>Calls:Pricing:RetryAfter</c> and the calls behind it get their turn.
+/// Pricing asked Twilio about the final call and Twilio had not priced it yet (or refused to say, with its error code):
+/// recorded so the call is asked again only at <see cref="NextCheckAt"/> and the calls behind it get their turn.
 /// </summary>
-public sealed record CallPriceChecked(string CallSid, DateTimeOffset CheckedAt, int? TwilioErrorCode);
+public sealed record CallPriceChecked(string CallSid, DateTimeOffset CheckedAt, int? TwilioErrorCode, DateTimeOffset NextCheckAt);

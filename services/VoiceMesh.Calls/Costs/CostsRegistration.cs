@@ -16,7 +16,7 @@ internal static class CostsRegistration
             opts.Events.AddEventType<CallPriceChecked>();
 
             // The pricer's second query (calls asked before and due again) reads an indexed column.
-            opts.Schema.For<Call>().Duplicate(c => c.PriceCheckedAt);
+            opts.Schema.For<Call>().Duplicate(c => c.PriceCheckDueAt);
         });
         builder.Services.AddSingleton<PricingMetrics>();
         builder.Services.AddSingleton<PricingFetchLimiter>();

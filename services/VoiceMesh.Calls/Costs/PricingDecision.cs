@@ -7,11 +7,24 @@ namespace VoiceMesh.Calls.Costs;
 public static class PricingDecision
 {
     /// <summary>
-    /// A final call still without a price records the look (with Twilio's error code when Twilio refused), so the call
-    /// waits <c>RetryAfter</c> before the next; a call gone, live or priced meanwhile changes nothing.
+    /// A final call still without a price records the look (with Twilio's error code when Twilio refused) and when to
+    /// look again: <paramref name="retryAfter"/> after the first look, twice as long after each further one, never more
+    /// than <paramref name="maxRetryAfter"/>, so a call Twilio never prices costs ever fewer looks. A call gone, live or
+    /// priced meanwhile changes nothing.
     /// </summary>
-    public static Decision Checked(Call? call, DateTimeOffset now, int? twilioErrorCode) =>
-        call is { IsTerminal: true, Price: null }
-            ? new object[] { new CallPriceChecked(call.Id, now, twilioErrorCode) }
-            : Decision.None;
+    public static Decision Checked(Call? call, DateTimeOffset now, int? twilioErrorCode, TimeSpan retryAfter, TimeSpan maxRetryAfter)
+    {
+        if (call is not { IsTerminal: true, Price: null })
+        {
+            return Decision.None;
+        }
+
+        var wait = retryAfter;
+        for (var i = 0; i < call.PriceChecks && wait < maxRetryAfter; i++)
+        {
+            wait *= 2;
+        }
+
+        return new object[] { new CallPriceChecked(call.Id, now, twilioErrorCode, now + (wait < maxRetryAfter ? wait : maxRetryAfter)) };
+    }
 }

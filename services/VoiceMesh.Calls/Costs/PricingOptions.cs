@@ -23,6 +23,10 @@ public sealed class PricingOptions : IConfigurationOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The wait after each further look without a price doubles, up to this.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "7.00:00:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Twilio fetches per second this instance's pricing sends at most (its share of the account's REST budget).</summary>
     [Range(1, 100)]
     public int FetchesPerSecond { get; set; } = 5;

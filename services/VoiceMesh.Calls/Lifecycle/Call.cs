@@ -60,6 +60,12 @@ public sealed record Call
     /// <summary>When pricing last asked Twilio about the call and found no price yet (<see cref="CallPriceChecked"/>).</summary>
     public DateTimeOffset? PriceCheckedAt { get; init; }
 
+    /// <summary>How often pricing asked Twilio about the call and found no price.</summary>
+    public int PriceChecks { get; init; }
+
+    /// <summary>When pricing asks Twilio about the call again, after it found no price; null before the first look.</summary>
+    public DateTimeOffset? PriceCheckDueAt { get; init; }
+
     /// <summary>When the lifecycle last changed (by the time its events were received).</summary>
     public DateTimeOffset? LastChangedAt { get; init; }
 
@@ -263,7 +269,8 @@ public sealed record Call
 
     public Call Apply(CallPriced e) => this with { Price = e.Price };
 
-    public Call Apply(CallPriceChecked e) => this with { PriceCheckedAt = e.CheckedAt };
+    public Call Apply(CallPriceChecked e) =>
+        this with { PriceCheckedAt = e.CheckedAt, PriceChecks = PriceChecks + 1, PriceCheckDueAt = e.NextCheckAt };
 
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>
         current is { } c && c > candidate ? c : candidate;
