@@ -10,8 +10,8 @@ namespace VoiceMesh.Calls.Costs;
 /// <summary>
 /// Reads the price Twilio set on final calls and stores it on each call's stream (<see cref="CallPriced"/>), through the
 /// command path, once. A call Twilio has not priced yet is left for a later run (never guessed) and records that it was
-/// asked (<see cref="CallPriceChecked"/>), so it waits <see cref="PricingOptions.RetryAfter"/> while the calls behind it
-/// get their turn. Several instances may run it at once: each append is checked by Marten's optimistic concurrency, the
+/// asked (<see cref="CallPriceChecked"/>), so it waits (<see cref="PricingOptions.RetryAfter"/>, doubling up to
+/// <see cref="PricingOptions.MaxRetryAfter"/>) while the calls behind it get their turn. Several instances may run it at once: each append is checked by Marten's optimistic concurrency, the
 /// decision prices a call once, and the loser skips that call until the next run.
 /// </summary>
 public sealed partial class CallPricer(
@@ -24,9 +24,17 @@ public sealed partial class CallPricer(
     TimeProvider clock,
     ILogger<CallPricer> logger)
 {
+    /// <summary>The <c>outcome</c> of a look, as <see cref="PricingMetrics"/> counts it.</summary>
+    private const string Priced = "priced";
+    private const string Unpriced = "unpriced";
+    private const string Refused = "refused";
+    private const string Unavailable = "unavailable";
+    private const string Conflict = "conflict";
+
     /// <summary>
     /// One run: at most <see cref="PricingOptions.BatchSize"/> final calls without a price, soonest due first (see
-    /// <see cref="Due"/>); one rate-limited Twilio fetch each. Returns how many calls were priced. When Twilio cannot be reached the run stops and the next one starts over.
+    /// <see cref="Due"/>); one rate-limited Twilio fetch each. Returns how many calls were priced. When Twilio cannot be
+    /// reached the run stops and the next one starts over.
     /// </summary>
     public async Task<int> RunOnce(CancellationToken cancellationToken)
     {
@@ -53,12 +61,6 @@ public sealed partial class CallPricer(
 
         return priced;
     }
-
-    private const string Priced = "priced";
-    private const string Unpriced = "unpriced";
-    private const string Refused = "refused";
-    private const string Unavailable = "unavailable";
-    private const string Conflict = "conflict";
 
     /// <summary>
     /// The calls due for a look, soonest due first, at most a batch: a final call never asked about is due
