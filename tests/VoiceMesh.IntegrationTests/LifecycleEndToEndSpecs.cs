@@ -95,7 +95,7 @@ public sealed class LifecycleEndToEndSpecs(LifecycleEndToEndSpecs.CompetingCalls
         var call = await _mesh.WaitForCall(callSid, _ => true, TimeSpan.FromSeconds(30));
 
         Assert.Equal(
-            ["answeredBy", "callSid", "direction", "durationSeconds", "flow", "from", "history", "placementAttempts", "queue", "recordings", "requestId", "sipResponseCode", "status", "streamGaps", "streams", "timings", "to"],
+            ["answeredBy", "callSid", "direction", "durationSeconds", "flow", "from", "history", "placementAttempts", "price", "queue", "recordings", "requestId", "sipResponseCode", "status", "streamGaps", "streams", "timings", "to"],
             call.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var entry = call.GetProperty("history")[0];
         Assert.Equal(
@@ -103,6 +103,7 @@ public sealed class LifecycleEndToEndSpecs(LifecycleEndToEndSpecs.CompetingCalls
             entry.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(JsonValueKind.String, entry.GetProperty("timestamp").ValueKind);
         Assert.Equal(0, call.GetProperty("recordings").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, call.GetProperty("price").ValueKind);
     }
 
     /// <summary>The mesh with two Calls processes competing for the callbacks.</summary>

@@ -13,3 +13,9 @@ public sealed record CallPriced
     public required Money Price { get; init; }
     public required DateTimeOffset PricedAt { get; init; }
 }
+
+/// <summary>
+/// Pricing asked Twilio about the final call and Twilio had not priced it yet (or refused to say, with its error code):
+/// recorded so the call is asked again only at <see cref="NextCheckAt"/> and the calls behind it get their turn.
+/// </summary>
+public sealed record CallPriceChecked(string CallSid, DateTimeOffset CheckedAt, int? TwilioErrorCode, DateTimeOffset NextCheckAt);

@@ -57,6 +57,15 @@ public sealed record Call
     /// <summary>What Twilio charged for the call, once it was final and priced (<see cref="CallPriced"/>); null until then.</summary>
     public Money? Price { get; init; }
 
+    /// <summary>When pricing last asked Twilio about the call and found no price yet (<see cref="CallPriceChecked"/>).</summary>
+    public DateTimeOffset? PriceCheckedAt { get; init; }
+
+    /// <summary>How often pricing asked Twilio about the call and found no price.</summary>
+    public int PriceChecks { get; init; }
+
+    /// <summary>When pricing asks Twilio about the call again, after it found no price; null before the first look.</summary>
+    public DateTimeOffset? PriceCheckDueAt { get; init; }
+
     /// <summary>When the lifecycle last changed (by the time its events were received).</summary>
     public DateTimeOffset? LastChangedAt { get; init; }
 
@@ -120,6 +129,13 @@ public sealed record Call
         : call is { IsTerminal: true } && placed.LeaseId is { } lease
             ? new object[] { placed, new CallerIdReleaseRequested(lease, placed.PlacedAt) }
             : new object[] { placed };
+
+    /// <summary>
+    /// A final call is priced once: a price read again (a second run, another instance) changes nothing, and a call
+    /// that is gone or still live is not priced.
+    /// </summary>
+    public static Decision Decide(Call? call, CallPriced priced) =>
+        call is { IsTerminal: true, Price: null } ? new object[] { priced } : Decision.None;
 
     public static Call Create(CallStatusReported e) =>
         new Call { Id = e.CallSid, Status = e.Status }.Apply(e);
@@ -252,6 +268,9 @@ public sealed record Call
     public Call Apply(CallerIdReleaseRequested e) => this with { CallerIdReleased = true };
 
     public Call Apply(CallPriced e) => this with { Price = e.Price };
+
+    public Call Apply(CallPriceChecked e) =>
+        this with { PriceCheckedAt = e.CheckedAt, PriceChecks = PriceChecks + 1, PriceCheckDueAt = e.NextCheckAt };
 
     private static DateTimeOffset Later(DateTimeOffset? current, DateTimeOffset candidate) =>
         current is { } c && c > candidate ? c : candidate;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
 using VoiceMesh.Calls.CallRecordings;
 using VoiceMesh.Calls.CallStreams;
+using VoiceMesh.Calls.Costs;
 using VoiceMesh.Calls.Flows;
 
 namespace VoiceMesh.Calls.Lifecycle;
@@ -24,7 +25,8 @@ public sealed record CallResponse(
     CallQueueResponse? Queue,
     IReadOnlyList<CallRecordingResponse> Recordings,
     IReadOnlyList<CallStreamResponse> Streams,
-    IReadOnlyList<StreamGapResponse> StreamGaps)
+    IReadOnlyList<StreamGapResponse> StreamGaps,
+    Money? Price)
 {
     public static CallResponse Of(Call call) => new(
         call.Id,
@@ -45,7 +47,8 @@ public sealed record CallResponse(
         call.Queue is { } queue ? new CallQueueResponse(queue.Name, queue.Position, queue.EnqueuedAt, queue.Result?.ToWire(), queue.LeftAt) : null,
         [.. call.Recordings.Select(r => new CallRecordingResponse(r.RecordingSid, r.Status.ToWire()))],
         [.. call.Streams.Select(s => new CallStreamResponse(s.StreamSid, s.Tracks, s.CustomParameters, s.StartedAt, s.StoppedAt, s.StopReason?.ToWire(), s.RestartedAs))],
-        [.. call.Streams.Where(s => s.RestartedAs is not null).Select(s => StreamGapResponse.Of(s, call.Streams.Find(r => r.StreamSid == s.RestartedAs)))]);
+        [.. call.Streams.Where(s => s.RestartedAs is not null).Select(s => StreamGapResponse.Of(s, call.Streams.Find(r => r.StreamSid == s.RestartedAs)))],
+        call.Price);
 }
 
 /// <summary>

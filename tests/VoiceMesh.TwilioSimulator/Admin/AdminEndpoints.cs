@@ -47,6 +47,26 @@ internal static class AdminEndpoints
             return Results.Created("/_sim/answer-rates", rate);
         });
 
+        sim.MapGet("/pricing", (SimulatorControl control) => control.Pricing);
+        sim.MapPut("/pricing", (CallPriceList list, SimulatorControl control) =>
+        {
+            try
+            {
+                control.Pricing = list;
+            }
+            catch (ArgumentException e)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: e.Message);
+            }
+
+            return Results.Ok(list);
+        });
+        sim.MapGet("/calls/prices", (SimulatorControl control) => control.CallPrices);
+        sim.MapGet("/calls/{callSid}/price", (string callSid, SimulatorControl control) =>
+            control.CallPrice(callSid) is { } price
+                ? Results.Ok(price)
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"No ended call {callSid}"));
+
         sim.MapPut("/webhooks/chaos", (WebhookChaos chaos, SimulatorControl control) =>
         {
             control.WebhookChaos = chaos;

@@ -25,12 +25,16 @@ public sealed class SimulatorControl
     private readonly ConferenceEngine _conferences;
     private readonly string _accountSid;
     private readonly NumberInventory _numbers;
+    private readonly CallPricing _pricing;
+    private readonly CallEngine _calls;
 
     internal SimulatorControl(
         OutcomeScript outcomes, FaultState faults, WebhookDispatcher webhooks, RequestLog requests, SimulatorAccounts accounts,
         TwimlEngine twiml, RecordingStore recordings, MediaDownloadLog mediaDownloads, ConferenceEngine conferences,
-        NumberInventory numbers, SimulatorOptions options)
+        NumberInventory numbers, CallPricing pricing, CallEngine calls, SimulatorOptions options)
     {
+        _pricing = pricing;
+        _calls = calls;
         _conferences = conferences;
         _accountSid = options.AccountSid;
         _numbers = numbers;
@@ -80,6 +84,22 @@ public sealed class SimulatorControl
     public void SetAnswerRate(CallerAnswerRate rate) => _outcomes.SetAnswerRate(rate);
 
     public IReadOnlyList<CallerAnswerRate> AnswerRates => _outcomes.AnswerRates;
+
+    /// <summary>
+    /// The price list calls are rated by when they end (<c>GET/PUT /_sim/pricing</c>); setting it throws
+    /// <see cref="ArgumentException"/> naming the first invalid field. Calls that ended before keep their price.
+    /// </summary>
+    public CallPriceList Pricing
+    {
+        get => _pricing.List;
+        set => _pricing.List = value;
+    }
+
+    /// <summary>The simulator's record of what call <paramref name="callSid"/> cost; null while it is live or unknown.</summary>
+    public SimulatedCallPrice? CallPrice(string callSid) => _calls.PriceOf(callSid);
+
+    /// <summary>The price records of every ended call, in creation order (<c>GET /_sim/calls/prices</c>).</summary>
+    public IReadOnlyList<SimulatedCallPrice> CallPrices => _calls.Prices();
 
     public void AddAccount(string accountSid, string authToken) => _accounts.Add(accountSid, authToken);
 

@@ -14,7 +14,7 @@ namespace VoiceMesh.TwilioSimulator.Calls;
 /// </summary>
 internal sealed partial class CallEngine(
     SimulatorOptions options, VirtualScheduler scheduler, OutcomeScript outcomes, WebhookDispatcher webhooks,
-    RecordingStore recordings, ILogger<CallEngine> logger)
+    RecordingStore recordings, CallPricing pricing, ILogger<CallEngine> logger)
 {
     /// <summary>Twilio's default <c>TimeLimit</c>: four hours.</summary>
     public const int DefaultTimeLimitSeconds = 14_400;
@@ -24,6 +24,50 @@ internal sealed partial class CallEngine(
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SimCall> _calls = new(StringComparer.Ordinal);
     private readonly List<SimCall> _ordered = [];
+
+    /// <summary>The simulator's price record of call <paramref name="sid"/> in any account; null while it is live or unknown.</summary>
+    public SimulatedCallPrice? PriceOf(string sid)
+    {
+        SimCall? call;
+        lock (_gate)
+        {
+            call = _calls.GetValueOrDefault(sid);
+        }
+
+        if (call is null)
+        {
+            return null;
+        }
+
+        lock (call.Gate)
+        {
+            return call.Price;
+        }
+    }
+
+    /// <summary>The price records of every ended call, in creation order.</summary>
+    public IReadOnlyList<SimulatedCallPrice> Prices()
+    {
+        List<SimCall> calls;
+        lock (_gate)
+        {
+            calls = [.. _ordered];
+        }
+
+        List<SimulatedCallPrice> prices = [];
+        foreach (var call in calls)
+        {
+            lock (call.Gate)
+            {
+                if (call.Price is { } price)
+                {
+                    prices.Add(price);
+                }
+            }
+        }
+
+        return prices;
+    }
 
     public SimCall? Find(string accountSid, string sid)
     {
@@ -417,6 +461,7 @@ internal sealed partial class CallEngine(
         Move(call, status, due);
         call.EndTime = due;
         call.SipResponseCode = sipResponseCode;
+        SchedulePrice(call, due);
         Emit(call, "completed", due);
         webhooks.ReleaseHeld(call.Sid);
         LogEnded(logger, call.Sid, status);
@@ -425,6 +470,24 @@ internal sealed partial class CallEngine(
         {
             SaveRecording(call, start, due);
         }
+    }
+
+    /// <summary>
+    /// Rates the call by the price list in force as it ended; Twilio sets <c>price</c> some time after the end, so the
+    /// REST resource shows it only after the list's delay of the simulator's clock.
+    /// </summary>
+    private void SchedulePrice(SimCall call, DateTimeOffset due)
+    {
+        var list = pricing.List;
+        var pricedAt = due + options.Scaled(TimeSpan.FromSeconds(list.DelaySeconds));
+        call.Price = CallPricing.Price(list, call.Sid, call.To, call.Status, call.DurationSeconds, pricedAt);
+        scheduler.Schedule(pricedAt, _ =>
+        {
+            lock (call.Gate)
+            {
+                call.PriceSet = true;
+            }
+        });
     }
 
     /// <summary>A call created with <c>Record=true</c> leaves a recording of its answered part (REFERENCE §4).</summary>

@@ -78,6 +78,12 @@ internal sealed class SimCall
     /// <summary>Bumped by REST updates that end the call, so steps scheduled before are skipped.</summary>
     public int Generation { get; set; }
 
+    /// <summary>What the call cost, fixed when it ended (<see cref="CallPricing"/>); the REST resource shows it once <see cref="PriceSet"/>.</summary>
+    public SimulatedCallPrice? Price { get; set; }
+
+    /// <summary>Whether the pricing delay after the end has passed, so <c>price</c> and <c>price_unit</c> are set.</summary>
+    public bool PriceSet { get; set; }
+
     public bool IsTerminal => Status is "completed" or "busy" or "no-answer" or "failed" or "canceled";
 
     /// <summary>Seconds between answer and hang-up.</summary>

@@ -79,6 +79,7 @@ public static class SimulatorRegistration
         services.AddSingleton<RequestLog>();
         services.AddSingleton<SimulatorAccounts>();
         services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<CallPricing>();
         services.AddSingleton<CallEngine>();
         services.AddSingleton<NanpGeography>();
         services.AddSingleton<NumberInventory>();
@@ -100,6 +101,8 @@ public static class SimulatorRegistration
             sp.GetRequiredService<MediaDownloadLog>(),
             sp.GetRequiredService<ConferenceEngine>(),
             sp.GetRequiredService<NumberInventory>(),
+            sp.GetRequiredService<CallPricing>(),
+            sp.GetRequiredService<CallEngine>(),
             sp.GetRequiredService<SimulatorOptions>()));
         return services;
     }
