@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.Extensions.Options;
 using VoiceMesh.Calls.Lifecycle;
 using VoiceMesh.ServiceDefaults;
 
@@ -20,9 +21,9 @@ internal static class CostsRegistration
         });
         builder.Services.AddSingleton<PricingMetrics>();
         builder.Services.AddSingleton<PricingFetchLimiter>();
-        builder.Services.AddScoped<CallPricer>();
         builder.Services.AddSingleton<CostRollups>();
-        builder.Services.AddHostedService<PricingWorker>();
+        builder.Services.AddPeriodicJob<CallPricer>(
+            provider => provider.GetRequiredService<IOptions<PricingOptions>>().Value.Interval, (job, ct) => job.RunOnce(ct));
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.Extensions.Options;
 using VoiceMesh.Calls.Lifecycle;
 using VoiceMesh.ServiceDefaults;
 
@@ -18,8 +19,8 @@ internal static class ReconciliationRegistration
             opts.Schema.For<Call>().Duplicate(c => c.IsTerminal).Duplicate(c => c.QuietSince);
         });
         builder.Services.AddSingleton<ReconciliationMetrics>();
-        builder.Services.AddScoped<CallReconciler>();
-        builder.Services.AddHostedService<ReconciliationWorker>();
+        builder.Services.AddPeriodicJob<CallReconciler>(
+            provider => provider.GetRequiredService<IOptions<ReconciliationOptions>>().Value.Interval, (job, ct) => job.RunOnce(ct));
         return builder;
     }
 }

@@ -28,8 +28,8 @@ internal static class RetentionRegistration
             opts.Schema.For<Recording>().Duplicate(r => r.PurgeDueAt);
         });
         builder.Services.AddScoped<RecordingPurger>();
-        builder.Services.AddScoped<RetentionPurge>();
-        builder.Services.AddHostedService<RetentionPurgeWorker>();
+        builder.Services.AddPeriodicJob<RetentionPurge>(
+            provider => provider.GetRequiredService<IOptions<RetentionOptions>>().Value.PurgeInterval, (job, ct) => job.RunOnce(ct));
         builder.Services.AddConsumers(x => x.AddConsumer<PurgeRecordingConsumer>());
         return builder;
     }
