@@ -4,9 +4,13 @@ using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Conferences.Lifecycle;
 
-/// <summary>Applies a conference status callback to the conference's stream; a report it holds appends nothing.</summary>
+/// <summary>
+/// Applies a conference status callback to the conference's stream; a report it holds appends nothing. A dial's answer
+/// is recorded on the same stream outside the room's partition (a dial knows its room, not yet its conference), so a
+/// conflict is decided again at once (<see cref="DecisionRetry"/>) rather than left to the endpoint's few quick retries.
+/// </summary>
 public sealed partial class ConferenceCallbackReceivedConsumer(
-    StreamCommands commands, ILogger<ConferenceCallbackReceivedConsumer> logger)
+    StreamCommands commands, TimeProvider clock, ILogger<ConferenceCallbackReceivedConsumer> logger)
     : IConsumer<ConferenceCallbackReceived>
 {
     public async Task Consume(ConsumeContext<ConferenceCallbackReceived> context)
@@ -34,8 +38,10 @@ public sealed partial class ConferenceCallbackReceivedConsumer(
             AnnounceUrl = callback.AnnounceUrl,
             ReceivedAt = callback.ReceivedAt,
         };
-        var appended = await commands.Execute<Conference>(
-            callback.ConferenceSid, messageId, conference => Conference.Decide(conference, report), context.CancellationToken);
+        var appended = await DecisionRetry.OnConflict(
+            () => commands.Execute<Conference>(callback.ConferenceSid, messageId, conference => Conference.Decide(conference, report), context.CancellationToken),
+            clock,
+            context.CancellationToken);
         if (appended.Count > 0)
         {
             LogApplied(callback.ConferenceSid, callback.StatusCallbackEvent, callback.SequenceNumber);
