@@ -4,7 +4,10 @@ using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Lifecycle;
 
-/// <summary>Applies a status callback to the call's stream through the command path; a report it holds appends nothing.</summary>
+/// <summary>
+/// Applies a status callback to the call's stream through the command path, with group commit: a burst of callbacks is
+/// stored many calls to a transaction (<see cref="StreamCommands.ExecuteGrouped{T}"/>); a report it holds appends nothing.
+/// </summary>
 public sealed partial class CallStatusCallbackReceivedConsumer(
     StreamCommands commands, LifecycleMetrics metrics, ILogger<CallStatusCallbackReceivedConsumer> logger)
     : IConsumer<CallStatusCallbackReceived>
@@ -30,7 +33,7 @@ public sealed partial class CallStatusCallbackReceivedConsumer(
             ReceivedAt = callback.ReceivedAt,
         };
         Call? before = null;
-        var appended = await commands.Execute<Call>(
+        var appended = await commands.ExecuteGrouped<Call>(
             callback.CallSid, messageId, call => Call.Decide(before = call, report), context.CancellationToken);
         metrics.Stored(before, appended);
         if (appended.Count > 0)

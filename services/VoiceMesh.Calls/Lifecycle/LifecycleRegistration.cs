@@ -16,7 +16,7 @@ internal static class LifecycleRegistration
             opts.Projections.Snapshot<Call>(SnapshotLifecycle.Inline);
         });
         builder.Services.AddSingleton<LifecycleMetrics>();
-        builder.Services.AddConsumers(x => x.AddConsumer<CallStatusCallbackReceivedConsumer>());
+        builder.Services.AddConsumers(x => x.AddConsumer<CallStatusCallbackReceivedConsumer>(typeof(GroupedConsumerDefinition<CallStatusCallbackReceivedConsumer>)));
         return builder;
     }
 
