@@ -52,7 +52,10 @@ public sealed class CallTraceSpecs(CallTraceSpecs.TracedMesh fixture) : IClassFi
         var traceId = sender.TraceId.ToHexString();
 
         var spans = await fixture.Receiver.WaitFor(
-            all => StatusConsumes(all, traceId, callSid).Count() == callbacks.Count, TimeSpan.FromSeconds(60), cancellationToken);
+            all => StatusConsumes(all, traceId, callSid).ToList() is var consumed && consumed.Count == callbacks.Count
+                && all.Where(s => s.TraceId == traceId).All(c => c.Links.All(link => all.Any(s => s.SpanId == link.SpanId))),
+            TimeSpan.FromSeconds(60),
+            cancellationToken);
         var trace = spans.Where(s => s.TraceId == traceId).ToDictionary(s => s.SpanId);
 
         // The sender's request reaches the gateway, Calls' API publishes the PlaceCall and Calls consumes it.
@@ -68,7 +71,8 @@ public sealed class CallTraceSpecs(CallTraceSpecs.TracedMesh fixture) : IClassFi
 
         // Every status callback Twilio sent for the call: a server span at the gateway whose parent is the span the create
         // ran under (the context Calls put in the signed status callback URL), tagged with the call's sid; its publish;
-        // and its consume in Calls, tagged too, with the Marten append that stored it.
+        // and its consume in Calls, tagged too, with the Marten append that stored it: under the consume, or, when the
+        // callback was stored together with others (group commit), under the group's transaction span the consume links to.
         Assert.Equal(["initiated", "ringing", "in-progress", "completed"], callbacks.OrderBy(c => c.Order).Select(c => c.Parameters["CallStatus"]).Distinct());
         var webhooks = trace.Values.Where(s => s is { Service: "VoiceMesh.Gateway", Kind: OtlpSpanKind.Server } && s.Attribute("url.path") == "/twilio/voice/status").ToList();
         Assert.Equal(callbacks.Count, webhooks.Count);
@@ -86,8 +90,13 @@ public sealed class CallTraceSpecs(CallTraceSpecs.TracedMesh fixture) : IClassFi
         {
             var publish = Ancestors(consume, trace).First(s => s.Kind == OtlpSpanKind.Producer);
             Assert.Equal("VoiceMesh.Gateway", publish.Service);
-            Assert.Contains(trace.Values, s => s.Service == "VoiceMesh.Calls" && s.Attribute("db.system") == "postgresql"
-                && Ancestors(s, trace).Contains(consume) && (s.Attribute("db.statement") ?? "").Contains(".mt_quick_append_events(", StringComparison.Ordinal));
+            var storedBy = spans.Where(s => s.SpanId == consume.SpanId || s.ParentSpanId == consume.SpanId).SelectMany(s => s.Links).Select(link => spans.SingleOrDefault(s => s.TraceId == link.TraceId && s.SpanId == link.SpanId))
+                .OfType<OtlpSpan>().Where(s => s.Name == "store Call commands").ToList();
+            Assert.True(storedBy.Count <= 1, "a callback is stored by one transaction");
+            var storedUnder = storedBy.Count == 1 ? storedBy[0] : consume;
+            var storedIn = spans.Where(s => s.TraceId == storedUnder.TraceId).ToDictionary(s => s.SpanId);
+            Assert.Contains(storedIn.Values, s => s.Service == "VoiceMesh.Calls" && s.Attribute("db.system") == "postgresql"
+                && Ancestors(s, storedIn).Contains(storedUnder) && (s.Attribute("db.statement") ?? "").Contains(".mt_quick_append_events(", StringComparison.Ordinal));
         });
         Assert.All(
             trace.Values.Where(s => s.Service == "VoiceMesh.Calls" && s.Attribute("db.system") == "postgresql" && Ancestors(s, trace).Any(webhooks.Contains)),

@@ -27,6 +27,9 @@ public enum OtlpSpanKind
 public sealed record OtlpSpan(
     string Service, string TraceId, string SpanId, string? ParentSpanId, string Name, OtlpSpanKind Kind, IReadOnlyDictionary<string, object> Attributes)
 {
+    /// <summary>The spans this one links to (trace id, span id), e.g. a transaction that stored it with others.</summary>
+    public IReadOnlyList<(string TraceId, string SpanId)> Links { get; init; } = [];
+
     public string? Attribute(string key) => Attributes.TryGetValue(key, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     public override string ToString() =>
@@ -208,6 +211,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             string traceId = "", spanId = "", name = "";
             string? parent = null;
             var kind = OtlpSpanKind.Unspecified;
+            var links = new List<(string, string)>();
             var attributes = Attributes(span, attributesField: 9);
             var reader = new WireReader(span);
             while (reader.Next(out var field, out var wireType))
@@ -230,13 +234,40 @@ public sealed class OtlpReceiver : IAsyncDisposable
                     case (6, WireReader.VarintType):
                         kind = (OtlpSpanKind)reader.Varint();
                         break;
+                    case (13, WireReader.LenType):
+                        links.Add(ReadLink(reader.Bytes()));
+                        break;
                     default:
                         reader.Skip(wireType);
                         break;
                 }
             }
 
-            return new OtlpSpan(service, traceId, spanId, parent, name, kind, attributes);
+            return new OtlpSpan(service, traceId, spanId, parent, name, kind, attributes) { Links = links };
+        }
+
+        /// <summary>A <c>Span.Link</c>: its trace id (field 1) and span id (field 2).</summary>
+        private static (string TraceId, string SpanId) ReadLink(ReadOnlySpan<byte> link)
+        {
+            string traceId = "", spanId = "";
+            var reader = new WireReader(link);
+            while (reader.Next(out var field, out var wireType))
+            {
+                switch (field, wireType)
+                {
+                    case (1, WireReader.LenType):
+                        traceId = Convert.ToHexStringLower(reader.Bytes());
+                        break;
+                    case (2, WireReader.LenType):
+                        spanId = Convert.ToHexStringLower(reader.Bytes());
+                        break;
+                    default:
+                        reader.Skip(wireType);
+                        break;
+                }
+            }
+
+            return (traceId, spanId);
         }
 
         /// <summary>The KeyValue list at <paramref name="attributesField"/> of a message: string, bool, int and double values.</summary>
