@@ -31,7 +31,7 @@ public sealed partial class AnsweringMachineDetectionReceivedConsumer(
             DetectedAt = result.ReceivedAt,
         };
         var now = clock.GetUtcNow();
-        var appended = await commands.Execute<Call>(
+        var appended = await commands.ExecuteGrouped<Call>(
             result.CallSid,
             messageId,
             call => MachineDetectionDecision.Decide(call, placement?.Request, detected, now),

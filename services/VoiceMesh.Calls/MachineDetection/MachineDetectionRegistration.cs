@@ -13,7 +13,7 @@ internal static class MachineDetectionRegistration
             opts.Events.AddEventType<AnsweredByDetected>();
             opts.Events.AddEventType<MachineActionRequested>();
         });
-        builder.Services.AddConsumers(x => x.AddConsumer<AnsweringMachineDetectionReceivedConsumer>());
+        builder.Services.AddConsumers(x => x.AddConsumer<AnsweringMachineDetectionReceivedConsumer>(typeof(GroupedConsumerDefinition<AnsweringMachineDetectionReceivedConsumer>)));
         return builder;
     }
 }

@@ -18,7 +18,7 @@ internal static class LifecycleRegistration
             opts.Events.AddEventType<RecordingDeletedAtTwilio>();
             opts.Projections.Snapshot<Recording>(SnapshotLifecycle.Inline);
         });
-        builder.Services.AddConsumers(x => x.AddConsumer<RecordingCallbackReceivedConsumer>());
+        builder.Services.AddConsumers(x => x.AddConsumer<RecordingCallbackReceivedConsumer>(typeof(GroupedConsumerDefinition<RecordingCallbackReceivedConsumer>)));
         return builder;
     }
 

@@ -6,7 +6,8 @@ namespace VoiceMesh.Recordings.Lifecycle;
 
 /// <summary>
 /// Applies a recording status callback to the recording's stream and, for the first <c>completed</c> one, stores the
-/// decision to archive in the same transaction; the outbox performs it. A callback the stream holds appends nothing.
+/// decision to archive in the same transaction (with group commit: a burst of callbacks shares transactions); the outbox
+/// performs it. A callback the stream holds appends nothing.
 /// </summary>
 public sealed partial class RecordingCallbackReceivedConsumer(
     StreamCommands commands, TimeProvider clock, ILogger<RecordingCallbackReceivedConsumer> logger)
@@ -32,7 +33,7 @@ public sealed partial class RecordingCallbackReceivedConsumer(
             ReceivedAt = callback.ReceivedAt,
         };
         var now = clock.GetUtcNow();
-        var appended = await commands.Execute<Recording>(
+        var appended = await commands.ExecuteGrouped<Recording>(
             callback.RecordingSid, messageId, recording => Recording.Decide(recording, report, now), context.CancellationToken);
         if (appended.Count == 0)
         {
