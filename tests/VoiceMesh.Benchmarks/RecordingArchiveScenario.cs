@@ -84,7 +84,7 @@ internal sealed class RecordingArchiveScenario : IScenario
         var cpu = meter?.Take();
         var (copyTime, copied) = await Copy(http, simulator, backend, copies, parallelism, cancellationToken);
         var baseline = new Throughput(Recordings, SizeBytes, copyTime, Latency.Of(copied.Select(c => c.Elapsed.TotalMilliseconds)));
-        PrintPhase("baseline (plain copy)", baseline, "per recording, GET to last byte stored", meter, cpu);
+        var baselineCpu = PrintPhase("baseline (plain copy)", baseline, "per recording, GET to last byte stored", "copied recording", meter, cpu);
 
         cpu = meter?.Take();
         var stopped = await simulator.Stop(archives, cancellationToken);
@@ -94,13 +94,13 @@ internal sealed class RecordingArchiveScenario : IScenario
         var serviceTime = archived.Count > 0 ? archived.Values.Max() - first : TimeSpan.Zero;
         var service = new Throughput(
             archived.Count, SizeBytes, serviceTime, Latency.Of(archived.Select(a => (a.Value - stopped[a.Key]).TotalMilliseconds)));
-        PrintPhase("service (archive)", service, "per recording, its stop to its RecordingArchived", meter, cpu);
+        var serviceCpu = PrintPhase("service (archive)", service, "per recording, its stop to its RecordingArchived", "archived recording", meter, cpu);
         var requested = await ledger.Reached(sids, LedgerEntry.ArchiveRequested, cancellationToken);
         PrintStages(stopped, simulator.CallbacksAnswered(sids), requested, simulator, archived);
 
         var copyCheck = await VerifyCopies(simulator, backend, copied, cancellationToken);
         var archiveCheck = await VerifyArchives(mesh, simulator, backend, archives, cancellationToken);
-        return Report(baseline, service, copyCheck, archiveCheck, mesh);
+        return Report(baseline, service, copyCheck, archiveCheck, mesh, [.. serviceCpu, .. baselineCpu]);
     }
 
     /// <summary>
@@ -167,7 +167,8 @@ internal sealed class RecordingArchiveScenario : IScenario
         return (clock.Elapsed, copies);
     }
 
-    private static void PrintPhase(string label, Throughput figures, string latency, CpuMeter? meter, CpuSnapshot? cpu)
+    /// <summary>Prints a phase's throughput, latency and CPU; returns its CPU per recording as report figures.</summary>
+    private static IReadOnlyList<Figure> PrintPhase(string label, Throughput figures, string latency, string item, CpuMeter? meter, CpuSnapshot? cpu)
     {
         Console.WriteLine($"  {label,-24} {figures.Recordings} recordings in {figures.Elapsed.TotalSeconds:F2} s: {figures.PerSecond:F1} recordings/s, "
             + $"{figures.MegabytesPerSecond:F1} MB/s (load average {Machine.LoadAverage()})");
@@ -177,7 +178,10 @@ internal sealed class RecordingArchiveScenario : IScenario
             var now = meter.Take();
             Console.WriteLine($"  {"",-24} cpu: {CpuMeter.Describe(cpu, now)}");
             Console.WriteLine($"  {"",-24} cpu per recording: {CpuMeter.PerItem(cpu, now, figures.Recordings)}");
+            return [.. CpuMeter.PerItemFigures(item, cpu, now, figures.Recordings)];
         }
+
+        return [];
     }
 
     /// <summary>
@@ -276,7 +280,7 @@ internal sealed class RecordingArchiveScenario : IScenario
         }
     }
 
-    private ScenarioResult Report(Throughput baseline, Throughput service, Verification copies, Verification archives, Mesh mesh)
+    private ScenarioResult Report(Throughput baseline, Throughput service, Verification copies, Verification archives, Mesh mesh, IReadOnlyList<Figure> cpu)
     {
         var ratio = baseline.PerSecond > 0 ? service.PerSecond / baseline.PerSecond : 0;
         var allArchived = service.Recordings == Recordings;
@@ -298,7 +302,26 @@ internal sealed class RecordingArchiveScenario : IScenario
         var summary = $"service {service.PerSecond:F1} recordings/s ({service.MegabytesPerSecond:F1} MB/s) vs plain copy {baseline.PerSecond:F1}/s "
             + $"({baseline.MegabytesPerSecond:F1} MB/s), ratio {ratio:F2} (limit {RatioLimit:F1}); archive latency p50 {service.Latency.P50:F0} / "
             + $"p95 {service.Latency.P95:F0} ms; {service.Recordings}/{Recordings} archived, verified {copies.Passed + archives.Passed}/{copies.Count + archives.Count}";
-        return new ScenarioResult(Name, passed, summary);
+        return new ScenarioResult(Name, passed, summary)
+        {
+            Figures =
+            [
+                new Figure("service archive rate", service.PerSecond, "recordings/s") { Baseline = "plain copy rate" },
+                new Figure("plain copy rate", baseline.PerSecond, "recordings/s"),
+                new Figure("ratio service/plain copy", ratio, "ratio") { Target = new FigureTarget(TargetKind.AtLeast, RatioLimit) },
+                new Figure("service throughput", service.MegabytesPerSecond, "MB/s") { Baseline = "plain copy throughput" },
+                new Figure("plain copy throughput", baseline.MegabytesPerSecond, "MB/s"),
+                new Figure("archive latency p50", service.Latency.P50, "ms"),
+                new Figure("archive latency p95", service.Latency.P95, "ms"),
+                new Figure("recordings never archived (lost)", Recordings - service.Recordings, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                new Figure("blobs failing verification", copies.Count - copies.Passed + archives.Count - archives.Passed, "count")
+                {
+                    Target = new FigureTarget(TargetKind.AtMost, 0),
+                },
+                .. cpu,
+                .. ResidentMemory.PeakFigures(("gateway", mesh.Gateway.ProcessId), ("Recordings", mesh.Services["recordings"].ProcessId)),
+            ],
+        };
     }
 
     /// <summary>One plain copy: the recording, where it was stored, and how long it took from request to last byte stored.</summary>
