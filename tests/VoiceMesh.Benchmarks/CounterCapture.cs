@@ -175,7 +175,7 @@ internal sealed class CounterCapture : IAsyncDisposable
                 StartInfo = CounterTool.Start(
                     "collect", "--process-id", processId.ToString(CultureInfo.InvariantCulture), "--format", "csv", "--output", file,
                     "--refresh-interval", "1", "--counters", Providers,
-                    "--duration", duration.ToString(@"d\:hh\:mm\:ss", CultureInfo.InvariantCulture)),
+                    "--duration", TimeSpan.FromSeconds(Math.Ceiling(duration.TotalSeconds)).ToString(@"d\:hh\:mm\:ss", CultureInfo.InvariantCulture)),
             };
             var collector = new Collector(name, processId, relativePath, file, process);
             process.OutputDataReceived += (_, e) => collector.Received(e.Data);

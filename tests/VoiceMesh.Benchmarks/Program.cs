@@ -218,6 +218,12 @@ try
                 Console.WriteLine($"FAIL: {name} did not finish within {timeout.TotalMinutes} min");
                 completed.Add(new ScenarioRun(name, index, null) { Evidence = run.Evidence });
             }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
+            {
+                // One scenario that cannot run (a model not fetched, a process that does not start) leaves the others to run.
+                Console.WriteLine($"FAIL: {name}: {ex.Message}");
+                completed.Add(new ScenarioRun(name, index, new ScenarioResult(name, false, $"{ex.GetType().Name}: {ex.Message}")) { Evidence = run.Evidence });
+            }
         }
     }
 }
