@@ -40,7 +40,9 @@ public sealed class ReportWriterSpecs
         Assert.Equal(["run", "value"], Names(figure.GetProperty("values")[0]));
         Assert.Equal("atMost", figure.GetProperty("target").GetProperty("kind").GetString());
         Assert.Equal(100, figure.GetProperty("target").GetProperty("value").GetDouble());
-        Assert.Equal((130.0, false, 1.3), (figure.GetProperty("median").GetDouble(), figure.GetProperty("met").GetBoolean(), figure.GetProperty("targetRatio").GetDouble()));
+        Assert.Equal(
+            (130.0, false, 1.3),
+            (figure.GetProperty("median").GetDouble(), figure.GetProperty("met").GetBoolean(), figure.GetProperty("targetRatio").GetDouble()));
         Assert.Equal(JsonValueKind.Null, scenario.GetProperty("figures")[1].GetProperty("target").ValueKind);
     }
 
@@ -79,8 +81,10 @@ public sealed class ReportWriterSpecs
             var (markdown, json) = await ReportWriter.Write(Report(), folder);
 
             Assert.Equal(Path.Combine(folder, "report.md"), markdown);
-            Assert.StartsWith("# VoiceMesh benchmark report", await File.ReadAllTextAsync(markdown, TestContext.Current.CancellationToken), StringComparison.Ordinal);
-            Assert.Equal(3, JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken)).RootElement.GetProperty("runsPerScenario").GetInt32());
+            var cancellationToken = TestContext.Current.CancellationToken;
+            Assert.StartsWith("# VoiceMesh benchmark report", await File.ReadAllTextAsync(markdown, cancellationToken), StringComparison.Ordinal);
+            using var read = JsonDocument.Parse(await File.ReadAllTextAsync(json, cancellationToken));
+            Assert.Equal(3, read.RootElement.GetProperty("runsPerScenario").GetInt32());
         }
         finally
         {

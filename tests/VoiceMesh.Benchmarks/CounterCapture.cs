@@ -13,28 +13,42 @@ internal sealed record CounterTool(bool IsAvailable, string Reason)
     /// <summary>No report is written, so the tool was not looked for.</summary>
     public static CounterTool NotProbed { get; } = new(false, "no --report folder");
 
-    /// <summary>Runs <c>dotnet dotnet-counters --version</c> in the repository.</summary>
+    /// <summary>Runs <c>dotnet dotnet-counters --version</c> in the repository, for a minute at most.</summary>
     public static async Task<CounterTool> Probe()
     {
+        Process probe;
         try
         {
-            using var probe = Process.Start(Start("--version"))!;
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var output = probe.StandardOutput.ReadToEndAsync(patience.Token);
-            var error = probe.StandardError.ReadToEndAsync(patience.Token);
-            await probe.WaitForExitAsync(patience.Token);
+            probe = Process.Start(Command("--version"))!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return new CounterTool(false, $"dotnet does not start: {ex.Message}");
+        }
+
+        using (probe)
+        {
+            var output = probe.StandardOutput.ReadToEndAsync();
+            var error = probe.StandardError.ReadToEndAsync();
+            using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            try
+            {
+                await probe.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                probe.Kill(entireProcessTree: true);
+                return new CounterTool(false, "dotnet-counters --version did not answer within a minute");
+            }
+
             return probe.ExitCode == 0
                 ? new CounterTool(true, $"dotnet-counters {(await output).Trim()}")
                 : new CounterTool(false, $"dotnet-counters does not run ({(await error).Trim()}); run 'dotnet tool restore' in the repository");
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or OperationCanceledException)
-        {
-            return new CounterTool(false, $"dotnet-counters did not answer: {ex.Message}");
-        }
     }
 
     /// <summary>The repository's dotnet-counters with <paramref name="arguments"/>, its output read by the caller.</summary>
-    public static ProcessStartInfo Start(params IEnumerable<string> arguments)
+    public static ProcessStartInfo Command(params IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -66,8 +80,9 @@ internal sealed record CounterTool(bool IsAvailable, string Reason)
 /// </code>
 /// <see cref="Start"/> returns once every collector is attached; disposing waits for them to end at the end of
 /// <c>duration</c> (the tool ends a session cleanly only then: killed, it loses its last buffered lines) and kills one that
-/// runs <see cref="Grace"/> past it. Without a report folder, or where the tool does not run (see <see cref="CounterTool"/>),
-/// it collects nothing and says why.
+/// runs <see cref="Grace"/> past it. Starting the tool takes a few seconds of CPU before the phase, and collecting a little
+/// during it, on the machine being measured. Without a report folder, or where the tool does not run (see
+/// <see cref="CounterTool"/>), it collects nothing and says why.
 /// </summary>
 internal sealed class CounterCapture : IAsyncDisposable
 {
@@ -149,12 +164,12 @@ internal sealed class CounterCapture : IAsyncDisposable
         private readonly List<string> _output = [];
         private readonly TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        private Collector(string name, int processId, string relativePath, string file, Process process)
+        private Collector(string name, int processId, string relativePath, string fullPath, Process process)
         {
             Name = name;
             ProcessId = processId;
             RelativePath = relativePath;
-            File = file;
+            FullPath = fullPath;
             _process = process;
         }
 
@@ -164,20 +179,20 @@ internal sealed class CounterCapture : IAsyncDisposable
 
         public string RelativePath { get; }
 
-        public string File { get; }
+        public string FullPath { get; }
 
-        public bool Written => new FileInfo(File) is { Exists: true, Length: > 0 };
+        public bool Written => new FileInfo(FullPath) is { Exists: true, Length: > 0 };
 
-        public static Collector Start(string name, int processId, string relativePath, string file, TimeSpan duration)
+        public static Collector Start(string name, int processId, string relativePath, string fullPath, TimeSpan duration)
         {
             var process = new Process
             {
-                StartInfo = CounterTool.Start(
-                    "collect", "--process-id", processId.ToString(CultureInfo.InvariantCulture), "--format", "csv", "--output", file,
+                StartInfo = CounterTool.Command(
+                    "collect", "--process-id", processId.ToString(CultureInfo.InvariantCulture), "--format", "csv", "--output", fullPath,
                     "--refresh-interval", "1", "--counters", Providers,
                     "--duration", TimeSpan.FromSeconds(Math.Ceiling(duration.TotalSeconds)).ToString(@"d\:hh\:mm\:ss", CultureInfo.InvariantCulture)),
             };
-            var collector = new Collector(name, processId, relativePath, file, process);
+            var collector = new Collector(name, processId, relativePath, fullPath, process);
             process.OutputDataReceived += (_, e) => collector.Received(e.Data);
             process.ErrorDataReceived += (_, e) => collector.Received(e.Data);
             process.Start();
@@ -213,7 +228,7 @@ internal sealed class CounterCapture : IAsyncDisposable
         }
 
         private string Describe() =>
-            Written ? $"{System.IO.File.ReadLines(File).Count() - 1} rows in {RelativePath}" : $"nothing written ({LastOutput()})";
+            Written ? $"{File.ReadLines(FullPath).Count() - 1} rows in {RelativePath}" : $"nothing written ({LastOutput()})";
 
         private string LastOutput()
         {

@@ -93,7 +93,9 @@ internal sealed record MachineFacts
         {
             using var client = TestInfrastructure.ManagementClient(management);
             var overview = await client.GetFromJsonAsync<JsonElement>("api/overview", cancellationToken);
-            return overview.TryGetProperty("rabbitmq_version", out var version) ? $"{version.GetString()} (Erlang {overview.GetProperty("erlang_version").GetString()})" : null;
+            return overview.TryGetProperty("rabbitmq_version", out var version)
+                ? $"{version.GetString()} (Erlang {overview.GetProperty("erlang_version").GetString()})"
+                : null;
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or KeyNotFoundException)
         {
