@@ -17,14 +17,18 @@ namespace VoiceMesh.Benchmarks;
 /// latency runs from its publish to the simulator receiving the Participants update it leads to (the service stores
 /// the decision and its consumer sends the update right after the commit; the outbox's copy follows). The baseline is the
 /// same update sent straight to the simulator through the Twilio SDK at the same rate: what Twilio itself costs here.
-/// Passes when the service's p99 is under 100 ms and every command reached the simulator.
+/// Passes when the service's p99 is under 100 ms and every command reached the simulator. With a report, the Conferences
+/// process's counters are collected over the measured phase (<see cref="CounterCapture"/>).
 /// </summary>
-internal sealed class ConferenceCommandsScenario : IScenario
+internal sealed class ConferenceCommandsScenario : IReportingScenario
 {
     private const double P99LimitMs = 100;
     private const int Rooms = 10;
     private const int PerRoom = 5;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the counters run past the commands: the last updates' arrival and the outbox's copies.</summary>
+    private static readonly TimeSpan CounterTail = TimeSpan.FromSeconds(3);
 
     public required string Name { get; init; }
 
@@ -35,7 +39,7 @@ internal sealed class ConferenceCommandsScenario : IScenario
     /// <summary>The baseline's run: what the simulator costs is steady, so a third of the measured time, 5 to 10 s.</summary>
     private TimeSpan BaselineDuration => TimeSpan.FromSeconds(Math.Clamp(Measured.TotalSeconds / 3, 5, 10));
 
-    public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, CancellationToken cancellationToken)
+    public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         Console.WriteLine($"== {Name}: {Rooms} rooms of {PerRoom} participants, mute/unmute at {Rate}/s for {Measured.TotalSeconds:F0} s on the bus, "
@@ -57,8 +61,14 @@ internal sealed class ConferenceCommandsScenario : IScenario
             var muted = participants.ToDictionary(p => p.CallSid, _ => false, StringComparer.Ordinal);
             var baseline = await Direct(mesh, participants, muted, Rate, BaselineDuration, cancellationToken);
             await Commands(mesh, bus, participants, muted, Math.Max(1, Rate / 2), TimeSpan.FromSeconds(3), cancellationToken);
-            var service = await Commands(mesh, bus, participants, muted, Rate, Measured, cancellationToken);
-            return Report(service, baseline);
+            var conferences = mesh.Services["conferences"].ProcessId;
+            Latency service;
+            await using (await CounterCapture.Start(run, [("Conferences", conferences)], Measured + CounterTail))
+            {
+                service = await Commands(mesh, bus, participants, muted, Rate, Measured, cancellationToken);
+            }
+
+            return Report(service, baseline, [.. ResidentMemory.PeakFigures(("Conferences", conferences))]);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or JsonException)
         {
@@ -226,7 +236,7 @@ internal sealed class ConferenceCommandsScenario : IScenario
         return Latency.Of(latencies) with { Count = latencies.Count };
     }
 
-    private ScenarioResult Report(Latency service, Latency baseline)
+    private ScenarioResult Report(Latency service, Latency baseline, IReadOnlyList<Figure> memory)
     {
         var expected = (int)(Rate * Measured.TotalSeconds);
         Console.WriteLine($"  service (bus → Twilio)   n={service.Count} p50 {service.P50:F1} ms, p95 {service.P95:F1} ms, p99 {service.P99:F1} ms, max {service.Max:F1} ms");
@@ -236,6 +246,19 @@ internal sealed class ConferenceCommandsScenario : IScenario
         var passed = service.P99 < P99LimitMs && service.Count == expected;
         var summary = $"p99 {service.P99:F1} ms at {Rate}/s (limit {P99LimitMs:F0} ms), baseline p99 {baseline.P99:F1} ms, {service.Count}/{expected} commands";
         Console.WriteLine($"  => {(passed ? "PASS" : "FAIL")} ({summary})");
-        return new ScenarioResult(Name, passed, summary);
+        return new ScenarioResult(Name, passed, summary)
+        {
+            Figures =
+            [
+                new Figure("command p99", service.P99, "ms") { Target = new FigureTarget(TargetKind.AtMost, P99LimitMs), Baseline = "baseline p99" },
+                new Figure("command p50", service.P50, "ms") { Baseline = "baseline p50" },
+                new Figure("command max", service.Max, "ms"),
+                new Figure("baseline p99", baseline.P99, "ms"),
+                new Figure("baseline p50", baseline.P50, "ms"),
+                new Figure("commands reaching Twilio", service.Count, "count") { Target = new FigureTarget(TargetKind.AtLeast, expected) },
+                new Figure("commands lost", Math.Max(0, expected - service.Count), "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                .. memory,
+            ],
+        };
     }
 }

@@ -89,13 +89,25 @@ internal sealed partial class CpuMeter
     }
 
     /// <summary>The CPU time each measured process spent per item of work between two snapshots.</summary>
-    public static string PerItem(CpuSnapshot from, CpuSnapshot to, int items)
+    public static string PerItem(CpuSnapshot from, CpuSnapshot to, int items) =>
+        string.Join(", ", PerItemMilliseconds(from, to, items).Select(p => $"{p.Key} {p.Value:F1} ms"));
+
+    /// <summary>The CPU milliseconds each measured process spent per item of work between two snapshots, by process.</summary>
+    public static IReadOnlyDictionary<string, double> PerItemMilliseconds(CpuSnapshot from, CpuSnapshot to, int items)
     {
         var total = Math.Max(1, to.Total - from.Total);
         var coreMilliseconds = Stopwatch.GetElapsedTime(from.Taken, to.Taken).TotalMilliseconds * Environment.ProcessorCount;
-        return string.Join(", ", to.Processes.Select(p =>
-            $"{p.Key} {coreMilliseconds * (p.Value - from.Processes.GetValueOrDefault(p.Key)) / total / Math.Max(1, items):F1} ms"));
+        return to.Processes.ToDictionary(
+            p => p.Key,
+            p => coreMilliseconds * (p.Value - from.Processes.GetValueOrDefault(p.Key)) / total / Math.Max(1, items),
+            StringComparer.Ordinal);
     }
+
+    /// <summary>The CPU per item of each process as report figures (<c>CPU per {item} {process}</c>, in ms).</summary>
+    public static IEnumerable<Figure> PerItemFigures(string item, CpuSnapshot? from, CpuSnapshot? to, int items) =>
+        from is null || to is null
+            ? []
+            : PerItemMilliseconds(from, to, items).Select(p => new Figure($"CPU per {item} {p.Key}", p.Value, "ms"));
 
     private static long Ticks(int pid, bool children)
     {

@@ -75,7 +75,20 @@ internal sealed class MediaStreamsScenario : IScenario
         }
 
         var passed = p99 < 20 && dropped == 0 && runs.All(r => r.SentFrames == script.FrameCount) && (Vad != VadKind.Silero || sileroRan);
-        return new ScenarioResult(Name, passed, $"p99 {p99:F1} ms, dropped {dropped}");
+        return new ScenarioResult(Name, passed, $"p99 {p99:F1} ms, dropped {dropped}")
+        {
+            Figures =
+            [
+                new Figure("frame latency p99", p99, "ms") { Target = new FigureTarget(TargetKind.AtMost, 20) },
+                new Figure("frame latency p50", live.GetProperty("frameLatencyP50Ms").GetDouble(), "ms"),
+                new Figure("frames dropped", dropped, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                new Figure("frame rate", sent / elapsed, "frames/s") { Baseline = "echo frame rate" },
+                new Figure("echo frame rate", baselineFrames / baselineSeconds, "frames/s"),
+                new Figure("peak RSS gateway", gatewayRss / 1048576.0, "MB"),
+                new Figure("peak RSS mediastreams", serviceRss / 1048576.0, "MB"),
+                new Figure("peak RSS benchmark (echo server)", baselineRss / 1048576.0, "MB"),
+            ],
+        };
     }
 
     /// <summary>The same streams against a Kestrel WebSocket server that echoes every message: what the machine does without VoiceMesh.</summary>

@@ -86,7 +86,8 @@ internal sealed class PlacementScenario : IScenario
                 Console.WriteLine($"  Calls errors (last 5):\n{string.Join('\n', lines)}");
             }
 
-            return Report(PlacementFigures.Of(requests, numbers), PlacementFigures.RateLimitedCreates(requests), placed, wall);
+            var memory = ResidentMemory.PeakFigures(("gateway", mesh.Gateway.ProcessId), ("Calls", mesh.Calls[0].ProcessId)).ToList();
+            return Report(PlacementFigures.Of(requests, numbers), PlacementFigures.RateLimitedCreates(requests), placed, wall, memory);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or JsonException)
         {
@@ -175,7 +176,7 @@ internal sealed class PlacementScenario : IScenario
 
     private static string? Status(JsonElement placement) => placement.GetProperty("status").GetString();
 
-    private ScenarioResult Report(PlacementFigures figures, int rateLimited, int placed, TimeSpan wall)
+    private ScenarioResult Report(PlacementFigures figures, int rateLimited, int placed, TimeSpan wall, IReadOnlyList<Figure> memory)
     {
         var expected = SimulatorCallsPerSecond;
         var ratio = figures.PerSecond / expected;
@@ -201,6 +202,20 @@ internal sealed class PlacementScenario : IScenario
         Console.WriteLine($"  => {(passed ? "PASS" : "FAIL")}");
         var summary = $"measured {figures.PerSecond:F3}/s vs {expected}/s, deviation {deviation:+0.00;-0.00;0.00} %, "
             + $"{rateLimited} x 429, {placed}/{Calls} placed, {figures.Duplicated} duplicated, wall {wall.TotalSeconds:F1} s";
-        return new ScenarioResult(Name, passed, summary);
+        return new ScenarioResult(Name, passed, summary)
+        {
+            Figures =
+            [
+                new Figure("create rate", figures.PerSecond, "calls/s") { Baseline = "simulator limit" },
+                new Figure("simulator limit", expected, "calls/s"),
+                new Figure("rate deviation", Math.Abs(deviation), "%") { Target = OverLimit ? null : new FigureTarget(TargetKind.AtMost, Tolerance * 100) },
+                new Figure("429 responses", rateLimited, "count") { Target = OverLimit ? null : new FigureTarget(TargetKind.AtMost, 0) },
+                new Figure("placed", placed, "calls") { Target = new FigureTarget(TargetKind.AtLeast, Calls) },
+                new Figure("numbers never created (lost)", figures.Missing, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                new Figure("numbers created more than once (duplicates)", figures.Duplicated, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                new Figure("wall time", wall.TotalSeconds, "s"),
+                .. memory,
+            ],
+        };
     }
 }

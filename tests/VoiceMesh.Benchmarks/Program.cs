@@ -7,6 +7,8 @@ using VoiceMesh.Testing;
 //                   [--calls N] [--rate R] [--timeline] [--concurrency N] [--think MS] [--seconds S]
 //                   [--recordings N] [--size-mb MB] [--backend filesystem] [number-acquire] [--leases N]
 //                   [media-streams] [--streams N] [--vad energy|silero] [vad] [tracing-overhead]
+//                   [--runs N] [--report DIR]
+string[] reportScenarios = ["webhook-ingress", "drain", "placement-cps", "number-acquire", "conference-commands", "recordings-archive"];
 var timeout = TimeSpan.FromMinutes(5);
 int? calls = null;
 var timeline = false;
@@ -20,6 +22,8 @@ var backend = BackendKind.FileSystem;
 var streams = 500;
 var vad = VadKind.Energy;
 int? leases = null;
+var runs = 1;
+string? report = null;
 var names = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -36,6 +40,16 @@ for (var i = 0; i < args.Length; i++)
     else if (args[i] == "--leases" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var l) && l is >= 100 and <= 1_000_000)
     {
         leases = l;
+        i++;
+    }
+    else if (args[i] == "--runs" && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var rn) && rn is >= 1 and <= 20)
+    {
+        runs = rn;
+        i++;
+    }
+    else if (args[i] == "--report" && i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+    {
+        report = Path.GetFullPath(args[i + 1]);
         i++;
     }
     else if (args[i] == "--timeline")
@@ -124,7 +138,7 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
 };
 if (names.Count == 0)
 {
-    names.AddRange(scenarios.Keys);
+    names.AddRange(report is null ? scenarios.Keys : reportScenarios);
 }
 
 if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
@@ -139,15 +153,24 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
         + $" [--backend {string.Join('|', Backends.Names)} (recordings scenarios, default {Backends.Name(BackendKind.FileSystem)})]"
         + " [--leases N (number-acquire, 100-1000000, default 10000)]"
         + " [--streams N (media-streams, 1-2000, default 500; --seconds is its length)] [--vad energy|silero (media-streams, default energy)]"
-        + " (tracing-overhead: --concurrency senders, default 32; --seconds per phase, default 8)");
+        + " (tracing-overhead: --concurrency senders, default 32; --seconds per phase, default 8)"
+        + " [--runs N (each scenario N times, 1-20, default 1)]"
+        + $" [--report DIR (writes DIR/report.md and DIR/report.json; with no scenario named runs {string.Join(' ', reportScenarios)})]");
     return 2;
 }
 
-Console.WriteLine($"VoiceMesh benchmark: {string.Join(", ", names)}; {Environment.ProcessorCount} cores, "
-    + $"load average {Machine.LoadAverage()}, timeout {timeout.TotalMinutes} min per scenario, started {DateTimeOffset.UtcNow:u}");
+var machine = MachineFacts.AtStart(DateTimeOffset.UtcNow);
+Console.WriteLine($"VoiceMesh benchmark: {string.Join(", ", names)}{(runs > 1 ? $", {runs} runs each" : "")}; {Environment.ProcessorCount} cores, "
+    + $"load average {machine.LoadAverageAtStart}, timeout {timeout.TotalMinutes} min per scenario run, started {machine.StartedAt:u}");
+var counters = CounterTool.NotProbed;
+if (report is not null)
+{
+    counters = await CounterTool.Probe();
+    Console.WriteLine($"report into {report}; counters: {(counters.IsAvailable ? counters.Reason : $"not collected, {counters.Reason}")}");
+}
 
 // Past every timeout plus a grace period for disposal, the process ends whatever is still running.
-var hardLimit = (timeout * (names.Count + 1)) + PlacementScenario.StopGrace;
+var hardLimit = (timeout * ((names.Count * runs) + 1)) + PlacementScenario.StopGrace;
 using var hardStop = new Timer(
     _ =>
     {
@@ -159,7 +182,7 @@ using var hardStop = new Timer(
     Timeout.InfiniteTimeSpan);
 var infrastructure = new TestInfrastructure();
 var starting = infrastructure.InitializeAsync().AsTask();
-var results = new List<ScenarioResult>();
+var completed = new List<ScenarioRun>();
 try
 {
     using (var startDeadline = new CancellationTokenSource(timeout))
@@ -168,16 +191,39 @@ try
     }
 
     Console.WriteLine("PostgreSQL and RabbitMQ are up");
+    using (var versions = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+    {
+        machine = await machine.WithServers(infrastructure, versions.Token);
+    }
+
     foreach (var name in names)
     {
-        using var deadline = new CancellationTokenSource(timeout);
-        try
+        for (var index = 1; index <= runs; index++)
         {
-            results.Add(await scenarios[name].Run(infrastructure, deadline.Token));
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            Console.WriteLine($"FAIL: {name} did not finish within {timeout.TotalMinutes} min");
+            if (runs > 1)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"-- {name}, run {index} of {runs}");
+            }
+
+            var run = new BenchmarkRun(name, index, report, counters);
+            using var deadline = new CancellationTokenSource(timeout);
+            try
+            {
+                var result = await scenarios[name].RunIn(run, infrastructure, deadline.Token);
+                completed.Add(new ScenarioRun(name, index, result) { Evidence = run.Evidence });
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                Console.WriteLine($"FAIL: {name} did not finish within {timeout.TotalMinutes} min");
+                completed.Add(new ScenarioRun(name, index, null) { Evidence = run.Evidence });
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
+            {
+                // One scenario that cannot run (a model not fetched, a process that does not start) leaves the others to run.
+                Console.WriteLine($"FAIL: {name}: {ex.Message}");
+                completed.Add(new ScenarioRun(name, index, new ScenarioResult(name, false, $"{ex.GetType().Name}: {ex.Message}")) { Evidence = run.Evidence });
+            }
         }
     }
 }
@@ -196,13 +242,23 @@ finally
 }
 
 Console.WriteLine();
-foreach (var name in names)
+var outcomes = names.SelectMany(name => Enumerable.Range(1, runs).Select(index =>
+        completed.Find(r => r.Scenario == name && r.Run == index) ?? new ScenarioRun(name, index, null)))
+    .ToList();
+foreach (var outcome in outcomes)
 {
-    Console.WriteLine(results.Find(r => r.Name == name) is { } result
-        ? $"{name}: {(result.Passed ? "PASS" : "FAIL")} ({result.Summary})"
-        : $"{name}: FAIL (did not run to the end)");
+    var label = runs > 1 ? $"{outcome.Scenario} (run {outcome.Run})" : outcome.Scenario;
+    Console.WriteLine(outcome.Result is { } result
+        ? $"{label}: {(result.Passed ? "PASS" : "FAIL")} ({result.Summary})"
+        : $"{label}: FAIL (did not run to the end)");
 }
 
-var passed = results.Count(r => r.Passed);
-Console.WriteLine($"{passed} passed, {names.Count - passed} failed");
-return passed == names.Count ? 0 : 1;
+if (report is not null)
+{
+    var (markdown, json) = await ReportWriter.Write(ReportAggregation.Aggregate(machine.Ended(DateTimeOffset.UtcNow), runs, outcomes), report);
+    Console.WriteLine($"report: {markdown}, {json}");
+}
+
+var passed = outcomes.Count(r => r.Result?.Passed == true);
+Console.WriteLine($"{passed} passed, {outcomes.Count - passed} failed");
+return passed == outcomes.Count ? 0 : 1;

@@ -14,8 +14,10 @@ namespace VoiceMesh.Benchmarks;
 /// consumer takes (its prefetch, read from RabbitMQ); (b) the simulator completes as many other recordings, whose
 /// callbacks go through the gateway, and the Recordings service archives them. Passes when the service reaches at
 /// least half the copy's throughput and every blob of both halves reads back with the simulator's size and SHA-256.
+/// With a report, the gateway's and the Recordings process's counters are collected over the service's half
+/// (<see cref="CounterCapture"/>).
 /// </summary>
-internal sealed class RecordingArchiveScenario : IScenario
+internal sealed class RecordingArchiveScenario : IReportingScenario
 {
     public const int DefaultRecordings = 200;
     public const int MaxRecordings = 2000;
@@ -42,15 +44,19 @@ internal sealed class RecordingArchiveScenario : IScenario
 
     private long SizeBytes => SizeMegabytes * Megabyte;
 
-    public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, CancellationToken cancellationToken)
+    /// <summary>How long the counters of the service's half run: its recordings archived at 10 per second or faster.</summary>
+    private TimeSpan ServiceCounters => TimeSpan.FromSeconds(Math.Clamp(Recordings / 10.0, 10, 120));
+
+    public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         Console.WriteLine($"== {Name}: {Recordings} recordings of {SizeMegabytes} MB (1 MB = 1,048,576 bytes) into the {Backends.Name(Backend)} backend, "
             + $"copied by the benchmark, then archived by the Recordings service, after {WarmupRecordings} warm-up recordings each");
-        return await RecordingsMesh.Run(Name, Backend, infrastructure, (mesh, backend) => Measure(infrastructure, mesh, backend, cancellationToken), cancellationToken);
+        return await RecordingsMesh.Run(Name, Backend, infrastructure, (mesh, backend) => Measure(infrastructure, run, mesh, backend, cancellationToken), cancellationToken);
     }
 
-    private async Task<ScenarioResult> Measure(TestInfrastructure infrastructure, Mesh mesh, ArchiveBackend backend, CancellationToken cancellationToken)
+    private async Task<ScenarioResult> Measure(
+        TestInfrastructure infrastructure, BenchmarkRun run, Mesh mesh, ArchiveBackend backend, CancellationToken cancellationToken)
     {
         await using var ledger = ArchiveLedger.Of(mesh);
         var simulator = new SimulatorRecordings(mesh);
@@ -81,26 +87,35 @@ internal sealed class RecordingArchiveScenario : IScenario
             },
             infrastructure.PostgresConnectionString);
 
-        var cpu = meter?.Take();
+        var copyStart = meter?.Take();
         var (copyTime, copied) = await Copy(http, simulator, backend, copies, parallelism, cancellationToken);
+        var copyEnd = meter?.Take();
         var baseline = new Throughput(Recordings, SizeBytes, copyTime, Latency.Of(copied.Select(c => c.Elapsed.TotalMilliseconds)));
-        PrintPhase("baseline (plain copy)", baseline, "per recording, GET to last byte stored", meter, cpu);
+        var baselineCpu = PrintPhase("baseline (plain copy)", baseline, "per recording, GET to last byte stored", "copied recording", copyStart, copyEnd);
 
-        cpu = meter?.Take();
-        var stopped = await simulator.Stop(archives, cancellationToken);
         var sids = archives.Select(r => r.RecordingSid).ToHashSet(StringComparer.Ordinal);
-        var archived = await ledger.WaitForAll(sids, LedgerEntry.Archived, Patience, cancellationToken);
+        IReadOnlyDictionary<string, DateTimeOffset> stopped, archived;
+        CpuSnapshot? serviceStart, serviceEnd;
+        await using (await CounterCapture.Start(
+            run, [("gateway", mesh.Gateway.ProcessId), ("Recordings", mesh.Services["recordings"].ProcessId)], ServiceCounters))
+        {
+            serviceStart = meter?.Take();
+            stopped = await simulator.Stop(archives, cancellationToken);
+            archived = await ledger.WaitForAll(sids, LedgerEntry.Archived, Patience, cancellationToken);
+            serviceEnd = meter?.Take();
+        }
+
         var first = stopped.Values.Min();
         var serviceTime = archived.Count > 0 ? archived.Values.Max() - first : TimeSpan.Zero;
         var service = new Throughput(
             archived.Count, SizeBytes, serviceTime, Latency.Of(archived.Select(a => (a.Value - stopped[a.Key]).TotalMilliseconds)));
-        PrintPhase("service (archive)", service, "per recording, its stop to its RecordingArchived", meter, cpu);
+        var serviceCpu = PrintPhase("service (archive)", service, "per recording, its stop to its RecordingArchived", "archived recording", serviceStart, serviceEnd);
         var requested = await ledger.Reached(sids, LedgerEntry.ArchiveRequested, cancellationToken);
         PrintStages(stopped, simulator.CallbacksAnswered(sids), requested, simulator, archived);
 
         var copyCheck = await VerifyCopies(simulator, backend, copied, cancellationToken);
         var archiveCheck = await VerifyArchives(mesh, simulator, backend, archives, cancellationToken);
-        return Report(baseline, service, copyCheck, archiveCheck, mesh);
+        return Report(baseline, service, copyCheck, archiveCheck, mesh, [.. serviceCpu, .. baselineCpu]);
     }
 
     /// <summary>
@@ -167,17 +182,20 @@ internal sealed class RecordingArchiveScenario : IScenario
         return (clock.Elapsed, copies);
     }
 
-    private static void PrintPhase(string label, Throughput figures, string latency, CpuMeter? meter, CpuSnapshot? cpu)
+    /// <summary>Prints a phase's throughput, latency and CPU; returns its CPU per recording as report figures.</summary>
+    private static IReadOnlyList<Figure> PrintPhase(string label, Throughput figures, string latency, string item, CpuSnapshot? cpu, CpuSnapshot? now)
     {
         Console.WriteLine($"  {label,-24} {figures.Recordings} recordings in {figures.Elapsed.TotalSeconds:F2} s: {figures.PerSecond:F1} recordings/s, "
             + $"{figures.MegabytesPerSecond:F1} MB/s (load average {Machine.LoadAverage()})");
         Console.WriteLine($"  {"",-24} {latency}: p50 {figures.Latency.P50:F0} / p95 {figures.Latency.P95:F0} / max {figures.Latency.Max:F0} ms");
-        if (meter is not null && cpu is not null)
+        if (cpu is not null && now is not null)
         {
-            var now = meter.Take();
             Console.WriteLine($"  {"",-24} cpu: {CpuMeter.Describe(cpu, now)}");
             Console.WriteLine($"  {"",-24} cpu per recording: {CpuMeter.PerItem(cpu, now, figures.Recordings)}");
+            return [.. CpuMeter.PerItemFigures(item, cpu, now, figures.Recordings)];
         }
+
+        return [];
     }
 
     /// <summary>
@@ -276,7 +294,7 @@ internal sealed class RecordingArchiveScenario : IScenario
         }
     }
 
-    private ScenarioResult Report(Throughput baseline, Throughput service, Verification copies, Verification archives, Mesh mesh)
+    private ScenarioResult Report(Throughput baseline, Throughput service, Verification copies, Verification archives, Mesh mesh, IReadOnlyList<Figure> cpu)
     {
         var ratio = baseline.PerSecond > 0 ? service.PerSecond / baseline.PerSecond : 0;
         var allArchived = service.Recordings == Recordings;
@@ -298,7 +316,26 @@ internal sealed class RecordingArchiveScenario : IScenario
         var summary = $"service {service.PerSecond:F1} recordings/s ({service.MegabytesPerSecond:F1} MB/s) vs plain copy {baseline.PerSecond:F1}/s "
             + $"({baseline.MegabytesPerSecond:F1} MB/s), ratio {ratio:F2} (limit {RatioLimit:F1}); archive latency p50 {service.Latency.P50:F0} / "
             + $"p95 {service.Latency.P95:F0} ms; {service.Recordings}/{Recordings} archived, verified {copies.Passed + archives.Passed}/{copies.Count + archives.Count}";
-        return new ScenarioResult(Name, passed, summary);
+        return new ScenarioResult(Name, passed, summary)
+        {
+            Figures =
+            [
+                new Figure("service archive rate", service.PerSecond, "recordings/s") { Baseline = "plain copy rate" },
+                new Figure("plain copy rate", baseline.PerSecond, "recordings/s"),
+                new Figure("ratio service/plain copy", ratio, "ratio") { Target = new FigureTarget(TargetKind.AtLeast, RatioLimit) },
+                new Figure("service throughput", service.MegabytesPerSecond, "MB/s") { Baseline = "plain copy throughput" },
+                new Figure("plain copy throughput", baseline.MegabytesPerSecond, "MB/s"),
+                new Figure("archive latency p50", service.Latency.P50, "ms"),
+                new Figure("archive latency p95", service.Latency.P95, "ms"),
+                new Figure("recordings never archived (lost)", Recordings - service.Recordings, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                new Figure("blobs failing verification", copies.Count - copies.Passed + archives.Count - archives.Passed, "count")
+                {
+                    Target = new FigureTarget(TargetKind.AtMost, 0),
+                },
+                .. cpu,
+                .. ResidentMemory.PeakFigures(("gateway", mesh.Gateway.ProcessId), ("Recordings", mesh.Services["recordings"].ProcessId)),
+            ],
+        };
     }
 
     /// <summary>One plain copy: the recording, where it was stored, and how long it took from request to last byte stored.</summary>

@@ -62,9 +62,11 @@ internal sealed class RecordingMemoryScenario : IScenario
         Console.WriteLine($"  VmRSS before             {Mb(before)} (load average {Machine.LoadAverage()})");
         Console.WriteLine($"  VmRSS peak sampled       {Mb(peak)}, {peakAt.TotalSeconds:F1} s after sampling began ({sampler.Samples} samples)");
         Console.WriteLine($"  VmHWM at the end         {Mb(highWater)} (the process's peak since it started)");
+        double? archiveSeconds = null;
         if (archived.TryGetValue(recording.RecordingSid, out var at))
         {
             var took = at - stopped[recording.RecordingSid];
+            archiveSeconds = took.TotalSeconds;
             Console.WriteLine($"  archived                 {took.TotalSeconds:F1} s from the stop ({SizeBytes / Megabyte / took.TotalSeconds:F1} MB/s)");
         }
         else
@@ -83,8 +85,17 @@ internal sealed class RecordingMemoryScenario : IScenario
         var passed = problem is null && highest < LimitBytes;
         Console.WriteLine($"  => {(passed ? "PASS" : "FAIL")} (peak {Mb(highest)}, limit {Mb(LimitBytes)})");
         return new ScenarioResult(Name, passed,
-            $"peak RSS {Mb(highest)} (sampled {Mb(peak)}, VmHWM {Mb(highWater)}; limit {Mb(LimitBytes)}), {Mb(before)} before; blob {(problem is null ? "verified" : "not verified")}");
-
+            $"peak RSS {Mb(highest)} (sampled {Mb(peak)}, VmHWM {Mb(highWater)}; limit {Mb(LimitBytes)}), {Mb(before)} before; blob {(problem is null ? "verified" : "not verified")}")
+        {
+            Figures =
+            [
+                new Figure("peak RSS Recordings", (double)highest / Megabyte, "MB") { Target = new FigureTarget(TargetKind.AtMost, (double)LimitBytes / Megabyte) },
+                new Figure("RSS Recordings before", (double)before / Megabyte, "MB"),
+                .. archiveSeconds is { } seconds ? [new Figure("archive time", seconds, "s")] : Array.Empty<Figure>(),
+                new Figure("blobs failing verification", problem is null ? 0 : 1, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                .. ResidentMemory.PeakFigures(("gateway", mesh.Gateway.ProcessId)),
+            ],
+        };
     }
 
     /// <summary>What is wrong with the archived recording; null when the API, its blob and the simulator's media agree.</summary>

@@ -51,6 +51,16 @@ internal sealed class ResidentMemory : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The peak resident set (<c>VmHWM</c>) of each named process that is still running, as report figures
+    /// (<c>peak RSS {name}</c>, in MB): read while the processes run, before they are stopped.
+    /// </summary>
+    public static IEnumerable<Figure> PeakFigures(params IEnumerable<(string Name, int? ProcessId)> processes) =>
+        processes
+            .Select(p => (p.Name, Bytes: p.ProcessId is { } pid ? Read(pid, "VmHWM") : null))
+            .Where(p => p.Bytes is not null)
+            .Select(p => new Figure($"peak RSS {p.Name}", p.Bytes!.Value / (1024.0 * 1024), "MB"));
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -111,7 +111,20 @@ internal sealed class TracingOverheadScenario : IScenario
             var passed = overhead < MaxOverhead && refused == 0 && traceExports > 0 && stray == 0;
             return new ScenarioResult(
                 Name, passed,
-                string.Create(CultureInfo.InvariantCulture, $"traced/untraced {ratio:F3} (median of rounds), tracing overhead {overhead:P1}; all telemetry {1 - Median(all):P1}; {refused} refused, {traceExports} trace exports"));
+                string.Create(CultureInfo.InvariantCulture, $"traced/untraced {ratio:F3} (median of rounds), tracing overhead {overhead:P1}; all telemetry {1 - Median(all):P1}; {refused} refused, {traceExports} trace exports"))
+            {
+                Figures =
+                [
+                    new Figure("traced/untraced", ratio, "ratio") { Target = new FigureTarget(TargetKind.AtLeast, 1 - MaxOverhead) },
+                    new Figure("traced/off", Median(all), "ratio"),
+                    new Figure("traced rate", Median(rates["traced"]), "webhooks/s") { Baseline = "untraced rate" },
+                    new Figure("untraced rate", Median(rates["untraced"]), "webhooks/s"),
+                    new Figure("off rate", Median(rates["off"]), "webhooks/s"),
+                    new Figure("refused", refused, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                    new Figure("stray exports", stray, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                    .. ResidentMemory.PeakFigures(Arms.Select(arm => ($"gateway {arm}", gateways[arm].ProcessId))),
+                ],
+            };
         }
         finally
         {

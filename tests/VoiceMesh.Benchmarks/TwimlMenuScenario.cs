@@ -114,7 +114,8 @@ internal sealed class TwimlMenuScenario : IScenario
                 PrintCallsErrors(mesh);
             }
 
-            return Report([settle, before, twiml, split, after], twiml, before, after, split);
+            var memory = ResidentMemory.PeakFigures(("gateway", mesh.Gateway.ProcessId), ("Calls", mesh.Calls[0].ProcessId)).ToList();
+            return Report([settle, before, twiml, split, after], twiml, before, after, split, memory);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or JsonException)
         {
@@ -240,7 +241,8 @@ internal sealed class TwimlMenuScenario : IScenario
         Console.WriteLine($"  Calls errors (last 5):\n{string.Join('\n', lines)}");
     }
 
-    private ScenarioResult Report(IReadOnlyList<PhaseFigures> phases, PhaseFigures twiml, PhaseFigures before, PhaseFigures after, PhaseFigures split)
+    private ScenarioResult Report(
+        IReadOnlyList<PhaseFigures> phases, PhaseFigures twiml, PhaseFigures before, PhaseFigures after, PhaseFigures split, IReadOnlyList<Figure> memory)
     {
         Console.WriteLine($"  by turn and route        (TwiML phase: all via the gateway; split phase: the same moments via the gateway and straight to Calls)");
         foreach (var turn in (Turn[])[Turn.Incoming, Turn.NoInput, Turn.Digit, Turn.DialEnded])
@@ -273,6 +275,19 @@ internal sealed class TwimlMenuScenario : IScenario
         var summary = $"TwiML p99 {twiml.Latency.P99:F1} ms (limit {P99LimitMs:F0}) vs health p99 {before.Latency.P99:F1} ms, ratio {ratio:F2}; "
             + $"split p99 {viaGateway.P99:F1} ms via the gateway, {direct.P99:F1} ms straight to Calls; "
             + $"{twiml.Samples.Count} TwiML requests at {twiml.PerSecond:F0}/s, {failures} failures";
-        return new ScenarioResult(Name, passed, summary);
+        return new ScenarioResult(Name, passed, summary)
+        {
+            Figures =
+            [
+                new Figure("TwiML p99", twiml.Latency.P99, "ms") { Target = new FigureTarget(TargetKind.AtMost, P99LimitMs), Baseline = "health p99" },
+                new Figure("TwiML p50", twiml.Latency.P50, "ms"),
+                new Figure("health p99", before.Latency.P99, "ms"),
+                new Figure("TwiML rate", twiml.PerSecond, "requests/s"),
+                new Figure("split p99 via the gateway", viaGateway.P99, "ms") { Baseline = "split p99 straight to Calls" },
+                new Figure("split p99 straight to Calls", direct.P99, "ms"),
+                new Figure("failures", failures, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+                .. memory,
+            ],
+        };
     }
 }

@@ -52,7 +52,17 @@ internal sealed class VadScenario : IScenario
         Console.WriteLine($"  inference, ONNX Runtime default threading, 2 streams:  {defaultThreading}");
         Console.WriteLine($"  load average {Machine.LoadAverage()}");
         var passed = f1AtZero.Silero > f1AtZero.Energy && single.StreamsPerCore >= 200;
-        return new ScenarioResult(Name, passed, $"F1 at 0 dB silero {f1AtZero.Silero:F2} vs energy {f1AtZero.Energy:F2}, {single.StreamsPerCore:F0} streams per core");
+        return new ScenarioResult(Name, passed, $"F1 at 0 dB silero {f1AtZero.Silero:F2} vs energy {f1AtZero.Energy:F2}, {single.StreamsPerCore:F0} streams per core")
+        {
+            Figures =
+            [
+                new Figure("silero F1 at 0 dB", f1AtZero.Silero, "F1") { Baseline = "energy F1 at 0 dB" },
+                new Figure("energy F1 at 0 dB", f1AtZero.Energy, "F1"),
+                new Figure("silero streams per core", single.StreamsPerCore, "streams") { Target = new FigureTarget(TargetKind.AtLeast, 200) },
+                new Figure("silero CPU per chunk", single.CpuMicroseconds, "us"),
+                new Figure("silero chunk p99, 2 streams", pair.WallP99, "us"),
+            ],
+        };
     }
 
     /// <summary><paramref name="streams"/> streams' chunks run at once on the session, each on its own thread, timed in process CPU time.</summary>
