@@ -87,14 +87,16 @@ internal sealed partial class CallsLedger : IAsyncDisposable
 
     /// <summary>
     /// Polls until the calls' streams hold <paramref name="expected"/> reports and (when asked) every read model is
-    /// completed, or until neither moved for <paramref name="patience"/>; returns when the poll saw it done, or null.
+    /// completed, or until neither moved for <paramref name="patience"/>, or <paramref name="limit"/> has passed;
+    /// returns when the poll saw it done, or null.
     /// </summary>
     public async Task<DateTimeOffset?> WaitFor(
-        IReadOnlyCollection<string> callSids, long expected, bool completed, TimeSpan patience, CancellationToken cancellationToken)
+        IReadOnlyCollection<string> callSids, long expected, bool completed, TimeSpan patience, TimeSpan limit, CancellationToken cancellationToken)
     {
         var last = (Applied: -1L, Completed: -1L);
         var progress = Stopwatch.StartNew();
-        while (progress.Elapsed < patience)
+        var waited = Stopwatch.StartNew();
+        while (progress.Elapsed < patience && waited.Elapsed < limit)
         {
             var now = (Applied: await AppliedCount(callSids, cancellationToken), Completed: completed ? await CompletedCount(callSids, cancellationToken) : 0);
             if (now.Applied >= expected && (!completed || now.Completed == callSids.Count))

@@ -52,10 +52,10 @@ internal sealed class IngressScenario : IScenario
         await using var broker = await BrokerCeiling.Open(await infrastructure.CreateVirtualHostAsync(), cancellationToken);
         using (var poster = await WebhookPoster.Open(http.BaseAddress, WebhookMesh.WarmupConcurrency, cancellationToken))
         {
-            Console.WriteLine($"  {"",-24} {"HTTP ceiling",-14} {(await poster.Closed("warm-up", warmup.Webhooks, WebhookMesh.WarmupConcurrency, cancellationToken)).Line()}");
+            Console.WriteLine($"  {"",-24} {"HTTP ceiling",-14} {(await poster.Closed(warmup.Webhooks, WebhookMesh.WarmupConcurrency, cancellationToken)).Line()}");
         }
 
-        Console.WriteLine($"  {"",-24} {"broker ceiling",-14} {(await broker.Publish("warm-up", warmup.Webhooks, WebhookMesh.WarmupConcurrency, cancellationToken)).Line()}");
+        Console.WriteLine($"  {"",-24} {"broker ceiling",-14} {(await broker.Publish(warmup.Webhooks, WebhookMesh.WarmupConcurrency, cancellationToken)).Line()}");
 
         var now = TimeProvider.System.GetUtcNow();
         var bursts = Levels.Select(level => StatusBurst.Build(Calls, seed: 1000 + level, now)).ToList();
@@ -71,10 +71,10 @@ internal sealed class IngressScenario : IScenario
             await mesh.WaitForCalls(previous, previousAcked, cancellationToken);
             Console.WriteLine($"  {level} connections");
             var (httpRun, _, _) = await Posted(
-                mesh, "HTTP ceiling", http.BaseAddress, level, poster => poster.Closed("http", burst.Webhooks, level, cancellationToken), cancellationToken);
-            var (brokerRun, _, _) = await Metered(mesh, "broker ceiling", () => broker.Publish("broker", burst.Webhooks, level, cancellationToken));
+                mesh, "HTTP ceiling", http.BaseAddress, level, poster => poster.Closed(burst.Webhooks, level, cancellationToken), cancellationToken);
+            var (brokerRun, _, _) = await Metered(mesh, "broker ceiling", () => broker.Publish(burst.Webhooks, level, cancellationToken));
             var (gateway, from, to) = await Posted(
-                mesh, "gateway", mesh.Mesh.Gateway.BaseAddress, level, poster => poster.Closed("gateway", burst.Webhooks, level, cancellationToken), cancellationToken);
+                mesh, "gateway", mesh.Mesh.Gateway.BaseAddress, level, poster => poster.Closed(burst.Webhooks, level, cancellationToken), cancellationToken);
             figures.AddRange(LevelFigures(level, httpRun, brokerRun, gateway));
             figures.AddRange(WebhookMesh.CpuFigures($"gateway.c{level}", from, to, burst.Webhooks.Count));
             if (gateway.PerSecond > peak.Rate)
@@ -89,9 +89,9 @@ internal sealed class IngressScenario : IScenario
         await mesh.WaitForCalls(previous, previousAcked, cancellationToken);
         Console.WriteLine($"  paced at {PacedRate:F0}/s ({paced.Webhooks.Count} webhooks, {PacedConnections} connections at most)");
         var (httpPaced, _, _) = await Posted(
-            mesh, "HTTP ceiling", http.BaseAddress, PacedConnections, poster => poster.Paced("http", paced.Webhooks, PacedRate, cancellationToken), cancellationToken);
+            mesh, "HTTP ceiling", http.BaseAddress, PacedConnections, poster => poster.Paced(paced.Webhooks, PacedRate, cancellationToken), cancellationToken);
         var (gatewayPaced, pacedFrom, pacedTo) = await Posted(
-            mesh, "gateway", mesh.Mesh.Gateway.BaseAddress, PacedConnections, poster => poster.Paced("gateway", paced.Webhooks, PacedRate, cancellationToken), cancellationToken);
+            mesh, "gateway", mesh.Mesh.Gateway.BaseAddress, PacedConnections, poster => poster.Paced(paced.Webhooks, PacedRate, cancellationToken), cancellationToken);
 
         figures.Add(new Figure("gateway.peak-rate", peak.Rate, "webhooks/s")
         {

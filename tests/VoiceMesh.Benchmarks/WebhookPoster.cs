@@ -14,7 +14,7 @@ internal readonly record struct Ack(DateTimeOffset SentAt, double Milliseconds, 
 /// Every acknowledgement of one load run, in the order of the items sent, and the time from the first send to the
 /// last answer: its throughput, nearest-rank latency percentiles and errors.
 /// </summary>
-internal sealed record LoadRun(string Label, IReadOnlyList<Ack> Acks, TimeSpan Elapsed)
+internal sealed record LoadRun(IReadOnlyList<Ack> Acks, TimeSpan Elapsed)
 {
     private readonly double[] _sorted = [.. Acks.Select(a => a.Milliseconds).Order()];
 
@@ -53,7 +53,7 @@ internal static class Load
 {
     /// <summary>Sends items 0 to <paramref name="count"/> - 1 through <paramref name="concurrency"/> workers.</summary>
     public static async Task<LoadRun> Closed(
-        string label, int count, int concurrency, Func<int, CancellationToken, Task<string?>> send, CancellationToken cancellationToken)
+        int count, int concurrency, Func<int, CancellationToken, Task<string?>> send, CancellationToken cancellationToken)
     {
         var acks = new Ack[count];
         var next = -1;
@@ -68,12 +68,12 @@ internal static class Load
                 acks[i] = new Ack(sentAt, Stopwatch.GetElapsedTime(started).TotalMilliseconds, failure);
             }
         }));
-        return new LoadRun(label, acks, clock.Elapsed);
+        return new LoadRun(acks, clock.Elapsed);
     }
 
     /// <summary>Starts item i at i / <paramref name="perSecond"/> seconds after the first, whatever the earlier ones' answers.</summary>
     public static async Task<LoadRun> Paced(
-        string label, int count, double perSecond, Func<int, CancellationToken, Task<string?>> send, CancellationToken cancellationToken)
+        int count, double perSecond, Func<int, CancellationToken, Task<string?>> send, CancellationToken cancellationToken)
     {
         var acks = new Ack[count];
         var sends = new Task[count];
@@ -92,7 +92,7 @@ internal static class Load
         }
 
         await Task.WhenAll(sends);
-        return new LoadRun(label, acks, Stopwatch.GetElapsedTime(origin));
+        return new LoadRun(acks, Stopwatch.GetElapsedTime(origin));
 
         async Task Timed(int i, TimeSpan due)
         {
@@ -151,12 +151,12 @@ internal sealed class WebhookPoster : IDisposable
     }
 
     /// <summary>All of <paramref name="webhooks"/>, each once, through <paramref name="concurrency"/> workers.</summary>
-    public Task<LoadRun> Closed(string label, IReadOnlyList<StatusWebhook> webhooks, int concurrency, CancellationToken cancellationToken) =>
-        Load.Closed(label, webhooks.Count, concurrency, (i, ct) => Post(webhooks[i], ct), cancellationToken);
+    public Task<LoadRun> Closed(IReadOnlyList<StatusWebhook> webhooks, int concurrency, CancellationToken cancellationToken) =>
+        Load.Closed(webhooks.Count, concurrency, (i, ct) => Post(webhooks[i], ct), cancellationToken);
 
     /// <summary>All of <paramref name="webhooks"/>, each once, on a fixed schedule of <paramref name="perSecond"/>.</summary>
-    public Task<LoadRun> Paced(string label, IReadOnlyList<StatusWebhook> webhooks, double perSecond, CancellationToken cancellationToken) =>
-        Load.Paced(label, webhooks.Count, perSecond, (i, ct) => Post(webhooks[i], ct), cancellationToken);
+    public Task<LoadRun> Paced(IReadOnlyList<StatusWebhook> webhooks, double perSecond, CancellationToken cancellationToken) =>
+        Load.Paced(webhooks.Count, perSecond, (i, ct) => Post(webhooks[i], ct), cancellationToken);
 
     public void Dispose() => _client.Dispose();
 

@@ -48,8 +48,8 @@ internal sealed class BrokerCeiling : IAsyncDisposable
     }
 
     /// <summary>Every body of <paramref name="webhooks"/>, each once, through <paramref name="concurrency"/> publishers.</summary>
-    public Task<LoadRun> Publish(string label, IReadOnlyList<StatusWebhook> webhooks, int concurrency, CancellationToken cancellationToken) =>
-        Load.Closed(label, webhooks.Count, concurrency, (i, ct) => Publish(webhooks[i].Body, ct), cancellationToken);
+    public Task<LoadRun> Publish(IReadOnlyList<StatusWebhook> webhooks, int concurrency, CancellationToken cancellationToken) =>
+        Load.Closed(webhooks.Count, concurrency, (i, ct) => Publish(webhooks[i].Body, ct), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
