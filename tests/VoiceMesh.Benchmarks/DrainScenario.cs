@@ -10,7 +10,8 @@ namespace VoiceMesh.Benchmarks;
 /// holds a report for every one and every call's read model is <c>completed</c>. Times come from the event store:
 /// each <c>CallStatusReported</c> carries PostgreSQL's timestamp of the transaction that stored it (and the call's
 /// inline read model), compared with the wall-clock time the benchmark posted its webhook (one machine, one clock; the
-/// warm-up prints their offset). Figures: the time from the last 204 to the last call's <c>completed</c> stored
+/// warm-up prints their offset). That timestamp is the transaction's start, so a Calls that stores a batch per
+/// transaction shows each event up to one transaction earlier than it became visible. Figures: the time from the last 204 to the last call's <c>completed</c> stored
 /// (negative when Calls kept up with the burst), events applied per second from the first post to the last event
 /// stored, beside the database ceiling (<see cref="DatabaseCeiling"/>: raw Npgsql appending the same events in batches
 /// of 100 per transaction, measured first on the idle machine), the post-to-stored latency p50/p99, and the

@@ -17,6 +17,7 @@ internal sealed record StatusWebhook(string CallSid, int SequenceNumber, string 
     public string EventJson(DateTimeOffset receivedAt) => JsonSerializer.Serialize(new
     {
         CallSid,
+        // Calls stores its CallStatus enum as a number: queued is 0, then the statuses of the burst in order.
         Status = Array.IndexOf(StatusBurst.Statuses, Status) + 1,
         SequenceNumber,
         Timestamp,

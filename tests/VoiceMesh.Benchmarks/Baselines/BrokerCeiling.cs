@@ -51,6 +51,10 @@ internal sealed class BrokerCeiling : IAsyncDisposable
     public Task<LoadRun> Publish(IReadOnlyList<StatusWebhook> webhooks, int concurrency, CancellationToken cancellationToken) =>
         Load.Closed(webhooks.Count, concurrency, (i, ct) => Publish(webhooks[i].Body, ct), cancellationToken);
 
+    /// <summary>Every body of <paramref name="webhooks"/>, each once, on a fixed schedule of <paramref name="perSecond"/>.</summary>
+    public Task<LoadRun> Paced(IReadOnlyList<StatusWebhook> webhooks, double perSecond, CancellationToken cancellationToken) =>
+        Load.Paced(webhooks.Count, perSecond, (i, ct) => Publish(webhooks[i].Body, ct), cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         try
