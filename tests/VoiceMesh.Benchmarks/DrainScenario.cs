@@ -116,8 +116,7 @@ internal sealed class DrainScenario : IScenario
                 .Order()
                 .ToList();
             var sent = posted.Select(p => (p.Webhook.CallSid, (int?)p.Webhook.SequenceNumber)).ToHashSet();
-            var last = StatusBurst.Statuses.Length - 1;
-            var lastCompleted = applied.Where(a => a.SequenceNumber == last).Select(a => a.StoredAt).DefaultIfEmpty(run.LastAck).Max();
+            var lastCompleted = applied.Where(a => a.SequenceNumber == StatusBurst.CompletedSequence).Select(a => a.StoredAt).DefaultIfEmpty(run.LastAck).Max();
             var firstPost = run.Acks.Min(a => a.SentAt);
             var lastStored = applied.Select(a => a.StoredAt).DefaultIfEmpty(firstPost).Max();
             return new DrainFigures(

@@ -8,7 +8,8 @@ namespace VoiceMesh.Benchmarks;
 /// One call status callback, ready to post: its form body as sent on the wire, signed by the mesh's auth token over
 /// its public URL, with an idempotency token of its own (Twilio's <c>I-Twilio-Idempotency-Token</c>).
 /// </summary>
-internal sealed record StatusWebhook(string CallSid, int SequenceNumber, string Status, DateTimeOffset Timestamp, byte[] Body, int Fields, string Signature, string IdempotencyToken)
+internal sealed record StatusWebhook(
+    string CallSid, int SequenceNumber, DateTimeOffset Timestamp, byte[] Body, int Fields, string Signature, string IdempotencyToken)
 {
     /// <summary>
     /// The event a store appends for this webhook, shaped as Calls' <c>CallStatusReported</c>: what the database
@@ -17,8 +18,8 @@ internal sealed record StatusWebhook(string CallSid, int SequenceNumber, string 
     public string EventJson(DateTimeOffset receivedAt) => JsonSerializer.Serialize(new
     {
         CallSid,
-        // Calls stores its CallStatus enum as a number: queued is 0, then the statuses of the burst in order.
-        Status = Array.IndexOf(StatusBurst.Statuses, Status) + 1,
+        // Calls stores its CallStatus enum as a number: queued is 0, then the burst's statuses in sequence order.
+        Status = SequenceNumber + 1,
         SequenceNumber,
         Timestamp,
         Source = 0,
@@ -37,8 +38,8 @@ internal sealed record StatusWebhook(string CallSid, int SequenceNumber, string 
 /// Each body carries the fields Twilio sends on the callbacks of an answered outbound-api call with machine detection
 /// (REFERENCE.md 2.1 and 2.2, and callbacks captured in public repositories: the parties with their geographic fields
 /// and caller name, the sequence number and RFC 2822 timestamp, the answer on <c>in-progress</c> and <c>completed</c>,
-/// the durations and SIP code on <c>completed</c>): 30 to 36 fields, ~700 bytes (<see cref="Describe"/> prints them).
-/// A seed fixes the call sids, tokens and order, so every burst of a run is new and every run posts the same shapes.
+/// the durations and SIP code on <c>completed</c>): 30 to 35 fields, ~670 bytes (<see cref="Describe"/> prints them).
+/// A seed fixes the call sids, tokens and order; each burst of a run has a seed of its own, so no call is posted twice.
 /// </summary>
 internal sealed class StatusBurst
 {
@@ -50,7 +51,10 @@ internal sealed class StatusBurst
     public const string From = "+15005550006";
     public const string To = "+14155550100";
 
-    public static readonly string[] Statuses = ["initiated", "ringing", "in-progress", "completed"];
+    /// <summary>The sequence number of a call's last callback, <c>completed</c>.</summary>
+    public const int CompletedSequence = 3;
+
+    private static readonly string[] Statuses = ["initiated", "ringing", "in-progress", "completed"];
 
     /// <summary>Seconds after <c>initiated</c> at which each status happened: rings for 4 s, talks for 42 s.</summary>
     private static readonly int[] Offsets = [0, 1, 5, 47];
@@ -98,7 +102,7 @@ internal sealed class StatusBurst
         using var body = new MemoryStream();
         content.ReadAsStream().CopyTo(body);
         return new StatusWebhook(
-            callSid, sequence, status, timestamp, body.ToArray(), form.Count,
+            callSid, sequence, timestamp, body.ToArray(), form.Count,
             TwilioSignature.Compute(Mesh.AuthToken, Mesh.PublicBaseUrl + Path, form), $"{Mesh.AccountSid}-{token}");
     }
 
