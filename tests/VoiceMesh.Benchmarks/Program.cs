@@ -6,7 +6,7 @@ using VoiceMesh.Testing;
 // ./voicemesh bench [placement-cps] [placement-overlimit] [twiml-menu] [recordings-archive] [recordings-memory] [conference-commands]
 //                   [--calls N] [--rate R] [--timeline] [--concurrency N] [--think MS] [--seconds S]
 //                   [--recordings N] [--size-mb MB] [--backend filesystem] [number-acquire] [--leases N]
-//                   [media-streams] [--streams N] [--vad energy|silero] [vad] [tracing-overhead]
+//                   [media-streams] [--streams N] [--vad energy|silero] [vad] [tracing-overhead] [webhook-ingress] [drain]
 //                   [--runs N] [--report DIR]
 string[] reportScenarios = ["webhook-ingress", "drain", "placement-cps", "number-acquire", "conference-commands", "recordings-archive"];
 var timeout = TimeSpan.FromMinutes(5);
@@ -135,6 +135,8 @@ var scenarios = new Dictionary<string, IScenario>(StringComparer.Ordinal)
     {
         Name = "tracing-overhead", Concurrency = args.Contains("--concurrency") ? concurrency : 32, Phase = TimeSpan.FromSeconds(args.Contains("--seconds") ? seconds : 8),
     },
+    ["webhook-ingress"] = new IngressScenario { Name = "webhook-ingress", Calls = calls ?? StatusBurst.DefaultCalls },
+    ["drain"] = new DrainScenario { Name = "drain", Calls = calls ?? StatusBurst.DefaultCalls },
 };
 if (names.Count == 0)
 {
@@ -154,6 +156,7 @@ if (names.FirstOrDefault(name => !scenarios.ContainsKey(name)) is { } unknown)
         + " [--leases N (number-acquire, 100-1000000, default 10000)]"
         + " [--streams N (media-streams, 1-2000, default 500; --seconds is its length)] [--vad energy|silero (media-streams, default energy)]"
         + " (tracing-overhead: --concurrency senders, default 32; --seconds per phase, default 8)"
+        + $" (webhook-ingress, drain: --calls per burst, 4 status callbacks each, default {StatusBurst.DefaultCalls})"
         + " [--runs N (each scenario N times, 1-20, default 1)]"
         + $" [--report DIR (writes DIR/report.md and DIR/report.json; with no scenario named runs {string.Join(' ', reportScenarios)})]");
     return 2;
