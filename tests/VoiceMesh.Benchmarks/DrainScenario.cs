@@ -21,7 +21,7 @@ namespace VoiceMesh.Benchmarks;
 /// Passes with nothing lost, duplicated, unmatched or left incomplete, no ingress errors, the last call completed
 /// within <see cref="DrainLimitSeconds"/> of the last ack, and the memory targets.
 /// </summary>
-internal sealed class DrainScenario : IScenario
+internal sealed class DrainScenario : IReportingScenario
 {
     private const int Concurrency = 64;
     private const double DrainLimitSeconds = 5;
@@ -32,20 +32,23 @@ internal sealed class DrainScenario : IScenario
     /// <summary>The longest drain waited for: a default burst of 10,000 applied at ~85 events/s, a sixth of Calls applying one message at a time.</summary>
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(120);
 
+    /// <summary>How long the counters are collected: a default burst posted and drained at the targets takes about 10 s.</summary>
+    private static readonly TimeSpan CountedFor = TimeSpan.FromSeconds(15);
+
     public required string Name { get; init; }
 
     /// <summary>Calls in the burst; four callbacks each.</summary>
     public required int Calls { get; init; }
 
-    public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, CancellationToken cancellationToken)
+    public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         Console.WriteLine($"== {Name}: {Calls} calls x 4 status callbacks, shuffled, posted once each through the gateway on {Concurrency} connections, "
             + $"until every call is completed in Calls' read model; after {WebhookMesh.WarmupCalls} warm-up calls and the database ceiling");
-        return await WebhookMesh.Run(Name, infrastructure, mesh => Measure(mesh, infrastructure, cancellationToken), cancellationToken);
+        return await WebhookMesh.Run(Name, infrastructure, mesh => Measure(mesh, infrastructure, run, cancellationToken), cancellationToken);
     }
 
-    private async Task<(IReadOnlyList<Figure>, string)> Measure(WebhookMesh mesh, TestInfrastructure infrastructure, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<Figure>, string)> Measure(WebhookMesh mesh, TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
     {
         var warmup = await mesh.WarmUp(cancellationToken);
         var burst = StatusBurst.Build(Calls, seed: 3000, TimeProvider.System.GetUtcNow());
@@ -55,16 +58,18 @@ internal sealed class DrainScenario : IScenario
             + $"({DatabaseCeiling.BatchSize} per transaction, one connection)");
 
         using var poster = await WebhookPoster.Open(mesh.Mesh.Gateway.BaseAddress, Concurrency, cancellationToken);
+        // The runtime's counters of the gateway and Calls over the burst and its drain go beside the report.
+        await using var counters = await mesh.CaptureCounters(run, CountedFor);
         var from = mesh.Meter?.Take();
-        var run = await poster.Closed(burst.Webhooks, Concurrency, cancellationToken);
-        Console.WriteLine($"  burst via the gateway    {run.Line()}");
+        var posted = await poster.Closed(burst.Webhooks, Concurrency, cancellationToken);
+        Console.WriteLine($"  burst via the gateway    {posted.Line()}");
         var seen = await mesh.Ledger.WaitFor(burst.CallSids, burst.Webhooks.Count, completed: true, Patience, DrainLimit, cancellationToken);
         var to = mesh.Meter?.Take();
         var applied = await mesh.Ledger.Applied(burst.CallSids, cancellationToken);
         var completed = await mesh.Ledger.CompletedCount(burst.CallSids, cancellationToken);
-        var drain = DrainFigures.Of(burst, run, applied);
+        var drain = DrainFigures.Of(burst, posted, applied);
         Console.WriteLine(seen is { } at
-            ? $"  drained                  the poll saw every call completed {(at - run.LastAck).TotalSeconds:F2} s after the last ack"
+            ? $"  drained                  the poll saw every call completed {(at - posted.LastAck).TotalSeconds:F2} s after the last ack"
             : $"  NOT drained              no progress for {Patience.TotalSeconds:F0} s or {DrainLimit.TotalSeconds:F0} s in all: "
                 + $"{completed}/{Calls} calls completed, {applied.Count} reports stored");
         Console.WriteLine($"  stored                   {applied.Count} reports; lost {drain.Lost}, duplicated {drain.Duplicated}, unmatched {drain.Unmatched}; "
@@ -77,8 +82,8 @@ internal sealed class DrainScenario : IScenario
         List<Figure> figures =
         [
             new Figure("database-ceiling.rate", ceiling, "events/s"),
-            new Figure("drain.ingress-rate", run.PerSecond, "webhooks/s"),
-            new Figure("drain.ingress-errors", run.Errors, "webhooks") { Target = new FigureTarget(TargetKind.AtMost, 0) },
+            new Figure("drain.ingress-rate", posted.PerSecond, "webhooks/s"),
+            new Figure("drain.ingress-errors", posted.Errors, "webhooks") { Target = new FigureTarget(TargetKind.AtMost, 0) },
             new Figure("drain.last-ack-to-last-completed", drain.LastAckToLastCompleted, "s")
             {
                 Target = new FigureTarget(TargetKind.AtMost, DrainLimitSeconds),

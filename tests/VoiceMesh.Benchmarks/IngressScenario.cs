@@ -20,7 +20,7 @@ namespace VoiceMesh.Benchmarks;
 /// Passes when the gateway reaches <see cref="RateTarget"/> webhooks/s at some concurrency, at least half of the broker
 /// ceiling at every concurrency, a p99 under 25 ms at <see cref="PacedRate"/>/s, no errors, and the memory targets.
 /// </summary>
-internal sealed class IngressScenario : IScenario
+internal sealed class IngressScenario : IReportingScenario
 {
     public const double PacedRate = 2000;
 
@@ -38,15 +38,15 @@ internal sealed class IngressScenario : IScenario
     /// <summary>Calls per burst; each phase posts four callbacks per call.</summary>
     public required int Calls { get; init; }
 
-    public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, CancellationToken cancellationToken)
+    public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         Console.WriteLine($"== {Name}: {Calls} calls x 4 status callbacks per phase, closed loop at {string.Join(", ", Levels)} connections "
             + $"and paced at {PacedRate:F0}/s, each to the HTTP ceiling, the broker ceiling and the gateway, after {WebhookMesh.WarmupCalls} warm-up calls");
-        return await WebhookMesh.Run(Name, infrastructure, mesh => Measure(mesh, infrastructure, cancellationToken), cancellationToken);
+        return await WebhookMesh.Run(Name, infrastructure, mesh => Measure(mesh, infrastructure, run, cancellationToken), cancellationToken);
     }
 
-    private async Task<(IReadOnlyList<Figure>, string)> Measure(WebhookMesh mesh, TestInfrastructure infrastructure, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<Figure>, string)> Measure(WebhookMesh mesh, TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
     {
         var warmup = await mesh.WarmUp(cancellationToken);
         await using var http = await HttpCeiling.Start(cancellationToken);
@@ -74,6 +74,9 @@ internal sealed class IngressScenario : IScenario
             var (httpRun, _, _) = await Posted(
                 mesh, "HTTP ceiling", http.BaseAddress, level, poster => poster.Closed(burst.Webhooks, level, cancellationToken), cancellationToken);
             var (brokerRun, _, _) = await Metered(mesh, "broker ceiling", () => broker.Publish(burst.Webhooks, level, cancellationToken));
+            // The highest concurrency is where the peak rate is taken: the runtime's counters of the gateway and Calls
+            // over that phase go beside the report, as the evidence of what bounds it.
+            await using var counters = level == Levels[^1] ? await mesh.CaptureCounters(run, ExpectedSeconds(burst)) : null;
             var (gateway, from, to) = await Posted(
                 mesh, "gateway", mesh.Mesh.Gateway.BaseAddress, level, poster => poster.Closed(burst.Webhooks, level, cancellationToken), cancellationToken);
             figures.AddRange(LevelFigures(level, httpRun, brokerRun, gateway));
@@ -107,6 +110,9 @@ internal sealed class IngressScenario : IScenario
             + $"{figures.Where(f => f.Name.EndsWith(".errors", StringComparison.Ordinal)).Sum(f => f.Value):F0} errors";
         return (figures, summary);
     }
+
+    /// <summary>How long a burst takes the gateway at about the target rate, plus the counters' start-up.</summary>
+    private static TimeSpan ExpectedSeconds(StatusBurst burst) => TimeSpan.FromSeconds(Math.Ceiling(burst.Webhooks.Count / RateTarget) + 2);
 
     /// <summary>One concurrency's figures: both ceilings, the gateway's rate against the lower, its latencies and errors.</summary>
     private static IEnumerable<Figure> LevelFigures(int level, LoadRun http, LoadRun broker, LoadRun gateway)

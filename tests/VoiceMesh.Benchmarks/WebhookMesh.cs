@@ -107,6 +107,10 @@ internal sealed class WebhookMesh : IAsyncDisposable
         }
     }
 
+    /// <summary>Collects the runtime's counters of the gateway and Calls for <paramref name="duration"/> into the run's report.</summary>
+    public Task<CounterCapture> CaptureCounters(BenchmarkRun run, TimeSpan duration) =>
+        CounterCapture.Start(run, [("gateway", Mesh.Gateway.ProcessId), ("Calls", Mesh.Calls[0].ProcessId)], duration);
+
     /// <summary>
     /// Posts <see cref="WarmupCalls"/> calls' callbacks (not counted) to the gateway and waits until Calls applied them
     /// all; then learns how the read model stores <c>completed</c> and checks the ledger sees every warm-up call's four
