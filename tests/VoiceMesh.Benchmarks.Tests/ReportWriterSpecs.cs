@@ -10,7 +10,7 @@ public sealed class ReportWriterSpecs
             .Select((p, i) => new ScenarioRun("conference-commands", i + 1, ReportAggregationSpecs.Result(
                 "conference-commands",
                 new Figure("command p99", p.Item1, "ms") { Target = new FigureTarget(TargetKind.AtMost, 100), Baseline = "baseline p99" },
-                new Figure("baseline p99", p.Item2, "ms")))
+                new Figure("baseline p99", p.Item2, "ms")) with { Bounds = p.Item1 > 100 ? [$"command p99 {p.Item1} ms: CPU-bound"] : [] })
             {
                 Evidence = [$"counters/conference-commands-{i + 1}-Conferences.csv"],
             })
@@ -31,7 +31,7 @@ public sealed class ReportWriterSpecs
             Names(root.GetProperty("machine")));
         var scenario = root.GetProperty("scenarios")[0];
         Assert.Equal(["name", "runs", "figures", "passed"], Names(scenario));
-        Assert.Equal(["run", "completed", "passed", "summary", "figures", "evidence"], Names(scenario.GetProperty("runs")[0]));
+        Assert.Equal(["run", "completed", "passed", "summary", "figures", "evidence", "bounds"], Names(scenario.GetProperty("runs")[0]));
         Assert.Equal(["name", "value", "unit"], Names(scenario.GetProperty("runs")[0].GetProperty("figures")[0]));
         var figure = scenario.GetProperty("figures")[0];
         Assert.Equal(
@@ -70,6 +70,9 @@ public sealed class ReportWriterSpecs
             markdown, StringComparison.Ordinal);
         Assert.Contains("- run 2: **PASS** (summary); counters: [conference-commands-2-Conferences.csv](counters/conference-commands-2-Conferences.csv)", markdown, StringComparison.Ordinal);
         Assert.Contains("| command p99 | ms | 130 | 90.0 | 250 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("- run 3: **PASS** (summary); counters: [conference-commands-3-Conferences.csv](counters/conference-commands-3-Conferences.csv)\n"
+            + "  - missed, and its measured bound: command p99 250 ms: CPU-bound", markdown.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("command p99 90 ms", markdown, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,7 +18,11 @@ internal sealed record ScenarioReport(string Name, IReadOnlyList<RunReport> Runs
 
 /// <summary>One run's outcome: passed or not, its summary line, its figures as measured, and the evidence it left.</summary>
 internal sealed record RunReport(
-    int Run, bool Completed, bool Passed, string Summary, IReadOnlyList<RunFigure> Figures, IReadOnlyList<string> Evidence);
+    int Run, bool Completed, bool Passed, string Summary, IReadOnlyList<RunFigure> Figures, IReadOnlyList<string> Evidence)
+{
+    /// <summary>For each target the run missed, the measured bound that kept it from it.</summary>
+    public IReadOnlyList<string> Bounds { get; init; } = [];
+}
 
 /// <summary>A figure as one run measured it.</summary>
 internal sealed record RunFigure(string Name, double Value, string Unit);
@@ -63,7 +67,7 @@ internal static class ReportAggregation
                 run.Result?.Passed ?? false,
                 run.Result?.Summary ?? "did not run to the end",
                 [.. (run.Result?.Figures ?? []).Select(f => new RunFigure(f.Name, f.Value, f.Unit))],
-                run.Evidence))
+                run.Evidence) { Bounds = run.Result?.Bounds ?? [] })
             .ToList();
         var measured = runs.Where(r => r.Result is not null).SelectMany(r => r.Result!.Figures.Select(f => (r.Run, Figure: f))).ToList();
         var medians = measured.GroupBy(m => m.Figure.Name, StringComparer.Ordinal)

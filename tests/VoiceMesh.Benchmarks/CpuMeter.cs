@@ -103,6 +103,25 @@ internal sealed partial class CpuMeter
             StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The measured CPU bound of a phase: how busy the machine was, each process's CPU per <paramref name="item"/>, and
+    /// the rate the machine's cores allow at the CPU the whole machine spent per item.
+    /// </summary>
+    public static string Bound(string item, CpuSnapshot? from, CpuSnapshot? to, int items)
+    {
+        if (from is null || to is null || items == 0)
+        {
+            return "CPU not measured (no /proc)";
+        }
+
+        var total = Math.Max(1, to.Total - from.Total);
+        var busyPerItem = Stopwatch.GetElapsedTime(from.Taken, to.Taken).TotalMilliseconds * Environment.ProcessorCount * (to.Busy - from.Busy) / total / items;
+        var processes = PerItemMilliseconds(from, to, items).OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F2} ms");
+        return $"CPU: the machine was {100.0 * (to.Busy - from.Busy) / total:F0}% busy; CPU per {item} {string.Join(", ", processes)}, "
+            + $"{busyPerItem:F2} ms over the whole machine: {Environment.ProcessorCount} cores allow at most "
+            + $"{(busyPerItem > 0 ? Environment.ProcessorCount * 1000 / busyPerItem : 0):F0} {item}s/s";
+    }
+
     /// <summary>The CPU per item of each process as report figures (<c>CPU per {item} {process}</c>, in ms).</summary>
     public static IEnumerable<Figure> PerItemFigures(string item, CpuSnapshot? from, CpuSnapshot? to, int items) =>
         from is null || to is null

@@ -26,6 +26,9 @@ internal sealed class DrainScenario : IReportingScenario
     private const int Concurrency = 64;
     private const double DrainLimitSeconds = 5;
 
+    /// <summary>Events applied per second against raw Npgsql appending the same events 100 to a transaction.</summary>
+    private const double DatabaseRatioTarget = 0.5;
+
     /// <summary>How long the event store may show no progress before the drain is given up.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -48,7 +51,7 @@ internal sealed class DrainScenario : IReportingScenario
         return await WebhookMesh.Run(Name, infrastructure, mesh => Measure(mesh, infrastructure, run, cancellationToken), cancellationToken);
     }
 
-    private async Task<(IReadOnlyList<Figure>, string)> Measure(WebhookMesh mesh, TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<Figure>, string, IReadOnlyList<string>)> Measure(WebhookMesh mesh, TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
     {
         var warmup = await mesh.WarmUp(cancellationToken);
         var burst = StatusBurst.Build(Calls, seed: 3000, TimeProvider.System.GetUtcNow());
@@ -89,7 +92,10 @@ internal sealed class DrainScenario : IReportingScenario
                 Target = new FigureTarget(TargetKind.AtMost, DrainLimitSeconds),
             },
             new Figure("drain.applied-rate", drain.AppliedPerSecond, "events/s") { Baseline = "database-ceiling.rate" },
-            new Figure("drain.database-ratio", ceiling > 0 ? drain.AppliedPerSecond / ceiling : 0, "x") { Baseline = "database-ceiling.rate" },
+            new Figure("drain.database-ratio", ceiling > 0 ? drain.AppliedPerSecond / ceiling : 0, "x")
+            {
+                Baseline = "database-ceiling.rate", Target = new FigureTarget(TargetKind.AtLeast, DatabaseRatioTarget),
+            },
             new Figure("drain.post-to-stored-p50", drain.LatencyP50, "ms"),
             new Figure("drain.post-to-stored-p99", drain.LatencyP99, "ms"),
             new Figure("drain.lost", drain.Lost, "webhooks") { Target = new FigureTarget(TargetKind.AtMost, 0) },
@@ -101,7 +107,9 @@ internal sealed class DrainScenario : IReportingScenario
         var summary = $"last call completed {drain.LastAckToLastCompleted:F2} s after the last ack (limit {DrainLimitSeconds:F0} s); "
             + $"{drain.AppliedPerSecond:F0} events/s applied ({drain.AppliedPerSecond / ceiling:F2} of raw Npgsql's {ceiling:F0}/s); "
             + $"post to stored p99 {drain.LatencyP99:F0} ms; lost {drain.Lost}, duplicated {drain.Duplicated}, not completed {Calls - completed}";
-        return (figures, summary);
+        // The drain shares the two cores with the burst's ingress (the gateway, RabbitMQ, the load generator): a missed
+        // target is bounded by the CPU the mesh spends per webhook, from the first post to the drain's end.
+        return (figures, summary, WebhookMesh.Missed(figures, _ => WebhookMesh.CpuBound("drain", figures)));
     }
 
     /// <summary>

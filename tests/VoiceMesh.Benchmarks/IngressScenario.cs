@@ -46,7 +46,7 @@ internal sealed class IngressScenario : IReportingScenario
         return await WebhookMesh.Run(Name, infrastructure, mesh => Measure(mesh, infrastructure, run, cancellationToken), cancellationToken);
     }
 
-    private async Task<(IReadOnlyList<Figure>, string)> Measure(WebhookMesh mesh, TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<Figure>, string, IReadOnlyList<string>)> Measure(WebhookMesh mesh, TestInfrastructure infrastructure, BenchmarkRun run, CancellationToken cancellationToken)
     {
         var warmup = await mesh.WarmUp(cancellationToken);
         await using var http = await HttpCeiling.Start(cancellationToken);
@@ -73,7 +73,7 @@ internal sealed class IngressScenario : IReportingScenario
             Console.WriteLine($"  {level} connections");
             var (httpRun, _, _) = await Posted(
                 mesh, "HTTP ceiling", http.BaseAddress, level, poster => poster.Closed(burst.Webhooks, level, cancellationToken), cancellationToken);
-            var (brokerRun, _, _) = await Metered(mesh, "broker ceiling", () => broker.Publish(burst.Webhooks, level, cancellationToken));
+            var (brokerRun, brokerFrom, brokerTo) = await Metered(mesh, "broker ceiling", () => broker.Publish(burst.Webhooks, level, cancellationToken));
             // The highest concurrency is where the peak rate is taken: the runtime's counters of the gateway and Calls
             // over that phase go beside the report, as the evidence of what bounds it.
             await using var counters = level == Levels[^1] ? await mesh.CaptureCounters(run, ExpectedSeconds(burst)) : null;
@@ -81,6 +81,7 @@ internal sealed class IngressScenario : IReportingScenario
                 mesh, "gateway", mesh.Mesh.Gateway.BaseAddress, level, poster => poster.Closed(burst.Webhooks, level, cancellationToken), cancellationToken);
             figures.AddRange(LevelFigures(level, httpRun, brokerRun, gateway));
             figures.AddRange(WebhookMesh.CpuFigures($"gateway.c{level}", from, to, burst.Webhooks.Count));
+            figures.AddRange(WebhookMesh.CpuFigures($"broker-ceiling.c{level}", brokerFrom, brokerTo, burst.Webhooks.Count));
             if (gateway.PerSecond > peak.Rate)
             {
                 peak = (gateway.PerSecond, level);
@@ -108,7 +109,28 @@ internal sealed class IngressScenario : IReportingScenario
         var summary = $"peak {peak.Rate:F0} webhooks/s at {peak.Level} connections ({peak.Rate / brokerAtPeak:F2} of the broker ceiling's {brokerAtPeak:F0}/s); "
             + $"at {PacedRate:F0}/s ack p99 {gatewayPaced.P99:F1} ms (HTTP ceiling {httpPaced.P99:F1} ms, broker confirm {brokerPaced.P99:F1} ms); "
             + $"{figures.Where(f => f.Name.EndsWith(".errors", StringComparison.Ordinal)).Sum(f => f.Value):F0} errors";
-        return (figures, summary);
+        return (figures, summary, WebhookMesh.Missed(figures, missed => Bound(missed, figures)));
+    }
+
+    /// <summary>
+    /// What bounds a missed ingress target, from the same phase's CPU: the rate and the latency are bounded by the CPU the
+    /// mesh spends per webhook on two shared cores; the ratio to the broker ceiling by the gateway's work per webhook
+    /// (HTTP, the signature, the strict form reader, MassTransit's publish) against the raw client's per message.
+    /// </summary>
+    private static string Bound(Figure missed, IReadOnlyList<Figure> figures)
+    {
+        var phase = missed.Name == "gateway.peak-rate" ? missed.Baseline!.Split('.')[1] : missed.Name.Split('.')[1];
+        var cpu = WebhookMesh.CpuBound($"gateway.{phase}", figures);
+        if (!missed.Name.EndsWith(".broker-ratio", StringComparison.Ordinal))
+        {
+            return $"at {phase}, {cpu}";
+        }
+
+        var publisher = figures.FirstOrDefault(f => f.Name == $"broker-ceiling.{phase}.cpu.benchmark")?.Value ?? 0;
+        var gateway = figures.FirstOrDefault(f => f.Name == $"gateway.{phase}.cpu.gateway")?.Value ?? 0;
+        return $"the raw client spends {publisher:F3} ms of CPU per message publishing ready bytes, the gateway {gateway:F3} ms per webhook "
+            + $"(HTTP, the signature, the strict form reader, MassTransit's publish and confirm): {(publisher > 0 ? gateway / publisher : 0):F1}x; "
+            + $"during the gateway's phase, {cpu}";
     }
 
     /// <summary>How long a burst takes the gateway at about the target rate, plus the counters' start-up.</summary>

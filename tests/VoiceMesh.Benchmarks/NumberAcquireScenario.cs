@@ -92,6 +92,7 @@ internal sealed class NumberAcquireScenario : IReportingScenario
                 .. CpuMeter.PerItemFigures("acquisition", cpu, cpuAfter, Leases),
                 .. ResidentMemory.PeakFigures(("NumberPool", service.Process.ProcessId)),
             ],
+            Bounds = rate >= Required ? [] : [$"acquisitions {rate:F0}/s (target >= {Required:F0}): {CpuMeter.Bound("acquisition", cpu, cpuAfter, Leases)}"],
         };
     }
 

@@ -115,7 +115,19 @@ internal sealed class RecordingArchiveScenario : IReportingScenario
 
         var copyCheck = await VerifyCopies(simulator, backend, copied, cancellationToken);
         var archiveCheck = await VerifyArchives(mesh, simulator, backend, archives, cancellationToken);
-        return Report(baseline, service, copyCheck, archiveCheck, mesh, [.. serviceCpu, .. baselineCpu]);
+        var result = Report(baseline, service, copyCheck, archiveCheck, mesh, [.. serviceCpu, .. baselineCpu]);
+        var ratio = baseline.PerSecond > 0 ? service.PerSecond / baseline.PerSecond : 0;
+        return ratio >= RatioLimit
+            ? result
+            : result with
+            {
+                Bounds =
+                [
+                    $"ratio service/plain copy {ratio:F2} (target >= {RatioLimit}): the service's "
+                        + CpuMeter.Bound("archived recording", serviceStart, serviceEnd, service.Recordings)
+                        + "; the plain copy's " + CpuMeter.Bound("copied recording", copyStart, copyEnd, baseline.Recordings),
+                ],
+            };
     }
 
     /// <summary>

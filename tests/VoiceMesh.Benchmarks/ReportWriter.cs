@@ -85,6 +85,10 @@ internal static class ReportWriter
             {
                 md.AppendLine($"- run {run.Run}: **{(run.Passed ? "PASS" : "FAIL")}** ({run.Summary})"
                     + (run.Evidence.Count > 0 ? $"; counters: {string.Join(", ", run.Evidence.Select(e => $"[{Path.GetFileName(e)}]({e.Replace('\\', '/')})"))}" : ""));
+                foreach (var bound in run.Bounds)
+                {
+                    md.AppendLine(CultureInfo.InvariantCulture, $"  - missed, and its measured bound: {bound}");
+                }
             }
 
             if (scenario.Figures.Count == 0)

@@ -7,6 +7,9 @@ internal sealed record ScenarioResult(string Name, bool Passed, string Summary)
 {
     /// <summary>The run's figures, as the report lists them (in this order).</summary>
     public IReadOnlyList<Figure> Figures { get; init; } = [];
+
+    /// <summary>For each target the run missed: the target, and the measured bound that kept it from it.</summary>
+    public IReadOnlyList<string> Bounds { get; init; } = [];
 }
 
 /// <summary>Whether a figure meets its target at or above it, or at or below it.</summary>

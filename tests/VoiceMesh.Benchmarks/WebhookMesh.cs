@@ -59,7 +59,7 @@ internal sealed class WebhookMesh : IAsyncDisposable
     /// a failure to start or to measure fails the scenario with its message.
     /// </summary>
     public static async Task<ScenarioResult> Run(
-        string name, TestInfrastructure infrastructure, Func<WebhookMesh, Task<(IReadOnlyList<Figure> Figures, string Summary)>> measure,
+        string name, TestInfrastructure infrastructure, Func<WebhookMesh, Task<(IReadOnlyList<Figure> Figures, string Summary, IReadOnlyList<string> Bounds)>> measure,
         CancellationToken cancellationToken)
     {
         var starting = Mesh.Start(
@@ -74,7 +74,7 @@ internal sealed class WebhookMesh : IAsyncDisposable
             await using var measured = Of(mesh, infrastructure);
             Console.WriteLine($"  PostgreSQL               {(Environment.GetEnvironmentVariable("VOICEMESH_PG_FAST") == "1" ? "fsync off (VOICEMESH_PG_FAST=1)" : "durable: fsync and synchronous commit on")}");
             Console.WriteLine($"  idle RSS                 gateway {measured._gatewayIdle / Megabyte:F0} MB, Calls {measured._callsIdle / Megabyte:F0} MB");
-            var (figures, summary) = await measure(measured);
+            var (figures, summary, bounds) = await measure(measured);
             IReadOnlyList<Figure> all = [.. figures, .. await measured.MemoryFigures()];
             FigureConsole.Print(all);
             var passed = FigureConsole.AllMet(all);
@@ -84,7 +84,12 @@ internal sealed class WebhookMesh : IAsyncDisposable
             }
 
             Console.WriteLine($"  => {(passed ? "PASS" : "FAIL")}");
-            return new ScenarioResult(name, passed, summary) { Figures = all };
+            foreach (var bound in bounds)
+            {
+                Console.WriteLine($"  bound                    {bound}");
+            }
+
+            return new ScenarioResult(name, passed, summary) { Figures = all, Bounds = bounds };
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or JsonException or NpgsqlException
             or BrokerUnreachableException or OperationInterruptedException)
@@ -190,6 +195,39 @@ internal sealed class WebhookMesh : IAsyncDisposable
         }
 
         yield return new Figure($"{prefix}.cpu.everything-else", PerItem(Math.Max(0, to.Busy - from.Busy - measured)), "ms/webhook");
+
+        // What the CPU allows: the busy share of the machine over the phase, and the rate its cores would sustain at the
+        // CPU the phase spent per webhook in all processes; a rate near that bound is CPU-bound.
+        var busyPerItem = PerItem(to.Busy - from.Busy);
+        yield return new Figure($"{prefix}.cpu.machine-busy", 100.0 * (to.Busy - from.Busy) / total, "%");
+        yield return new Figure($"{prefix}.cpu.bound", busyPerItem > 0 ? Environment.ProcessorCount * 1000 / busyPerItem : 0, "webhooks/s");
+    }
+
+    /// <summary>
+    /// One line per figure of <paramref name="figures"/> that misses its target: the figure against its target, then
+    /// what <paramref name="boundOf"/> measured to bound it.
+    /// </summary>
+    public static IReadOnlyList<string> Missed(IReadOnlyList<Figure> figures, Func<Figure, string> boundOf) =>
+    [
+        .. figures.Where(f => f.Target is { } target && !target.IsMetBy(f.Value))
+            .Select(f => $"{f.Name} {f.Value:0.##} {f.Unit} (target {f.Target}): {boundOf(f)}"),
+    ];
+
+    /// <summary>
+    /// The measured bound of a phase, from its <see cref="CpuFigures"/>: how busy the machine was, the CPU per webhook of
+    /// each process and the rate the cores allow at that cost.
+    /// </summary>
+    public static string CpuBound(string prefix, IReadOnlyList<Figure> figures)
+    {
+        var cpu = figures.Where(f => f.Name.StartsWith($"{prefix}.cpu.", StringComparison.Ordinal)).ToDictionary(f => f.Name[(prefix.Length + 5)..], f => f.Value);
+        if (!cpu.TryGetValue("machine-busy", out var busy) || !cpu.TryGetValue("bound", out var bound))
+        {
+            return "CPU not measured (no /proc)";
+        }
+
+        var processes = cpu.Where(c => c.Key is not ("machine-busy" or "bound")).OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value:F2} ms");
+        return $"CPU: the machine was {busy:F0}% busy; CPU per webhook {string.Join(", ", processes)}; at that cost {Environment.ProcessorCount} cores "
+            + $"allow at most {bound:F0} webhooks/s";
     }
 
     public async ValueTask DisposeAsync()
