@@ -54,6 +54,33 @@ internal sealed record PlacementFigures(
             pauses.Aggregate(TimeSpan.Zero, (sum, gap) => sum + gap));
     }
 
+    /// <summary>
+    /// Command-to-Twilio latency: from each number's API request (<paramref name="requested"/>) to its first create the
+    /// simulator answered 201 (the simulator runs in this process, on the same clock), p50, p99 and max. Calls requested
+    /// all at once wait for their turn at the configured calls per second, so their latency is mostly that queue; the
+    /// warm-up calls, a few at once, show the path itself.
+    /// </summary>
+    public static IReadOnlyList<Figure> CommandToTwilio(string label, IReadOnlyList<RecordedRequest> requests, IReadOnlyDictionary<string, DateTimeOffset> requested)
+    {
+        var latencies = requests.Where(r => IsCreate(r) && r.StatusCode == 201 && r.Form.TryGetValue("To", out var to) && requested.ContainsKey(to[0]))
+            .GroupBy(r => r.Form["To"][0], StringComparer.Ordinal)
+            .Select(g => (g.Min(r => r.Time) - requested[g.Key]).TotalMilliseconds)
+            .Order()
+            .ToList();
+        if (latencies.Count == 0)
+        {
+            return [];
+        }
+
+        double At(double quantile) => latencies[Math.Clamp((int)Math.Ceiling(quantile * latencies.Count) - 1, 0, latencies.Count - 1)];
+        return
+        [
+            new Figure($"command to Twilio ({label}) p50", At(0.5), "ms"),
+            new Figure($"command to Twilio ({label}) p99", At(0.99), "ms"),
+            new Figure($"command to Twilio ({label}) max", latencies[^1], "ms"),
+        ];
+    }
+
     /// <summary>Every Calls create the simulator answered with 429.</summary>
     public static int RateLimitedCreates(IReadOnlyList<RecordedRequest> requests) => requests.Count(r => IsCreate(r) && r.StatusCode == 429);
 

@@ -58,12 +58,12 @@ internal sealed class PlacementScenario : IScenario
             mesh = await starting.WaitAsync(cancellationToken);
             mesh.Simulator.Control.SetCallsPerSecond(SimulatorCallsPerSecond);
             var warmup = Enumerable.Range(0, WarmupCalls).Select(i => $"+1415558{i:D4}").ToList();
-            var (warmupPlaced, _) = await PlaceAndWait(mesh, warmup, TimeSpan.FromSeconds(30), cancellationToken);
+            var (warmupPlaced, _, warmupRequested) = await PlaceAndWait(mesh, warmup, TimeSpan.FromSeconds(30), cancellationToken);
             Console.WriteLine($"  warm-up                  {warmupPlaced}/{WarmupCalls} placed");
 
             var numbers = Enumerable.Range(0, Calls).Select(i => $"+1415557{i:D4}").ToList();
             var clock = Stopwatch.StartNew();
-            var (placed, unfinished) = await PlaceAndWait(mesh, numbers, Patience, cancellationToken);
+            var (placed, unfinished, requested) = await PlaceAndWait(mesh, numbers, Patience, cancellationToken);
             var wall = clock.Elapsed;
             var requests = mesh.Simulator.Control.Requests;
             foreach (var (number, lastSeen) in unfinished)
@@ -87,7 +87,17 @@ internal sealed class PlacementScenario : IScenario
             }
 
             var memory = ResidentMemory.PeakFigures(("gateway", mesh.Gateway.ProcessId), ("Calls", mesh.Calls[0].ProcessId)).ToList();
-            return Report(PlacementFigures.Of(requests, numbers), PlacementFigures.RateLimitedCreates(requests), placed, wall, memory);
+            var latency = new[]
+            {
+                PlacementFigures.CommandToTwilio("warm-up", requests, warmupRequested),
+                PlacementFigures.CommandToTwilio("measured", requests, requested),
+            };
+            foreach (var figure in latency.SelectMany(l => l))
+            {
+                Console.WriteLine($"  {figure.Name,-40} {figure.Value:F1} {figure.Unit}");
+            }
+
+            return Report(PlacementFigures.Of(requests, numbers), PlacementFigures.RateLimitedCreates(requests), placed, wall, [.. latency.SelectMany(l => l), .. memory]);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or JsonException)
         {
@@ -123,14 +133,17 @@ internal sealed class PlacementScenario : IScenario
 
     /// <summary>
     /// Places one call per number through the API, then polls every placement until it is finished or
-    /// <paramref name="patience"/> has passed; returns how many were placed and the requests still unfinished.
+    /// <paramref name="patience"/> has passed; returns how many were placed, the requests still unfinished and when
+    /// each number's API request was sent.
     /// </summary>
-    private static async Task<(int Placed, List<(string Number, string LastSeen)> Unfinished)> PlaceAndWait(
+    private static async Task<(int Placed, List<(string Number, string LastSeen)> Unfinished, Dictionary<string, DateTimeOffset> Requested)> PlaceAndWait(
         Mesh mesh, IReadOnlyList<string> numbers, TimeSpan patience, CancellationToken cancellationToken)
     {
         var outstanding = new Dictionary<string, string>(StringComparer.Ordinal);
+        var requested = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var number in numbers)
         {
+            requested[number] = TimeProvider.System.GetUtcNow();
             outstanding[await mesh.Place(new { to = number, twiml = "<Response/>" }).WaitAsync(cancellationToken)] = number;
         }
 
@@ -154,7 +167,7 @@ internal sealed class PlacementScenario : IScenario
             await Task.Delay(PollInterval, cancellationToken);
         }
 
-        return (placed, [.. outstanding.Select(o => (o.Value, lastSeen.GetValueOrDefault(o.Key, o.Key)))]);
+        return (placed, [.. outstanding.Select(o => (o.Value, lastSeen.GetValueOrDefault(o.Key, o.Key)))], requested);
     }
 
     /// <summary>How long a batch may take to place: twice its duration at the expected rate, plus half a minute.</summary>
@@ -176,7 +189,7 @@ internal sealed class PlacementScenario : IScenario
 
     private static string? Status(JsonElement placement) => placement.GetProperty("status").GetString();
 
-    private ScenarioResult Report(PlacementFigures figures, int rateLimited, int placed, TimeSpan wall, IReadOnlyList<Figure> memory)
+    private ScenarioResult Report(PlacementFigures figures, int rateLimited, int placed, TimeSpan wall, IReadOnlyList<Figure> latencyAndMemory)
     {
         var expected = SimulatorCallsPerSecond;
         var ratio = figures.PerSecond / expected;
@@ -214,7 +227,7 @@ internal sealed class PlacementScenario : IScenario
                 new Figure("numbers never created (lost)", figures.Missing, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
                 new Figure("numbers created more than once (duplicates)", figures.Duplicated, "count") { Target = new FigureTarget(TargetKind.AtMost, 0) },
                 new Figure("wall time", wall.TotalSeconds, "s"),
-                .. memory,
+                .. latencyAndMemory,
             ],
         };
     }
