@@ -71,12 +71,14 @@ internal sealed class IngressScenario : IReportingScenario
         {
             await mesh.WaitForCalls(previous, previousAcked, cancellationToken);
             Console.WriteLine($"  {level} connections");
+
+            // The runtime's counters of the gateway and Calls over the highest concurrency's phases go beside the report,
+            // as the evidence of what bounds the gateway there; started before the ceilings' phases, so the tool's own
+            // start-up is over when the gateway's phase begins.
+            await using var counters = level == Levels[^1] ? await mesh.CaptureCounters(run, ExpectedSeconds(burst)) : null;
             var (httpRun, _, _) = await Posted(
                 mesh, "HTTP ceiling", http.BaseAddress, level, poster => poster.Closed(burst.Webhooks, level, cancellationToken), cancellationToken);
             var (brokerRun, brokerFrom, brokerTo) = await Metered(mesh, "broker ceiling", () => broker.Publish(burst.Webhooks, level, cancellationToken));
-            // The highest concurrency is where the peak rate is taken: the runtime's counters of the gateway and Calls
-            // over that phase go beside the report, as the evidence of what bounds it.
-            await using var counters = level == Levels[^1] ? await mesh.CaptureCounters(run, ExpectedSeconds(burst)) : null;
             var (gateway, from, to) = await Posted(
                 mesh, "gateway", mesh.Mesh.Gateway.BaseAddress, level, poster => poster.Closed(burst.Webhooks, level, cancellationToken), cancellationToken);
             figures.AddRange(LevelFigures(level, httpRun, brokerRun, gateway));
@@ -133,8 +135,8 @@ internal sealed class IngressScenario : IReportingScenario
             + $"during the gateway's phase, {cpu}";
     }
 
-    /// <summary>How long a burst takes the gateway at about the target rate, plus the counters' start-up.</summary>
-    private static TimeSpan ExpectedSeconds(StatusBurst burst) => TimeSpan.FromSeconds(Math.Ceiling(burst.Webhooks.Count / RateTarget) + 2);
+    /// <summary>How long a burst takes the gateway at about the target rate, plus the two ceilings' phases before it.</summary>
+    private static TimeSpan ExpectedSeconds(StatusBurst burst) => TimeSpan.FromSeconds(Math.Ceiling(burst.Webhooks.Count / RateTarget) + 4);
 
     /// <summary>One concurrency's figures: both ceilings, the gateway's rate against the lower, its latencies and errors.</summary>
     private static IEnumerable<Figure> LevelFigures(int level, LoadRun http, LoadRun broker, LoadRun gateway)

@@ -112,9 +112,12 @@ internal sealed class WebhookMesh : IAsyncDisposable
         }
     }
 
-    /// <summary>Collects the runtime's counters of the gateway and Calls for <paramref name="duration"/> into the run's report.</summary>
+    /// <summary>
+    /// Collects the runtime's counters (<see cref="CounterCapture.RuntimeOnly"/>: the request-level ones would slow the
+    /// gateway being measured) of the gateway and Calls for <paramref name="duration"/> into the run's report.
+    /// </summary>
     public Task<CounterCapture> CaptureCounters(BenchmarkRun run, TimeSpan duration) =>
-        CounterCapture.Start(run, [("gateway", Mesh.Gateway.ProcessId), ("Calls", Mesh.Calls[0].ProcessId)], duration);
+        CounterCapture.Start(run, [("gateway", Mesh.Gateway.ProcessId), ("Calls", Mesh.Calls[0].ProcessId)], duration, CounterCapture.RuntimeOnly);
 
     /// <summary>
     /// Posts <see cref="WarmupCalls"/> calls' callbacks (not counted) to the gateway and waits until Calls applied them
