@@ -47,7 +47,8 @@ public sealed record Acquisition(Lease? Lease, Unavailability? Reason, string? D
 /// taken first, serialises every append to its ledger.
 /// </para>
 /// </summary>
-public sealed class CallerIdLeases(NpgsqlDataSource dataSource, IDocumentStore store, NumberPoolMetrics metrics, TimeProvider clock)
+public sealed class CallerIdLeases(
+    NpgsqlDataSource dataSource, LeaseEndings endings, IDocumentStore store, NumberPoolMetrics metrics, TimeProvider clock)
 {
     private readonly string _schema = store.Options.DatabaseSchemaName;
     private readonly LedgerAppend _ledger = new(store);
@@ -105,7 +106,7 @@ public sealed class CallerIdLeases(NpgsqlDataSource dataSource, IDocumentStore s
     private async Task<int> End(string condition, object key, LeaseEnd reason, CancellationToken cancellationToken)
     {
         var ended = new CallerIdLeaseEnded(Guid.Empty, "", reason, 0, clock.GetUtcNow());
-        await using var command = dataSource.CreateCommand(
+        await using var command = endings.DataSource.CreateCommand(
             $"""
             with ended as (
                 update {_schema}.{UsageTables.Leases} l set ended_at = $1 where {condition} and l.ended_at is null

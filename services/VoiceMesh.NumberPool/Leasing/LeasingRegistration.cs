@@ -19,12 +19,13 @@ internal static class LeasingRegistration
         // The lease and outcome statements leave no session state behind (no SET, advisory lock, temporary table or
         // cursor), so a connection going back to the pool needs no reset; PostgreSQL parsed and ran the reset's
         // statements (RESET ALL, UNLISTEN *, pg_advisory_unlock_all() ...) before every lease statement otherwise.
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(
-            new NpgsqlConnectionStringBuilder(
-                MartenExtensions.WithPreparedStatements(builder.Configuration.GetConnectionString(MartenExtensions.ConnectionName)!))
-            {
-                NoResetOnClose = true,
-            }.ConnectionString));
+        var leases = new NpgsqlConnectionStringBuilder(
+            MartenExtensions.WithPreparedStatements(builder.Configuration.GetConnectionString(MartenExtensions.ConnectionName)!))
+        {
+            NoResetOnClose = true,
+        };
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(leases.ConnectionString));
+        builder.Services.AddSingleton(_ => new LeaseEndings(NpgsqlDataSource.Create(LeaseEndings.ConnectionString(leases.ConnectionString))));
         builder.Services.AddSingleton<NumberPoolMetrics>();
         builder.Services.AddSingleton<CallerIdLeases>();
         builder.Services.AddHostedService<LeaseSweeper>();
