@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using JasperFx.Events.Projections;
 using Marten;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -138,24 +137,11 @@ public sealed class GroupCommitSpecs(TestInfrastructure infrastructure) : IAsync
         Assert.Contains(_groups, size => size >= ledgers.Count);
     }
 
-    private async Task<IHost> StartStore()
+    private Task<IHost> StartStore() => EventStoreHost.Start(infrastructure, _schema, opts =>
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Path.GetTempPath() });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = infrastructure.PostgresConnectionString,
-            ["Marten:Schema"] = _schema,
-        });
-        builder.AddEventStore("groupcommit");
-        builder.Services.ConfigureMarten(opts =>
-        {
-            opts.Events.AddEventType<LedgerEntered>();
-            opts.Projections.Snapshot<Ledger>(SnapshotLifecycle.Inline);
-        });
-        var host = builder.Build();
-        await host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return host;
-    }
+        opts.Events.AddEventType<LedgerEntered>();
+        opts.Projections.Snapshot<Ledger>(SnapshotLifecycle.Inline);
+    });
 
     private static StreamCommands Commands(IHost host) => host.Services.GetRequiredService<StreamCommands>();
 

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using JasperFx.Events.Projections;
 using Marten;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -40,23 +39,12 @@ public sealed class ReadModelRebuildConcurrencySpecs(TestInfrastructure infrastr
 
     private ReadModelRebuilder Rebuilder => _host.Services.GetRequiredService<ReadModelRebuilder>();
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Path.GetTempPath() });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = infrastructure.PostgresConnectionString,
-            ["Marten:Schema"] = _schema,
-        });
-        builder.AddEventStore("rebuild");
-        builder.Services.ConfigureMarten(opts =>
+    public async ValueTask InitializeAsync() =>
+        _host = await EventStoreHost.Start(infrastructure, _schema, opts =>
         {
             opts.Events.AddEventType<TallyCounted>();
             opts.Projections.Snapshot<Tally>(SnapshotLifecycle.Inline);
         });
-        _host = builder.Build();
-        await _host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-    }
 
     public async ValueTask DisposeAsync()
     {
