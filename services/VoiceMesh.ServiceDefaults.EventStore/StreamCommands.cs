@@ -55,10 +55,8 @@ public sealed class StreamCommands(IDocumentStore store, ReadModelRebuilder read
     {
         await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForWriting<T>(streamId, cancellationToken);
-        // The stream has events but its read model has no document (emptied for a rebuild, or lost): rebuild it from
-        // the events, under the stream's lock, and decide on the rebuilt state, so no decision takes it for a new stream.
-        if (stream.Aggregate is null && stream.StartingVersion > 0 && readModels.IsReadModel(typeof(T))
-            && await readModels.Heal(typeof(T), streamId, cancellationToken))
+        // Decide on the rebuilt state, so no decision takes a stream with events for a new one.
+        if (NeedsHeal(stream) && await readModels.Heal(typeof(T), streamId, cancellationToken))
         {
             return await Execute(streamId, messageId, decide, cancellationToken);
         }
@@ -80,7 +78,7 @@ public sealed class StreamCommands(IDocumentStore store, ReadModelRebuilder read
         {
             await session.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception ex) when (messageId is not null && Find<JasperFx.DocumentAlreadyExistsException>(ex) is { DocType: var type } && type == typeof(ProcessedMessage))
+        catch (Exception ex) when (messageId is not null && IsDuplicateMessage(ex))
         {
             return [];
         }
@@ -186,7 +184,7 @@ public sealed class StreamCommands(IDocumentStore store, ReadModelRebuilder read
                 await TryStoreRound(pending, cancellationToken);
                 return;
             }
-            catch (Exception ex) when (IsConflict(ex) || Find<JasperFx.DocumentAlreadyExistsException>(ex) is { DocType: var type } && type == typeof(ProcessedMessage))
+            catch (Exception ex) when (IsConflict(ex) || IsDuplicateMessage(ex))
             {
                 // Another instance wrote one of these streams, or applied one of these messages: read them again.
             }
@@ -222,7 +220,7 @@ public sealed class StreamCommands(IDocumentStore store, ReadModelRebuilder read
                 continue;
             }
 
-            if (stream.Aggregate is null && stream.StartingVersion > 0 && readModels.IsReadModel(typeof(T)))
+            if (NeedsHeal(stream))
             {
                 // Its read model has no document: Execute rebuilds it under the stream's lock first.
                 alone.Add(command);
@@ -309,9 +307,21 @@ public sealed class StreamCommands(IDocumentStore store, ReadModelRebuilder read
         || Find<Marten.Exceptions.ExistingStreamIdCollisionException>(exception) is not null
         || Find<JasperFx.Events.ExistingStreamIdCollisionException>(exception) is not null
         || Find<StreamConflictException>(exception) is not null
-        || Find<JasperFx.DocumentAlreadyExistsException>(exception) is { DocType: var type } && type != typeof(ProcessedMessage)
+        || Find<JasperFx.DocumentAlreadyExistsException>(exception) is { } exists && exists.DocType != typeof(ProcessedMessage)
         || Find<Npgsql.PostgresException>(exception) is { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: { } constraint }
             && EventStoreKeys.Contains(constraint, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The stream has events but its read model has no document (emptied for a rebuild, or lost): it is rebuilt from
+    /// the events under the stream's lock before anything is decided on it.
+    /// </summary>
+    private bool NeedsHeal<T>(IEventStream<T> stream)
+        where T : class =>
+        stream.Aggregate is null && stream.StartingVersion > 0 && readModels.IsReadModel(typeof(T));
+
+    /// <summary>The message's <see cref="ProcessedMessage"/> is stored already: it was applied before.</summary>
+    private static bool IsDuplicateMessage(Exception exception) =>
+        Find<JasperFx.DocumentAlreadyExistsException>(exception) is { } exists && exists.DocType == typeof(ProcessedMessage);
 
     /// <summary>Marten's primary keys of streams and of events per stream version.</summary>
     private static readonly string[] EventStoreKeys = ["pkey_mt_streams_id", "pk_mt_events_stream_and_version"];

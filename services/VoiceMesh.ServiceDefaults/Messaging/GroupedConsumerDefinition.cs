@@ -8,22 +8,9 @@ namespace VoiceMesh.ServiceDefaults;
 /// group can only hold the messages that wait together; each waits for its group's commit before it is acknowledged,
 /// so nothing is acknowledged before it is stored. During an outage every one of them is held by the retry policy.
 /// </summary>
-public class GroupedConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+public class GroupedConsumerDefinition<TConsumer>() : InFlightConsumerDefinition<TConsumer>(InFlight)
     where TConsumer : class, IConsumer
 {
     /// <summary>Messages consumed at once (and prefetched) on the endpoint.</summary>
     public const int InFlight = 256;
-
-    public GroupedConsumerDefinition() => ConcurrentMessageLimit = InFlight;
-
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<TConsumer> consumerConfigurator,
-        IRegistrationContext context)
-    {
-        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
-        {
-            rabbit.PrefetchCount = InFlight;
-        }
-    }
 }

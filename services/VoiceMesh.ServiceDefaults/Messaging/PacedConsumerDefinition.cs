@@ -8,21 +8,10 @@ namespace VoiceMesh.ServiceDefaults;
 /// other instances stand by, and about two seconds' worth of messages in flight, enough to keep the pace, few enough
 /// that none waits for its slot longer than an HTTP attempt may take. Retries follow the shared endpoint policy.
 /// </summary>
-public abstract class PacedConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+public abstract class PacedConsumerDefinition<TConsumer>(double perSecond)
+    : InFlightConsumerDefinition<TConsumer>(Math.Clamp((int)Math.Ceiling(2 * perSecond), 2, 256))
     where TConsumer : class, IConsumer
 {
-    protected PacedConsumerDefinition(double perSecond) =>
-        ConcurrentMessageLimit = Math.Clamp((int)Math.Ceiling(2 * perSecond), 2, 256);
-
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<TConsumer> consumerConfigurator,
-        IRegistrationContext context)
-    {
-        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
-        {
-            rabbit.SingleActiveConsumer = true;
-            rabbit.PrefetchCount = ConcurrentMessageLimit ?? 2;
-        }
-    }
+    protected override void ConfigureRabbitMq(IRabbitMqReceiveEndpointConfigurator endpoint) =>
+        endpoint.SingleActiveConsumer = true;
 }
