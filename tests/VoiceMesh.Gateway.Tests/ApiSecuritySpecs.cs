@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VoiceMesh.Gateway.Api;
 using VoiceMesh.ServiceDefaults;
+using VoiceMesh.Testing;
 
 namespace VoiceMesh.Gateway.Tests;
 
@@ -192,6 +194,41 @@ public sealed class ApiSecuritySpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_from_voicemesh_api_key_works_with_the_settings_it_prints_which_hold_only_its_hash()
+    {
+        var info = new ProcessStartInfo(RepositoryPaths.Script("voicemesh"))
+        {
+            ArgumentList = { "api-key", "--scopes", "read", "--name", "ci_reader" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, process.ExitCode);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var key = lines[0];
+        var settings = lines[1..].Select(line => line.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        Assert.Equal(["Gateway__ApiClients__ci_reader__KeySha256", "Gateway__ApiClients__ci_reader__Scopes__0"], settings.Keys);
+        Assert.DoesNotContain(key, string.Join("\n", settings.Values), StringComparison.Ordinal);
+
+        await using var app = new GatewayApplication().With("ReverseProxy:Clusters:calls:Destinations:primary:Address", _backend.Url);
+        foreach (var (name, value) in settings)
+        {
+            app.With(name.Replace("__", ":", StringComparison.Ordinal), value);
+        }
+
+        using var client = app.CreateClient();
+        using var get = new HttpRequestMessage(HttpMethod.Get, CallPath) { Headers = { { ApiKeyAuthenticationHandler.HeaderName, key } } };
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/api/calls") { Headers = { { ApiKeyAuthenticationHandler.HeaderName, key } } };
+        using var read = await client.SendAsync(get, TestContext.Current.CancellationToken);
+        using var command = await client.SendAsync(post, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, command.StatusCode);
     }
 
     [Theory]
