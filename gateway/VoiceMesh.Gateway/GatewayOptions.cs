@@ -12,9 +12,6 @@ public sealed class GatewayOptions : IConfigurationOptions
     [Url(ErrorMessage = "Gateway:PublicBaseUrl must be an absolute http(s) URL.")]
     public string PublicBaseUrl { get; set; } = "";
 
-    /// <summary>Keys accepted in <c>X-Api-Key</c> on <c>/api/*</c>.</summary>
-    public IList<string> ApiKeys { get; } = [];
-
     /// <summary>
     /// Addresses of our own reverse proxies. Only requests from these may set <c>X-Forwarded-Proto</c>,
     /// <c>X-Forwarded-Host</c> and <c>X-Forwarded-Port</c> for the signed URL; everyone else's are ignored.

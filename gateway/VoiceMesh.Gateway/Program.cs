@@ -16,6 +16,7 @@ app.UseStatusCodePages();
 app.UseTwilioWebhookValidation();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapTwilioWebhooks();
 app.MapReverseProxy();

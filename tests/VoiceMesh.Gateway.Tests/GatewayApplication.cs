@@ -23,9 +23,18 @@ public sealed class GatewayApplication : WebApplicationFactory<Program>
         ["ConnectionStrings:RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
     };
 
+    private readonly List<Action<IServiceCollection>> _services = [];
+
     public GatewayApplication With(string key, string? value)
     {
         _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Test services added after the gateway's own (e.g. a log collector).</summary>
+    public GatewayApplication WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
         return this;
     }
 
@@ -42,6 +51,7 @@ public sealed class GatewayApplication : WebApplicationFactory<Program>
         {
             services.AddMassTransitTestHarness();
             services.Configure<TestHarnessOptions>(o => o.TestInactivityTimeout = TimeSpan.FromSeconds(1));
+            _services.ForEach(configure => configure(services));
         });
     }
 }

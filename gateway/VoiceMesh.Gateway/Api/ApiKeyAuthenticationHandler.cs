@@ -1,40 +1,59 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace VoiceMesh.Gateway.Api;
 
-/// <summary>Authenticates <c>/api/*</c> callers by an <c>X-Api-Key</c> header matching one of <c>Gateway:ApiKeys</c>.</summary>
+/// <summary>
+/// Authenticates <c>/api/*</c> callers by the one <c>X-Api-Key</c> header, whose SHA-256 must be a configured
+/// client's (<see cref="ApiClientRegistry"/>). The principal carries the client's name and scopes, never the key;
+/// a missing or unknown key is answered 401 and a key without the request's scope 403, both problem+json.
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOptions<GatewayOptions> gateway)
+    ApiClientRegistry clients)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
 
+    /// <summary>Longer than any key worth issuing; a longer header is refused before it is hashed.</summary>
+    public const int MaxKeyLength = 256;
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (Request.Headers[HeaderName] is not { Count: 1 } header || string.IsNullOrEmpty(header))
+        var values = Request.Headers[HeaderName];
+        var result = values.Count switch
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
-        }
+            0 => AuthenticateResult.NoResult(),
+            > 1 => AuthenticateResult.Fail($"{HeaderName} was sent more than once."),
+            _ when string.IsNullOrEmpty(values[0]) || values[0]!.Length > MaxKeyLength =>
+                AuthenticateResult.Fail($"{HeaderName} is empty or longer than {MaxKeyLength} characters."),
+            _ when clients.Find(values[0]!) is { } client => AuthenticateResult.Success(Ticket(client)),
+            _ => AuthenticateResult.Fail("Unknown API key."),
+        };
+        return Task.FromResult(result);
+    }
 
-        var presented = Encoding.UTF8.GetBytes(header.ToString());
-        var index = gateway.Value.ApiKeys
-            .Select((key, i) => (key, i))
-            .FirstOrDefault(k => k.key.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k.key), presented));
-        if (index.key is null)
-        {
-            return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
-        }
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\"";
+        return ApiProblem.Write(Context, StatusCodes.Status401Unauthorized, "Unauthorized",
+            $"Send one {HeaderName} header with a key the gateway knows.");
+    }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, $"api-key-{index.i}")], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ApiProblem.Write(Context, StatusCodes.Status403Forbidden, "Forbidden",
+            $"This API key lacks the '{ApiScopes.Required(Request)}' scope that {Request.Method} {Request.Path} needs.");
+
+    private static AuthenticationTicket Ticket(ApiClient client)
+    {
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, client.Name), .. client.Scopes.Select(scope => new Claim(ApiScopes.ClaimType, scope))],
+            SchemeName);
+        return new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName);
     }
 }

@@ -36,6 +36,7 @@ internal static class ManifestRoutes
                 settings[$"{route}:ClusterId"] = service.Name;
                 settings[$"{route}:AuthorizationPolicy"] = ApiRegistration.Policy;
                 settings[$"{route}:Match:Path"] = $"{service.Api[i].TrimEnd('/')}/{{**rest}}";
+                settings[$"{route}:Transforms:0:RequestHeaderRemove"] = ApiKeyAuthenticationHandler.HeaderName;
             }
 
             for (var i = 0; i < service.Twiml.Count; i++)

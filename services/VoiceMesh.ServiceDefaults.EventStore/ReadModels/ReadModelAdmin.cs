@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +12,8 @@ namespace VoiceMesh.ServiceDefaults.ReadModels;
 /// <c>GET /admin/read-models</c> lists them, <c>POST /admin/read-models/rebuild[?projection=NAME]</c> rebuilds them
 /// online, <c>GET /admin/read-models/verify[?projection=NAME]</c> compares each document with its stream aggregated live.
 /// Each request needs <c>X-Api-Key</c> with one of the keys the gateway accepts on <c>/api</c> (<c>Gateway:ApiKeys</c>,
-/// which <c>./voicemesh up</c> gives every process); a service configured with none refuses every request (403).
+/// plain or <c>sha256:</c> hashes, which <c>./voicemesh up</c> gives every process); a service configured with none
+/// refuses every request (403).
 /// </summary>
 internal sealed class ReadModelAdmin : IStartupFilter
 {
@@ -36,7 +35,7 @@ internal sealed class ReadModelAdmin : IStartupFilter
             return;
         }
 
-        if (!context.Request.Headers.TryGetValue("X-Api-Key", out var given) || !keys.Any(key => SameKey(key, given.ToString())))
+        if (context.Request.Headers["X-Api-Key"] is not { Count: 1 } given || !keys.Any(key => ApiKeyHash.Matches(key, given.ToString())))
         {
             await Problem(context, StatusCodes.Status401Unauthorized, "X-Api-Key is missing or not one of the configured API keys.");
             return;
@@ -69,9 +68,6 @@ internal sealed class ReadModelAdmin : IStartupFilter
                 return;
         }
     }
-
-    private static bool SameKey(string configured, string given) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(configured)), SHA256.HashData(Encoding.UTF8.GetBytes(given)));
 
     private static Task Problem(HttpContext context, int status, string detail)
     {
