@@ -35,6 +35,7 @@ public sealed class TwimlFallbackSpecs : IAsyncLifetime
         _calls.MapPost("/twilio/voice", () => Results.Text("<Response><Say>Welcome from Calls.</Say></Response>", "application/xml"));
         _calls.MapPost("/twilio/voice/flow/{flow}/refused", () => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Calls says no"));
         _calls.MapPost("/twilio/voice/flow/{flow}/broken", () => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Calls broke"));
+        _calls.MapGet("/api/calls/{callSid}", () => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Calls broke"));
         _calls.MapPost("/twilio/voice/flow/{flow}/stalled", async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(30), _stop.Token);
@@ -163,6 +164,21 @@ public sealed class TwimlFallbackSpecs : IAsyncLifetime
         AssertVoicemailFallback(twiml);
         Assert.DoesNotContain("Calls broke", twiml.ToString(), StringComparison.Ordinal);
         AssertCounted(fallbacks, "/twilio/voice/flow/ivr/broken", "error");
+    }
+
+    [Fact]
+    public async Task A_5xx_of_calls_on_an_api_route_is_not_a_twiml_request_and_passes_untouched()
+    {
+        await using var app = Gateway();
+        using var client = app.CreateClient();
+        using var fallbacks = Fallbacks(app);
+        client.DefaultRequestHeaders.Add("X-Api-Key", GatewayApplication.ApiKey);
+
+        using var response = await client.GetAsync($"/api/calls/{CallSid}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("Calls broke", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Empty(fallbacks.GetMeasurementSnapshot());
     }
 
     [Fact]

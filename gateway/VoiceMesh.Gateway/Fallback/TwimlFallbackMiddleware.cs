@@ -41,13 +41,13 @@ internal sealed partial class TwimlFallbackMiddleware(
             context.RequestAborted = caller;
         }
 
+        var error = context.Features.Get<IForwarderErrorFeature>();
         if (caller.IsCancellationRequested || context.Response.HasStarted
-            || Reason(context.Features.Get<IForwarderErrorFeature>(), deadline.IsCancellationRequested, context.Response.StatusCode) is not { } reason)
+            || Reason(error, deadline.IsCancellationRequested, context.Response.StatusCode) is not { } reason)
         {
             return;
         }
 
-        var error = context.Features.Get<IForwarderErrorFeature>();
         LogFallback(context.Request.Path, context.Features.Get<TwilioWebhook>()?.Field("CallSid"), reason, error?.Error, error?.Exception);
         metrics.Answered(context.Request.Path, reason);
         context.Response.Clear();
