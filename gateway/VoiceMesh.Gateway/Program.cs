@@ -1,4 +1,5 @@
 using VoiceMesh.Gateway.Api;
+using VoiceMesh.Gateway.Fallback;
 using VoiceMesh.Gateway.Routing;
 using VoiceMesh.Gateway.Twilio;
 using VoiceMesh.ServiceDefaults;
@@ -9,6 +10,7 @@ builder.AddMessaging();
 builder.AddTwilioWebhooks();
 builder.AddApiAuthentication();
 builder.AddManifestRoutes();
+builder.AddTwimlFallback();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -19,7 +21,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapTwilioWebhooks();
-app.MapReverseProxy();
+app.MapReverseProxyWithTwimlFallback();
 app.Run();
 
 public partial class Program;

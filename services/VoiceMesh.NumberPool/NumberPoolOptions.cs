@@ -37,5 +37,14 @@ public sealed class NumberPoolOptions : IConfigurationOptions
 
     public Uri VoiceUrl => new(PublicBaseUrl.TrimEnd('/') + "/twilio/voice");
 
+    /// <summary>The gateway's fallback route: Twilio requests it when the Voice URL fails, and the caller hears an apology, not an application error.</summary>
+    public Uri VoiceFallbackUrl => new(PublicBaseUrl.TrimEnd('/') + "/twilio/voice/fallback");
+
     public Uri StatusCallbackUrl => new(PublicBaseUrl.TrimEnd('/') + "/twilio/voice/status");
+
+    /// <summary>Where every pool number's webhooks go.</summary>
+    public NumberWebhooks Webhooks => new(VoiceUrl, VoiceFallbackUrl, StatusCallbackUrl);
 }
+
+/// <summary>A number's Voice URL, Voice fallback URL and status callback, all requested with POST.</summary>
+public sealed record NumberWebhooks(Uri VoiceUrl, Uri VoiceFallbackUrl, Uri StatusCallback);

@@ -56,6 +56,8 @@ public sealed class ManifestRoutingSpecs
         Assert.Equal("/twilio/rooms/join", settings["ReverseProxy:Routes:rooms-twiml-0:Match:Path"]);
         Assert.Equal("POST", settings["ReverseProxy:Routes:rooms-twiml-0:Match:Methods:0"]);
         Assert.False(settings.ContainsKey("ReverseProxy:Routes:rooms-twiml-0:AuthorizationPolicy"));
+        Assert.Equal("true", settings["ReverseProxy:Routes:rooms-twiml-0:Metadata:" + ManifestRoutes.TwimlMetadata]);
+        Assert.False(settings.ContainsKey("ReverseProxy:Routes:rooms-api-0:Metadata:" + ManifestRoutes.TwimlMetadata));
         Assert.Equal("/api/rooms/{**rest}", settings["ReverseProxy:Routes:rooms-api-0:Match:Path"]);
         Assert.Equal("http://127.0.0.1:2/", settings["ReverseProxy:Clusters:rooms:Destinations:primary:Address"]);
     }

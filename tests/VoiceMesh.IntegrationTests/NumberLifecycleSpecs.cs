@@ -41,6 +41,8 @@ public sealed class NumberLifecycleSpecs(TestInfrastructure infrastructure) : IA
             .GetProperty("phoneNumberSid").GetString()!;
         var owned = await IncomingPhoneNumberResource.FetchAsync(sid, client: _service.Simulator.CreateTwilioClient());
         Assert.Equal(new Uri(NumberPoolService.PublicBaseUrl + "/twilio/voice"), owned.VoiceUrl);
+        Assert.Equal(new Uri(NumberPoolService.PublicBaseUrl + "/twilio/voice/fallback"), owned.VoiceFallbackUrl);
+        Assert.Equal(Twilio.Http.HttpMethod.Post, owned.VoiceFallbackMethod);
         Assert.Equal(new Uri(NumberPoolService.PublicBaseUrl + "/twilio/voice/status"), owned.StatusCallback);
 
         using (var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/numbers/{Uri.EscapeDataString(released)}")

@@ -35,6 +35,7 @@ public sealed class NumberLifecycleSpecs
         Assert.Equal(("US", "415", "415555", "California"), (number.IsoCountry, number.AreaCode, number.Exchange, number.Region));
         Assert.Equal("America/Los_Angeles", number.TimeZone);
         Assert.Equal(new Uri("https://voice.example.com/twilio/voice"), number.VoiceUrl);
+        Assert.Equal(new Uri("https://voice.example.com/twilio/voice/fallback"), number.VoiceFallbackUrl);
         Assert.Equal(new Uri("https://voice.example.com/twilio/voice/status"), number.StatusCallback);
         Assert.Equal([NumberState.Provisioning, NumberState.Active], number.History.Select(s => s.State));
     }

@@ -1,16 +1,23 @@
 using VoiceMesh.Gateway.Api;
 using VoiceMesh.ServiceDefaults.Hosting;
+using Yarp.ReverseProxy.Configuration;
 
 namespace VoiceMesh.Gateway.Routing;
 
 /// <summary>
 /// The gateway's YARP routes and clusters, built from the service manifest beside the gateway's binaries: each
-/// service's <c>/api/*</c> prefixes behind the API key policy, its TwiML paths and WebSocket paths (validated by the
-/// Twilio middleware before they are proxied), and a cluster at its default local address. They enter configuration below every other
+/// service's <c>/api/*</c> prefixes behind the API key policy, its TwiML paths (marked with <see cref="TwimlMetadata"/>)
+/// and WebSocket paths (validated by the Twilio middleware before they are proxied), and a cluster at its default local
+/// address. They enter configuration below every other
 /// source, so <c>ReverseProxy__Clusters__{name}__Destinations__primary__Address</c> points a service elsewhere.
 /// </summary>
 internal static class ManifestRoutes
 {
+    /// <summary>The route metadata that marks a TwiML route, which answers the fallback TwiML when Calls cannot.</summary>
+    public const string TwimlMetadata = "VoiceMesh.Twiml";
+
+    public static bool IsTwiml(RouteConfig route) => route.Metadata?.ContainsKey(TwimlMetadata) == true;
+
     public static IHostApplicationBuilder AddManifestRoutes(this IHostApplicationBuilder builder)
     {
         var path = Path.Combine(AppContext.BaseDirectory, ServiceManifest.FileName);
@@ -45,6 +52,7 @@ internal static class ManifestRoutes
                 settings[$"{route}:ClusterId"] = service.Name;
                 settings[$"{route}:Match:Path"] = service.Twiml[i];
                 settings[$"{route}:Match:Methods:0"] = HttpMethods.Post;
+                settings[$"{route}:Metadata:{TwimlMetadata}"] = "true";
             }
 
             for (var i = 0; i < service.WebSocket.Count; i++)

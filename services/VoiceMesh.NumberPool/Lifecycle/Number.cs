@@ -43,6 +43,7 @@ public sealed record Number
     public string? Region { get; init; }
     public string? TimeZone { get; init; }
     public Uri? VoiceUrl { get; init; }
+    public Uri? VoiceFallbackUrl { get; init; }
     public Uri? StatusCallback { get; init; }
 
     /// <summary>Which inbound flow answers the number (the Calls service's flow name); null: the default flow.</summary>
@@ -84,6 +85,7 @@ public sealed record Number
         Region = e.Region,
         TimeZone = e.TimeZone,
         VoiceUrl = e.VoiceUrl,
+        VoiceFallbackUrl = e.VoiceFallbackUrl,
         StatusCallback = e.StatusCallback,
         History = number.History.Add(new NumberStep(NumberState.Active, e.Origin.ToWire(), e.RequestedBy, e.ActivatedAt)),
     };

@@ -27,7 +27,7 @@ public sealed record StepResponse(string State, string Reason, string By, DateTi
 /// <summary>A pool number, as <c>GET /api/numbers</c> and <c>GET /api/numbers/{phoneNumber}</c> answer it.</summary>
 public sealed record NumberResponse(
     string PhoneNumber, string? PhoneNumberSid, string Pool, string State, string? Origin, string? IsoCountry, string? AreaCode,
-    string? Region, string? TimeZone, Uri? VoiceUrl, Uri? StatusCallback, string? InboundFlow, int? ErrorCode, string? ErrorMessage,
+    string? Region, string? TimeZone, Uri? VoiceUrl, Uri? VoiceFallbackUrl, Uri? StatusCallback, string? InboundFlow, int? ErrorCode, string? ErrorMessage,
     DateTimeOffset? QuarantineUntil, DateTimeOffset? CoolingDownUntil, ReputationResponse? Reputation, UsageResponse? Usage,
     IReadOnlyList<StepResponse> History)
 {
@@ -37,7 +37,7 @@ public sealed record NumberResponse(
         var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
         return new(
             n.Id, n.PhoneNumberSid, n.Pool, n.State.ToWire(), n.Origin?.ToWire(), n.IsoCountry, n.AreaCode, n.Region, n.TimeZone,
-            n.VoiceUrl, n.StatusCallback, n.InboundFlow, n.ErrorCode, n.ErrorMessage, n.QuarantineUntil, n.CoolingDownUntil,
+            n.VoiceUrl, n.VoiceFallbackUrl, n.StatusCallback, n.InboundFlow, n.ErrorCode, n.ErrorMessage, n.QuarantineUntil, n.CoolingDownUntil,
             reputation is null && n.Reputation is null
                 ? null
                 : new ReputationResponse(

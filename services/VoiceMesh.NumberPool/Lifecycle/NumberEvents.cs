@@ -4,9 +4,9 @@ namespace VoiceMesh.NumberPool.Lifecycle;
 public sealed record NumberProvisioningStarted(string PhoneNumber, string Pool, string RequestId, string RequestedBy, DateTimeOffset StartedAt);
 
 /// <summary>
-/// The number is owned (bought, or adopted from the account) and active in <see cref="Pool"/>, its Voice URL and
-/// status callback pointing at the gateway; where it is (<see cref="IsoCountry"/> ... <see cref="TimeZone"/>) decides
-/// which destinations it is local to.
+/// The number is owned (bought, or adopted from the account) and active in <see cref="Pool"/>, its Voice URL, Voice
+/// fallback URL and status callback pointing at the gateway; where it is (<see cref="IsoCountry"/> ...
+/// <see cref="TimeZone"/>) decides which destinations it is local to.
 /// </summary>
 public sealed record NumberActivated
 {
@@ -20,6 +20,10 @@ public sealed record NumberActivated
     public string? Region { get; init; }
     public string? TimeZone { get; init; }
     public required Uri VoiceUrl { get; init; }
+
+    /// <summary>The gateway's fallback route; null in events recorded before numbers were given one.</summary>
+    public Uri? VoiceFallbackUrl { get; init; }
+
     public required Uri StatusCallback { get; init; }
     public required string RequestedBy { get; init; }
     public required DateTimeOffset ActivatedAt { get; init; }

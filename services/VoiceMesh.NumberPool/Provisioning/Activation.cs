@@ -22,6 +22,7 @@ internal static class Activation
             Region = location?.Region,
             TimeZone = location?.TimeZone,
             VoiceUrl = options.VoiceUrl,
+            VoiceFallbackUrl = options.VoiceFallbackUrl,
             StatusCallback = options.StatusCallbackUrl,
             RequestedBy = requestedBy,
             ActivatedAt = now,

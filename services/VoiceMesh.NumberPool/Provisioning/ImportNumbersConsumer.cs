@@ -52,7 +52,7 @@ public sealed partial class ImportNumbersConsumer(
                 continue;
             }
 
-            await twilio.Point(sid, options.Value.VoiceUrl, options.Value.StatusCallbackUrl);
+            await twilio.Point(sid, options.Value.Webhooks);
             var activated = Activation.Of(phoneNumber, sid, command.Pool, NumberOrigin.Imported, options.Value, command.RequestedBy, clock.GetUtcNow());
             await commands.Execute<Number>(phoneNumber, null, n => Number.Import(n, activated), cancellationToken);
             adopted.Add(phoneNumber);

@@ -8,7 +8,7 @@ namespace VoiceMesh.NumberPool.Provisioning;
 
 /// <summary>
 /// Buys one planned number: starts its stream (provisioning), then asks Twilio whether the account owns it already (a
-/// purchase whose answer was lost) before buying it with its Voice URL and status callback at the gateway, and records
+/// purchase whose answer was lost) before buying it with its Voice URL, Voice fallback URL and status callback at the gateway, and records
 /// the outcome: active, or refused with Twilio's error. A number the service held before, or already decided, is left
 /// alone. A crash between the purchase and the record leaves the message unacknowledged; its redelivery finds the
 /// number owned and records it.
@@ -33,7 +33,7 @@ public sealed partial class PurchaseNumberConsumer(
         object outcome;
         if (sid is null)
         {
-            var bought = await twilio.Buy(command.PhoneNumber, command.Pool, options.Value.VoiceUrl, options.Value.StatusCallbackUrl);
+            var bought = await twilio.Buy(command.PhoneNumber, command.Pool, options.Value.Webhooks);
             sid = bought.PhoneNumberSid;
             outcome = sid is null
                 ? new NumberProvisioningRefused(command.PhoneNumber, command.Pool, command.RequestId, bought.ErrorCode!.Value, bought.ErrorMessage!, clock.GetUtcNow())
@@ -41,7 +41,7 @@ public sealed partial class PurchaseNumberConsumer(
         }
         else
         {
-            await twilio.Point(sid, options.Value.VoiceUrl, options.Value.StatusCallbackUrl);
+            await twilio.Point(sid, options.Value.Webhooks);
             outcome = Activation.Of(command.PhoneNumber, sid, command.Pool, NumberOrigin.Purchased, options.Value, command.RequestedBy, clock.GetUtcNow());
         }
 

@@ -48,13 +48,15 @@ public sealed class TwilioNumbers(ITwilioRestClient twilio)
         return owned.FirstOrDefault(n => n.PhoneNumber.ToString() == phoneNumber)?.Sid;
     }
 
-    public async Task<PurchaseResult> Buy(string phoneNumber, string pool, Uri voiceUrl, Uri statusCallback)
+    public async Task<PurchaseResult> Buy(string phoneNumber, string pool, NumberWebhooks webhooks)
     {
         try
         {
             var bought = await IncomingPhoneNumberResource.CreateAsync(
-                phoneNumber: new PhoneNumber(phoneNumber), friendlyName: $"voicemesh {pool}", voiceUrl: voiceUrl,
-                voiceMethod: Twilio.Http.HttpMethod.Post, statusCallback: statusCallback, statusCallbackMethod: Twilio.Http.HttpMethod.Post,
+                phoneNumber: new PhoneNumber(phoneNumber), friendlyName: $"voicemesh {pool}",
+                voiceUrl: webhooks.VoiceUrl, voiceMethod: Twilio.Http.HttpMethod.Post,
+                voiceFallbackUrl: webhooks.VoiceFallbackUrl, voiceFallbackMethod: Twilio.Http.HttpMethod.Post,
+                statusCallback: webhooks.StatusCallback, statusCallbackMethod: Twilio.Http.HttpMethod.Post,
                 client: twilio);
             return new PurchaseResult(bought.Sid, null, null);
         }
@@ -64,9 +66,12 @@ public sealed class TwilioNumbers(ITwilioRestClient twilio)
         }
     }
 
-    /// <summary>Points an owned number's Voice URL and status callback at the gateway.</summary>
-    public Task Point(string phoneNumberSid, Uri voiceUrl, Uri statusCallback) =>
+    /// <summary>Points an owned number's Voice URL, Voice fallback URL and status callback at the gateway.</summary>
+    public Task Point(string phoneNumberSid, NumberWebhooks webhooks) =>
         IncomingPhoneNumberResource.UpdateAsync(
-            phoneNumberSid, voiceUrl: voiceUrl, voiceMethod: Twilio.Http.HttpMethod.Post, statusCallback: statusCallback,
-            statusCallbackMethod: Twilio.Http.HttpMethod.Post, client: twilio);
+            phoneNumberSid,
+            voiceUrl: webhooks.VoiceUrl, voiceMethod: Twilio.Http.HttpMethod.Post,
+            voiceFallbackUrl: webhooks.VoiceFallbackUrl, voiceFallbackMethod: Twilio.Http.HttpMethod.Post,
+            statusCallback: webhooks.StatusCallback, statusCallbackMethod: Twilio.Http.HttpMethod.Post,
+            client: twilio);
 }
