@@ -1,4 +1,5 @@
 using VoiceMesh.Gateway.Api;
+using VoiceMesh.Gateway.DeadLetters;
 using VoiceMesh.Gateway.Routing;
 using VoiceMesh.Gateway.Twilio;
 using VoiceMesh.ServiceDefaults;
@@ -9,6 +10,7 @@ builder.AddMessaging();
 builder.AddTwilioWebhooks();
 builder.AddApiAuthentication();
 builder.AddManifestRoutes();
+builder.AddDeadLetters();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -18,6 +20,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapTwilioWebhooks();
+app.MapDeadLetters();
 app.MapReverseProxy();
 app.Run();
 
