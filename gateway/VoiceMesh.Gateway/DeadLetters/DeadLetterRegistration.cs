@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using System.Text;
 using Microsoft.Extensions.Options;
 using VoiceMesh.ServiceDefaults;
 
@@ -17,8 +19,8 @@ internal static class DeadLetterRegistration
             var broker = provider.GetRequiredService<BrokerEndpoints>();
             client.BaseAddress = broker.Management;
             client.Timeout = TimeSpan.FromSeconds(10);
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
-                "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{broker.User}:{broker.Password}")));
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+                "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{broker.User}:{broker.Password}")));
         });
         builder.Services.AddSingleton<DeadLetterQueues>();
         return builder;
