@@ -8,6 +8,7 @@
 #                               export VOICEMESH_TEST_RABBITMQ_MANAGEMENT='http://127.0.0.1:MGMT'
 #                               export ConnectionStrings__Postgres='...'   (same as VOICEMESH_TEST_POSTGRES)
 #                               export ConnectionStrings__RabbitMq='...'   (same as VOICEMESH_TEST_RABBITMQ)
+#                               export DeadLetters__ManagementUrl='http://127.0.0.1:MGMT/'   (the gateway's dead-letter API)
 #                             and prints that file's path on stdout. Ports: VOICEMESH_PG_PORT,
 #                             VOICEMESH_RABBITMQ_PORT, VOICEMESH_RABBITMQ_MGMT_PORT, VOICEMESH_RABBITMQ_DIST_PORT
 #                             when set, else the ports of the previous 'up' of STATE_DIR when still free (so data
@@ -81,6 +82,7 @@ export VOICEMESH_TEST_RABBITMQ='$rabbitmq'
 export VOICEMESH_TEST_RABBITMQ_MANAGEMENT='http://127.0.0.1:$mgmt'
 export ConnectionStrings__Postgres='$postgres'
 export ConnectionStrings__RabbitMq='$rabbitmq'
+export DeadLetters__ManagementUrl='http://127.0.0.1:$mgmt/'
 ENV
   mv -f "$state/infra.env.tmp" "$state/infra.env"
   log "infrastructure up in $((SECONDS - started)) s: PostgreSQL 127.0.0.1:$pg, RabbitMQ 127.0.0.1:$amqp (management http://127.0.0.1:$mgmt/); source $state/infra.env"

@@ -1,5 +1,6 @@
 using VoiceMesh.Gateway.Api;
 using VoiceMesh.Gateway.Fallback;
+using VoiceMesh.Gateway.DeadLetters;
 using VoiceMesh.Gateway.Routing;
 using VoiceMesh.Gateway.Twilio;
 using VoiceMesh.ServiceDefaults;
@@ -11,6 +12,7 @@ builder.AddTwilioWebhooks();
 builder.AddApiAuthentication();
 builder.AddManifestRoutes();
 builder.AddTwimlFallback();
+builder.AddDeadLetters();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -21,6 +23,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapTwilioWebhooks();
+app.MapDeadLetters();
 app.MapReverseProxyWithTwimlFallback();
 app.Run();
 
