@@ -338,7 +338,7 @@ internal static class GatewayFuzzCases
     private static Gen<RawRequest> HeaderInjection() =>
         from webhook in AnyWebhook
         from token in Token
-        from header in Gen.OneOf("User-Agent", "X-Forwarded-Host", "Content-Type", "X-Twilio-Signature")
+        from header in Gen.OneOf("Host", "User-Agent", "Content-Type", "X-Twilio-Signature")
         from injected in Gen.OneOf("\r", "\n", "\r\n", "\0", "\r\nX-Injected: 1", "\nX-Injected: 1", "\r\n folded", "\r\nno-colon", "\r\n\r\n", "\rX-Injected: 1")
         select (Post.Of(webhook, token) with { Injection = (header, injected) })
             .Raw($"{webhook.Route} with {Printable(injected)} in {header}", Verdict.Either);
@@ -485,7 +485,7 @@ internal sealed record Post(string Route, byte[] Body, string Token)
     /// <summary>X-Twilio-Signature; by default the correct one for the body as the gateway decodes it.</summary>
     public string? Signature { get; init; } = Sign(Route, Body);
 
-    /// <summary>Chunked transfer coding with chunks of this size; null sends a Content-Length.</summary>
+    /// <summary>Chunked transfer coding with chunks of this size (0: the caller writes the chunks); null sends a Content-Length.</summary>
     public int? ChunkSize { get; init; }
 
     /// <summary>The Content-Length header's value, when it is not the body's length.</summary>

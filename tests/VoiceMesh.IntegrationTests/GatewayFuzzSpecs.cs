@@ -76,7 +76,7 @@ public sealed class GatewayFuzzSpecs(TestInfrastructure infrastructure) : IAsync
         var failures = new List<(int Case, string Reason)>();
         for (var i = 0; i < cases.Length; i++)
         {
-            if (Answer(cases[i], outcomes[i]) is { } reason)
+            if (WrongAnswer(cases[i], outcomes[i]) is { } reason)
             {
                 failures.Add((i, reason));
             }
@@ -129,7 +129,7 @@ public sealed class GatewayFuzzSpecs(TestInfrastructure infrastructure) : IAsync
     }
 
     /// <summary>Why an answer is wrong for how the case was generated, or null.</summary>
-    private static string? Answer(FuzzCase fuzz, Outcome outcome)
+    private static string? WrongAnswer(FuzzCase fuzz, Outcome outcome)
     {
         var patience = fuzz is RawRequest { Delivery: Delivery.Trickle } ? SlowPatience : Patience;
         if (outcome.Status >= 500)
@@ -336,7 +336,7 @@ public sealed class GatewayFuzzSpecs(TestInfrastructure infrastructure) : IAsync
         {
             await tcp.ConnectAsync(_mesh.Gateway.BaseAddress.Host, _mesh.Gateway.BaseAddress.Port, timeout.Token);
             var stream = tcp.GetStream();
-            var reading = Answer(stream, timeout.Token);
+            var reading = ReadStatus(stream, timeout.Token);
             await Write(tcp, stream, request, reading, timeout.Token);
             var status = await reading;
             return new Outcome(status, clock.Elapsed, TimedOut: false);
@@ -383,7 +383,7 @@ public sealed class GatewayFuzzSpecs(TestInfrastructure infrastructure) : IAsync
     }
 
     /// <summary>The status the gateway answered, or null when it closed the connection without an answer.</summary>
-    private static async Task<int?> Answer(NetworkStream stream, CancellationToken ct)
+    private static async Task<int?> ReadStatus(NetworkStream stream, CancellationToken ct)
     {
         var start = new byte[12];
         var read = 0;
