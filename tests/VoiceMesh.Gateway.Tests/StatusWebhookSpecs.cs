@@ -171,6 +171,19 @@ public sealed class StatusWebhookSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_account_sid_sent_twice_gets_400_naming_it_and_publishes_nothing()
+    {
+        var form = Completed();
+        form.Add(form.Single(f => f.Key == "AccountSid"));
+
+        using var response = await _client.SendAsync(Signed(form), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("\"AccountSid\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        await AssertNothingPublished();
+    }
+
+    [Fact]
     public async Task The_api_requires_a_known_api_key()
     {
         using var none = await _client.GetAsync("/api/calls/" + CallSid, TestContext.Current.CancellationToken);

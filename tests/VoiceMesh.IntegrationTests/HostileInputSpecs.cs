@@ -110,6 +110,7 @@ public sealed class HostileInputSpecs(TestInfrastructure infrastructure, MeshFix
     [Theory]
     [InlineData("chunk size", "zz\r\nabc\r\n0\r\n\r\n", 400)]
     [InlineData("chunk suffix", "3\r\nabcXY0\r\n\r\n", 400)]
+    [InlineData("chunk size overflowing", "ffffffffffffffffffff\r\nabc\r\n0\r\n\r\n", 400)]
     public async Task A_badly_framed_unsigned_body_gets_a_4xx_and_no_stack_trace(string what, string chunked, int status)
     {
         var head = "POST /twilio/voice/status HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/x-www-form-urlencoded\r\n"

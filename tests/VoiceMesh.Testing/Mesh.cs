@@ -99,6 +99,7 @@ public sealed class Mesh : IAsyncDisposable
         return mesh;
     }
 
+    /// <param name="callsInstances">Calls processes to start; with none, the gateway routes Calls' paths to nowhere (specs of the gateway's own answers).</param>
     /// <param name="everyProcess">Environment of the gateway and of every service (e.g. <see cref="OtlpReceiver.ExporterEnvironment"/>).</param>
     private async Task StartProcesses(
         ServiceManifest manifest, int callsInstances, string postgres, IReadOnlyDictionary<string, string>? serviceSettings,
@@ -125,7 +126,7 @@ public sealed class Mesh : IAsyncDisposable
             ["Gateway__ApiRateLimit__PermitsPerSecond"] = "1000000",
             ["Gateway__ApiRateLimit__Burst"] = "1000000",
             ["ConnectionStrings__RabbitMq"] = RabbitMqUri,
-            [Cluster(calls.Name)] = _calls[0].BaseAddress.ToString(),
+            [Cluster(calls.Name)] = _calls.Count > 0 ? _calls[0].BaseAddress.ToString() : NotStarted,
         };
         foreach (var service in manifest.Services.Where(s => s.Name != calls.Name))
         {

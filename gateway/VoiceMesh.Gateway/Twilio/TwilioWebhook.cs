@@ -18,7 +18,7 @@ internal sealed record TwilioWebhook(string SignedUrl, byte[] RawBody, IReadOnly
     /// <summary>
     /// What is wrong with a signed request whatever its path: a field name or value (form or query) with a control
     /// character or an unpaired surrogate, which PostgreSQL could not store or a log would misquote, and an
-    /// <c>AccountSid</c> that is not one of <paramref name="accounts"/>.
+    /// <c>AccountSid</c> that is not exactly one of <paramref name="accounts"/>, sent once.
     /// </summary>
     public static Dictionary<string, string[]> Check(
         IEnumerable<KeyValuePair<string, StringValues>> fields, IReadOnlySet<string> accounts)
@@ -36,9 +36,10 @@ internal sealed record TwilioWebhook(string SignedUrl, byte[] RawBody, IReadOnly
             {
                 errors[name] = [$"{name} {StorableText.SingleLineDescription}"];
             }
-            else if (name == "AccountSid" && values.Any(v => v is null || !accounts.Contains(v)))
+            else if (name == "AccountSid" && (values.Count != 1 || !accounts.Contains(values.ToString())))
             {
-                errors[name] = ["AccountSid is not the account this gateway serves."];
+                // Once: the mappers read a repeated field as its values joined by commas, which no account is.
+                errors[name] = ["AccountSid must be sent once, as the account this gateway serves."];
             }
         }
 
