@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using VoiceMesh.Gateway.Twilio;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Gateway;
@@ -40,10 +41,10 @@ public sealed class GatewayOptions : IConfigurationOptions
     public TimeSpan MinRequestBodyGrace { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Accounts besides <c>Twilio:AccountSid</c> (its subaccounts) whose webhooks are accepted. A signed webhook whose
-    /// <c>AccountSid</c> is none of them is answered 400.
+    /// Accounts (subaccounts) besides <c>Twilio:AccountSid</c> whose webhooks are accepted, by AccountSid, each with its
+    /// own tokens. A webhook is checked with the tokens of the <c>AccountSid</c> it carries; any other account is 403.
     /// </summary>
-    public IList<string> AdditionalAccountSids { get; } = [];
+    public IDictionary<string, GatewayAccount> Accounts { get; } = new Dictionary<string, GatewayAccount>(StringComparer.Ordinal);
 
     /// <summary>How long a webhook waits for the broker's confirm before it is answered 503.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]

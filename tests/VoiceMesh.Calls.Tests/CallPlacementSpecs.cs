@@ -13,6 +13,7 @@ namespace VoiceMesh.Calls.Tests;
 public sealed class CallPlacementSpecs
 {
     private const string CallSid = "CA22222222222222222222222222222222";
+    private const string AccountSid = "AC11111111111111111111111111111111";
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
 
     private PlacementRequested Requested => new()
@@ -148,9 +149,9 @@ public sealed class CallPlacementSpecs
         var after = placement.Apply(Assert.IsType<PlacementSucceeded>(Assert.Single(placement.Succeed(CallSid, foundByLookup: false, _clock.GetUtcNow()).Events)));
 
         Assert.Equal((CallPlacement.Placed, (string?)CallSid), (after.Status, after.CallSid));
-        Assert.Null(placement.ToCallPlaced());
-        var placed = after.ToCallPlaced()!;
-        Assert.Equal((CallSid, "req-1", 1, _clock.GetUtcNow()), (placed.CallSid, placed.RequestId, placed.Attempts, placed.PlacedAt));
+        Assert.Null(placement.ToCallPlaced(AccountSid));
+        var placed = after.ToCallPlaced(AccountSid)!;
+        Assert.Equal((CallSid, "req-1", 1, AccountSid, _clock.GetUtcNow()), (placed.CallSid, placed.RequestId, placed.Attempts, placed.AccountSid, placed.PlacedAt));
         var call = Call.Create(Assert.IsType<Lifecycle.CallPlaced>(Assert.Single(Call.Decide(null, placed).Events)));
         Assert.Empty(Call.Decide(call, placed).Events);
         Assert.Equal(CreateStep.Finished, after.Next("delivery-b", _clock.GetUtcNow()));

@@ -126,7 +126,7 @@ public sealed class PooledCallerIdSpecs
         Assert.IsType<PlacementAttemptFailed>(Assert.Single(transient));
         Assert.Equal([typeof(PlacementFailed), typeof(CallerIdReleaseRequested)], refused.Select(e => e.GetType()));
         Assert.Equal(Lease, refused.OfType<CallerIdReleaseRequested>().Single().LeaseId);
-        Assert.Equal(Lease, placement.Apply(new PlacementSucceeded("req-pool", CallSid, 1, false, T0)).ToCallPlaced()!.LeaseId);
+        Assert.Equal(Lease, placement.Apply(new PlacementSucceeded("req-pool", CallSid, 1, false, T0)).ToCallPlaced("AC" + new string('1', 32))!.LeaseId);
     }
 
     [Fact]

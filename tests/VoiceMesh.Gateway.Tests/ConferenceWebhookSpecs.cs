@@ -105,7 +105,6 @@ public sealed class ConferenceWebhookSpecs : IAsyncLifetime
     [InlineData("ConferenceSid", null)]
     [InlineData("ConferenceSid", "CF123")]
     [InlineData("FriendlyName", null)]
-    [InlineData("AccountSid", null)]
     [InlineData("StatusCallbackEvent", null)]
     [InlineData("StatusCallbackEvent", "participant-dance")]
     [InlineData("CallSid", null)]

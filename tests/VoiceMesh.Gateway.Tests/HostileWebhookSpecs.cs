@@ -63,8 +63,6 @@ public sealed class HostileWebhookSpecs : IAsyncLifetime
     [InlineData("SequenceNumber", "4\0")]
     [InlineData("SequenceNumber", "+4")]
     [InlineData("SequenceNumber", "\u0664")]
-    [InlineData("AccountSid", "garbage")]
-    [InlineData("AccountSid", "AC22222222222222222222222222222222")]
     public async Task A_signed_webhook_with_a_field_that_cannot_be_stored_as_twilio_means_it_gets_400_naming_it(string field, string value)
     {
         using var response = await _client.SendAsync(Signed(With(field, value)), TestContext.Current.CancellationToken);

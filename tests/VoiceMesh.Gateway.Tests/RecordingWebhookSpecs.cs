@@ -75,7 +75,6 @@ public sealed class RecordingWebhookSpecs : IAsyncLifetime
     [InlineData("RecordingSid", "RE123")]
     [InlineData("RecordingStatus", null)]
     [InlineData("RecordingStatus", "done")]
-    [InlineData("AccountSid", null)]
     [InlineData("RecordingDuration", "-3")]
     [InlineData("RecordingUrl", "ftp://api.twilio.com/x")]
     public async Task A_missing_or_malformed_recording_field_gets_400_naming_it_and_publishes_nothing(string field, string? value)

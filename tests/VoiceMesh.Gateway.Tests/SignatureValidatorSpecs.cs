@@ -29,22 +29,23 @@ public sealed class SignatureValidatorSpecs
         ["From"] = "+14158675309",
     };
 
+    private static readonly string Account = "AC" + new string('0', 32);
+
     private static TwilioSignatureValidator Validator(string token = Token, string? secondary = null, params string[] trustedProxies)
     {
-        var gateway = new GatewayOptions { PublicBaseUrl = "https://voice.example.com" };
+        var gateway = Options.Create(new GatewayOptions { PublicBaseUrl = "https://voice.example.com" });
         foreach (var proxy in trustedProxies)
         {
-            gateway.TrustedProxies.Add(proxy);
+            gateway.Value.TrustedProxies.Add(proxy);
         }
 
-        return new TwilioSignatureValidator(
-            Options.Create(gateway),
-            Options.Create(new TwilioOptions { AccountSid = "AC" + new string('0', 32), AuthToken = token, SecondaryAuthToken = secondary }));
+        var twilio = Options.Create(new TwilioOptions { AccountSid = Account, AuthToken = token, SecondaryAuthToken = secondary });
+        return new TwilioSignatureValidator(gateway, new TwilioAccounts(gateway, twilio));
     }
 
     [Fact]
     public void The_docs_worked_example_validates() =>
-        Assert.True(Validator().IsValid(Url, DocsParams, "0/KCTR6DLpKmkAf8muzZqo1nDgQ="));
+        Assert.True(Validator().IsValid(Url, DocsParams, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=", Account));
 
     [Theory]
     [InlineData(Url, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")]
@@ -58,11 +59,11 @@ public sealed class SignatureValidatorSpecs
     [InlineData("https://user:pass@mycompany.com/myapp.php?foo=1&bar=2", "ZQFR1PTIZXF2MXB8ZnKCvnnA+rI=")]
     [InlineData("https://user@mycompany.com/myapp.php?foo=1&bar=2", "2YRLlVAflCqxaNicjMpJcSTgzSs=")]
     public void The_sdk_test_vectors_validate_with_and_without_the_default_port(string url, string signature) =>
-        Assert.True(Validator().IsValid(url, SdkParams, signature));
+        Assert.True(Validator().IsValid(url, SdkParams, signature, Account));
 
     [Fact]
     public void A_lower_cased_host_does_not_validate_a_signature_over_the_original_casing() =>
-        Assert.False(Validator().IsValid(Url, SdkParams, "g9IN/x4Cft2g517EjYvEvM/W7LU="));
+        Assert.False(Validator().IsValid(Url, SdkParams, "g9IN/x4Cft2g517EjYvEvM/W7LU=", Account));
 
     [Fact]
     public void A_one_character_change_of_any_parameter_name_or_value_is_rejected()
@@ -71,12 +72,12 @@ public sealed class SignatureValidatorSpecs
         foreach (var name in SdkParams.Keys)
         {
             var changedValue = new Dictionary<string, StringValues>(SdkParams, StringComparer.Ordinal) { [name] = SdkParams[name] + "0" };
-            Assert.False(validator.IsValid(Url, changedValue, "RSOYDt4T1cUTdK1PDd93/VVr8B8="), $"value of {name}");
+            Assert.False(validator.IsValid(Url, changedValue, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", Account), $"value of {name}");
 
             var renamed = new Dictionary<string, StringValues>(SdkParams, StringComparer.Ordinal);
             renamed.Remove(name);
             renamed[name + "x"] = SdkParams[name];
-            Assert.False(validator.IsValid(Url, renamed, "RSOYDt4T1cUTdK1PDd93/VVr8B8="), $"name of {name}");
+            Assert.False(validator.IsValid(Url, renamed, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", Account), $"name of {name}");
         }
     }
 
@@ -87,13 +88,13 @@ public sealed class SignatureValidatorSpecs
         for (var i = 0; i < Url.Length; i++)
         {
             var changed = Url[..i] + (Url[i] == 'x' ? 'y' : 'x') + Url[(i + 1)..];
-            Assert.False(validator.IsValid(changed, SdkParams, "RSOYDt4T1cUTdK1PDd93/VVr8B8="), changed);
+            Assert.False(validator.IsValid(changed, SdkParams, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", Account), changed);
         }
     }
 
     [Fact]
     public void A_one_character_change_of_the_token_is_rejected() =>
-        Assert.False(Validator("12346").IsValid(Url, SdkParams, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        Assert.False(Validator("12346").IsValid(Url, SdkParams, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", Account));
 
     [Fact]
     public void A_request_signed_with_the_secondary_token_is_accepted_during_rotation()
@@ -101,16 +102,16 @@ public sealed class SignatureValidatorSpecs
         var form = SdkParams.Select(p => KeyValuePair.Create(p.Key, p.Value.ToString())).ToList();
         var signedWithNew = TwilioSignature.Compute("new-token", Url, form);
 
-        Assert.True(Validator(Token, secondary: "new-token").IsValid(Url, SdkParams, signedWithNew));
-        Assert.True(Validator(Token, secondary: "new-token").IsValid(Url, SdkParams, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
-        Assert.False(Validator(Token).IsValid(Url, SdkParams, signedWithNew));
+        Assert.True(Validator(Token, secondary: "new-token").IsValid(Url, SdkParams, signedWithNew, Account));
+        Assert.True(Validator(Token, secondary: "new-token").IsValid(Url, SdkParams, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", Account));
+        Assert.False(Validator(Token).IsValid(Url, SdkParams, signedWithNew, Account));
     }
 
     [Fact]
     public void A_missing_or_empty_signature_is_rejected()
     {
-        Assert.False(Validator().IsValid(Url, SdkParams, null));
-        Assert.False(Validator().IsValid(Url, SdkParams, ""));
+        Assert.False(Validator().IsValid(Url, SdkParams, null, Account));
+        Assert.False(Validator().IsValid(Url, SdkParams, "", Account));
     }
 
     [Fact]
@@ -127,7 +128,7 @@ public sealed class SignatureValidatorSpecs
             new("StatusCallbackEvent", "ringing"), new("CallSid", "CA1234567890ABCDE"),
         };
 
-        Assert.True(Validator().IsValid(Url, form, TwilioSignature.Compute(Token, Url, pairs)));
+        Assert.True(Validator().IsValid(Url, form, TwilioSignature.Compute(Token, Url, pairs), Account));
     }
 
     [Fact]

@@ -52,6 +52,17 @@ public sealed class RecordingDecisionSpecs
     };
 
     [Fact]
+    public void A_completed_report_naming_another_account_than_the_recordings_changes_nothing_and_archives_nothing()
+    {
+        var recording = Given(Report(TwilioRecordingStatus.InProgress));
+        var forged = Report(TwilioRecordingStatus.Completed, "m-forged") with { AccountSid = "AC" + new string('2', 32) };
+
+        Assert.True(recording.BelongsToAnotherAccount(forged.AccountSid));
+        Assert.Empty(Recording.Decide(recording, forged, _clock.GetUtcNow()).Events);
+        Assert.Equal(2, Recording.Decide(recording, Report(TwilioRecordingStatus.Completed, "m-2"), _clock.GetUtcNow()).Events.Count);
+    }
+
+    [Fact]
     public void A_completed_report_of_a_new_recording_records_it_and_the_decision_to_archive()
     {
         var events = Recording.Decide(null, Report(TwilioRecordingStatus.Completed), _clock.GetUtcNow()).Events;

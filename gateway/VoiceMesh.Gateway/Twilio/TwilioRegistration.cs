@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Gateway.Twilio;
@@ -9,6 +10,8 @@ internal static class TwilioRegistration
     {
         builder.Services.AddValidatedOptions<GatewayOptions>();
         builder.Services.AddValidatedOptions<TwilioOptions>();
+        builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayAccountsValidator>();
+        builder.Services.AddSingleton<TwilioAccounts>();
         builder.Services.AddSingleton<TwilioSignatureValidator>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<WebhookPublisher>();

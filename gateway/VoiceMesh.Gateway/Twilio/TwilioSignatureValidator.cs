@@ -3,29 +3,19 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Twilio.Security;
-using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Gateway.Twilio;
 
 /// <summary>
 /// Checks <c>X-Twilio-Signature</c> with the Twilio SDK's <see cref="RequestValidator"/> against the URL Twilio
 /// requested: the configured public base URL plus the raw request target (never the <c>Host</c> header), or what
-/// a trusted proxy forwarded. The primary and the secondary auth token are both accepted, for rotation.
+/// a trusted proxy forwarded. A webhook is checked with the tokens of the account it names (<see cref="TwilioAccounts"/>),
+/// the primary and the secondary one, for rotation.
 /// </summary>
-internal sealed class TwilioSignatureValidator
+internal sealed class TwilioSignatureValidator(IOptions<GatewayOptions> gateway, TwilioAccounts accounts)
 {
-    private readonly string _publicBaseUrl;
-    private readonly HashSet<IPAddress> _trustedProxies;
-    private readonly string[] _tokens;
-
-    public TwilioSignatureValidator(IOptions<GatewayOptions> gateway, IOptions<TwilioOptions> twilio)
-    {
-        _publicBaseUrl = gateway.Value.PublicBaseUrl.TrimEnd('/');
-        _trustedProxies = [.. gateway.Value.TrustedProxies.Select(IPAddress.Parse)];
-        _tokens = string.IsNullOrEmpty(twilio.Value.SecondaryAuthToken)
-            ? [twilio.Value.AuthToken]
-            : [twilio.Value.AuthToken, twilio.Value.SecondaryAuthToken];
-    }
+    private readonly string _publicBaseUrl = gateway.Value.PublicBaseUrl.TrimEnd('/');
+    private readonly HashSet<IPAddress> _trustedProxies = [.. gateway.Value.TrustedProxies.Select(IPAddress.Parse)];
 
     /// <summary>
     /// The URL Twilio requested, byte for byte: scheme, host, port, path and the undecoded query. A WebSocket upgrade
@@ -69,7 +59,19 @@ internal sealed class TwilioSignatureValidator
         return _publicBaseUrl + target;
     }
 
-    public bool IsValid(string url, IReadOnlyDictionary<string, StringValues> form, string? signature)
+    /// <summary>Whether <paramref name="accountSid"/> is an account this gateway serves.</summary>
+    public bool Serves(string? accountSid) => accounts.Of(accountSid) is not null;
+
+    /// <summary>Whether the signature is <paramref name="accountSid"/>'s, by its primary or secondary token; false for an account not served.</summary>
+    public bool IsValid(string url, IReadOnlyDictionary<string, StringValues> form, string? signature, string? accountSid) =>
+        accounts.Of(accountSid) is { } validators && IsValid(url, form, signature, validators);
+
+    /// <summary>Whether the signature is any served account's: a request that names no account (a Media Streams upgrade).</summary>
+    public bool IsValidForAnyAccount(string url, IReadOnlyDictionary<string, StringValues> form, string? signature) =>
+        IsValid(url, form, signature, accounts.Any);
+
+    private static bool IsValid(
+        string url, IReadOnlyDictionary<string, StringValues> form, string? signature, IReadOnlyList<RequestValidator> validators)
     {
         if (string.IsNullOrEmpty(signature) || !Uri.IsWellFormedUriString(url, UriKind.Absolute))
         {
@@ -77,9 +79,9 @@ internal sealed class TwilioSignatureValidator
         }
 
         var parameters = SigningParameters(form);
-        foreach (var token in _tokens)
+        for (var i = 0; i < validators.Count; i++)
         {
-            if (new RequestValidator(token).Validate(url, parameters, signature))
+            if (validators[i].Validate(url, parameters, signature))
             {
                 return true;
             }

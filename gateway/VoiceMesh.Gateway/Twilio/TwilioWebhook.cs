@@ -7,7 +7,7 @@ namespace VoiceMesh.Gateway.Twilio;
 /// <summary>
 /// A Twilio request whose signature checked out, and the one strict reader of its fields: every mapper reads Twilio's
 /// values through it, so a field means the same everywhere. <see cref="Check"/> has already refused, for every
-/// <c>/twilio/*</c> request, control characters in any field and an <c>AccountSid</c> of another account.
+/// <c>/twilio/*</c> request, control characters in any field.
 /// </summary>
 internal sealed record TwilioWebhook(string SignedUrl, byte[] RawBody, IReadOnlyDictionary<string, StringValues> Form)
 {
@@ -17,11 +17,11 @@ internal sealed record TwilioWebhook(string SignedUrl, byte[] RawBody, IReadOnly
 
     /// <summary>
     /// What is wrong with a signed request whatever its path: a field name or value (form or query) with a control
-    /// character or an unpaired surrogate, which PostgreSQL could not store or a log would misquote, and an
-    /// <c>AccountSid</c> that is not exactly one of <paramref name="accounts"/>, sent once.
+    /// character or an unpaired surrogate, which PostgreSQL could not store or a log would misquote. The
+    /// <c>AccountSid</c> was checked with the signature (it named the account whose token signed the request) and must
+    /// be sent once.
     /// </summary>
-    public static Dictionary<string, string[]> Check(
-        IEnumerable<KeyValuePair<string, StringValues>> fields, IReadOnlySet<string> accounts)
+    public static Dictionary<string, string[]> Check(IEnumerable<KeyValuePair<string, StringValues>> fields)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var (name, values) in fields)
@@ -36,10 +36,10 @@ internal sealed record TwilioWebhook(string SignedUrl, byte[] RawBody, IReadOnly
             {
                 errors[name] = [$"{name} {StorableText.SingleLineDescription}"];
             }
-            else if (name == "AccountSid" && (values.Count != 1 || !accounts.Contains(values.ToString())))
+            else if (name == "AccountSid" && values.Count != 1)
             {
                 // Once: the mappers read a repeated field as its values joined by commas, which no account is.
-                errors[name] = ["AccountSid must be sent once, as the account this gateway serves."];
+                errors[name] = ["AccountSid must be sent once."];
             }
         }
 

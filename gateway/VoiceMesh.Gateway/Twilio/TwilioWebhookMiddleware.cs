@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using VoiceMesh.Contracts.Recordings;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Gateway.Twilio;
@@ -12,20 +13,19 @@ namespace VoiceMesh.Gateway.Twilio;
 /// Guards every <c>/twilio/*</c> request, each refusal decided before anything that could throw on it: Twilio's
 /// methods only, exactly as written (405); a bounded, form-encoded body (413, 415) that arrives whole, well framed
 /// and fast enough (Kestrel's 400 and 408); a form within the field limits (400), measured before it is parsed; an
-/// <c>X-Twilio-Signature</c> that checks out (403); and, once signed, fields that can be stored and an
-/// <c>AccountSid</c> of this account (400). Nothing behind it runs for a request that fails; one that passes carries
+/// <c>AccountSid</c> of an account this gateway serves and an <c>X-Twilio-Signature</c> made with that account's
+/// primary or secondary token, any served account's for a Media Streams upgrade, which names none (403); and, once
+/// signed, fields that can be stored (400). Nothing behind it runs for a request that fails; one that passes carries
 /// a <see cref="TwilioWebhook"/> feature and a rewound body for the proxy.
 /// </summary>
 internal sealed partial class TwilioWebhookMiddleware(
     RequestDelegate next,
     TwilioSignatureValidator validator,
     IOptions<GatewayOptions> options,
-    IOptions<TwilioOptions> twilio,
     GatewayMetrics metrics,
     ILogger<TwilioWebhookMiddleware> logger)
 {
     private readonly GatewayOptions _limits = options.Value;
-    private readonly HashSet<string> _accounts = new([twilio.Value.AccountSid, .. options.Value.AdditionalAccountSids], StringComparer.Ordinal);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -52,15 +52,33 @@ internal sealed partial class TwilioWebhookMiddleware(
         }
 
         var url = validator.SignedUrl(context);
-        if (!validator.IsValid(url, form, request.Headers["X-Twilio-Signature"]))
+        var signature = request.Headers["X-Twilio-Signature"];
+        bool valid;
+        if (TwilioSignatureValidator.IsWebSocketUpgrade(request))
+        {
+            valid = validator.IsValidForAnyAccount(url, form, signature);
+        }
+        else
+        {
+            var account = AccountOf(form, request.Query);
+            if (!validator.Serves(account))
+            {
+                LogUnknownAccount(request.Path, RecordingSids.IsValidAccount(account) ? account : null);
+                await Forbid(context, "unknown-account");
+                return;
+            }
+
+            valid = validator.IsValid(url, form, signature, account);
+        }
+
+        if (!valid)
         {
             LogInvalidSignature(request.Path);
-            await Reject(context, StatusCodes.Status403Forbidden, "invalid-signature", "Invalid signature",
-                "X-Twilio-Signature does not match this request.");
+            await Forbid(context, "invalid-signature");
             return;
         }
 
-        var errors = TwilioWebhook.Check([.. form, .. request.Query], _accounts);
+        var errors = TwilioWebhook.Check([.. form, .. request.Query]);
         if (errors.Count > 0)
         {
             metrics.Rejected(request.Path, "invalid-fields");
@@ -137,6 +155,36 @@ internal sealed partial class TwilioWebhookMiddleware(
         return (body, form);
     }
 
+    /// <summary>
+    /// The account a webhook names: its <c>AccountSid</c>, from the body (or, for a GET, the query), or null when it
+    /// names none or more than one.
+    /// </summary>
+    private static string? AccountOf(Dictionary<string, StringValues> form, IQueryCollection query)
+    {
+        string? account = null;
+        foreach (var values in (ReadOnlySpan<StringValues>)[form.GetValueOrDefault("AccountSid"), query["AccountSid"]])
+        {
+            foreach (var value in values)
+            {
+                if (account is not null && !string.Equals(account, value, StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                account = value;
+            }
+        }
+
+        return account;
+    }
+
+    /// <summary>
+    /// One answer for an unknown account and a bad signature alike, so a prober learns nothing of the accounts served;
+    /// the log and <c>error.type</c> tell them apart.
+    /// </summary>
+    private Task Forbid(HttpContext context, string reason) =>
+        Reject(context, StatusCodes.Status403Forbidden, reason, "Invalid signature", "X-Twilio-Signature does not match this request.");
+
     private static bool IsFormEncoded(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)
         && media.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
@@ -153,6 +201,9 @@ internal sealed partial class TwilioWebhookMiddleware(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Twilio request to {Path}: invalid X-Twilio-Signature")]
     private partial void LogInvalidSignature(PathString path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Twilio request to {Path}: AccountSid {AccountSid} is no account this gateway serves (Gateway:Accounts)")]
+    private partial void LogUnknownAccount(PathString path, string? accountSid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Twilio request to {Path} with {Status}: {Reason}")]
     private partial void LogBadBody(PathString path, int status, string reason);

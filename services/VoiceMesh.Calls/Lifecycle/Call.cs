@@ -25,6 +25,13 @@ public sealed record Call
 {
     public required string Id { get; init; }
     public required CallStatus Status { get; init; }
+
+    /// <summary>
+    /// The Twilio account the call belongs to: its placement's, else the first callback's that named one. A status or
+    /// AMD callback naming another account is refused (<see cref="BelongsToAnotherAccount"/>).
+    /// </summary>
+    public string? AccountSid { get; init; }
+
     public string? Direction { get; init; }
     public string? From { get; init; }
     public string? To { get; init; }
@@ -108,6 +115,7 @@ public sealed record Call
     /// </summary>
     public static Decision Decide(Call? call, CallStatusReported report) =>
         call is null ? new object[] { report }
+        : call.BelongsToAnotherAccount(report.AccountSid) ? Decision.None
         : call.AlreadyHas(report.MessageId, report.Status, report.SequenceNumber) ? Decision.None
         : call.Reported(report);
 
@@ -225,6 +233,7 @@ public sealed record Call
     public Call Apply(AnsweredByDetected e) =>
         this with
         {
+            AccountSid = AccountSid ?? e.AccountSid,
             AnsweredBy = e.AnsweredBy,
             AmdMessageId = e.MessageId,
             LastChangedAt = Later(LastChangedAt, e.DetectedAt),
@@ -247,8 +256,10 @@ public sealed record Call
     public Call Apply(CallReconciliationRefused e) =>
         this with { LastCheckedAt = e.CheckedAt, QuietSince = Later(QuietSince, e.CheckedAt), ReconciliationErrorCode = e.ErrorCode };
 
+    /// <summary>The placement knows the call's account for certain: it overrides what an earlier callback claimed.</summary>
     public Call Apply(CallPlaced e) => this with
     {
+        AccountSid = e.AccountSid ?? AccountSid,
         Direction = Direction ?? "outbound-api",
         From = From ?? e.From,
         To = To ?? e.To,
@@ -285,6 +296,7 @@ public sealed record Call
             Status = current.Status,
             IsTerminal = current.Status.IsTerminal(),
             History = history,
+            AccountSid = AccountSid ?? e.AccountSid,
             Direction = Direction ?? e.Direction,
             From = From ?? e.From,
             To = To ?? e.To,
@@ -295,6 +307,14 @@ public sealed record Call
             QuietSince = Later(QuietSince, e.ReceivedAt),
         };
     }
+
+    /// <summary>
+    /// Whether a callback naming <paramref name="accountSid"/> comes from another account than the call's: a valid
+    /// signature of that account (a subaccount the gateway serves) for a call of this one, which must not change it.
+    /// False while the call's account is not known, and for reports that name none (reconciliation).
+    /// </summary>
+    public bool BelongsToAnotherAccount(string? accountSid) =>
+        AccountSid is not null && accountSid is not null && !string.Equals(AccountSid, accountSid, StringComparison.Ordinal);
 
     /// <summary>
     /// Whether a report adds nothing: the same message was applied already, or Twilio's same event

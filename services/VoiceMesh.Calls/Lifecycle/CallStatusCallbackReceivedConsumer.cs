@@ -23,6 +23,7 @@ public sealed partial class CallStatusCallbackReceivedConsumer(
             SequenceNumber = callback.SequenceNumber,
             Timestamp = callback.Timestamp,
             Source = ReportSource.StatusCallback,
+            AccountSid = callback.AccountSid,
             MessageId = messageId,
             Direction = callback.Direction,
             From = callback.From,
@@ -36,7 +37,12 @@ public sealed partial class CallStatusCallbackReceivedConsumer(
         var appended = await commands.ExecuteGrouped<Call>(
             callback.CallSid, messageId, call => Call.Decide(before = call, report), context.CancellationToken);
         metrics.Stored(before, appended);
-        if (appended.Count > 0)
+        if (before?.BelongsToAnotherAccount(callback.AccountSid) == true)
+        {
+            metrics.Refused("status", LifecycleMetrics.AccountMismatch);
+            LogOtherAccount(callback.CallSid, callback.AccountSid, before.AccountSid);
+        }
+        else if (appended.Count > 0)
         {
             LogApplied(callback.CallSid, callback.CallStatus, callback.SequenceNumber);
         }
@@ -48,6 +54,9 @@ public sealed partial class CallStatusCallbackReceivedConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {CallStatus} (sequence {SequenceNumber}) to call {CallSid}")]
     private partial void LogApplied(string callSid, string callStatus, int? sequenceNumber);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a status callback for call {CallSid}: it names account {CallbackAccountSid}, the call belongs to {CallAccountSid}")]
+    private partial void LogOtherAccount(string callSid, string callbackAccountSid, string? callAccountSid);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ignored duplicate {CallStatus} (sequence {SequenceNumber}) for call {CallSid}")]
     private partial void LogDuplicate(string callSid, string callStatus, int? sequenceNumber);

@@ -30,6 +30,9 @@ public sealed record CallStatusReported
     public DateTimeOffset? Timestamp { get; init; }
     public required ReportSource Source { get; init; }
 
+    /// <summary>The account the status callback named; null for a report read by reconciliation.</summary>
+    public string? AccountSid { get; init; }
+
     /// <summary>The message id the report arrived with; a second report with the same id is a duplicate.</summary>
     public required string MessageId { get; init; }
 
@@ -50,6 +53,9 @@ public sealed record CallPlaced
     public required string From { get; init; }
     public required string To { get; init; }
     public required int Attempts { get; init; }
+
+    /// <summary>The account the call was placed with (<c>Twilio:AccountSid</c>); null in calls placed before it was recorded.</summary>
+    public string? AccountSid { get; init; }
 
     /// <summary>The lease of a caller id taken from a pool: the call's end releases it.</summary>
     public Guid? LeaseId { get; init; }

@@ -11,7 +11,7 @@ namespace VoiceMesh.Calls.MachineDetection;
 /// asked for; the outbox performs that action from the event store. A redelivered result changes nothing.
 /// </summary>
 public sealed partial class AnsweringMachineDetectionReceivedConsumer(
-    StreamCommands commands, TimeProvider clock, ILogger<AnsweringMachineDetectionReceivedConsumer> logger)
+    StreamCommands commands, LifecycleMetrics metrics, TimeProvider clock, ILogger<AnsweringMachineDetectionReceivedConsumer> logger)
     : IConsumer<AnsweringMachineDetectionReceived>
 {
     public async Task Consume(ConsumeContext<AnsweringMachineDetectionReceived> context)
@@ -26,16 +26,25 @@ public sealed partial class AnsweringMachineDetectionReceivedConsumer(
         {
             CallSid = result.CallSid,
             AnsweredBy = AnsweredByWire.Parse(result.AnsweredBy) ?? AnsweredBy.Unknown,
+            AccountSid = result.AccountSid,
             DetectionMilliseconds = result.MachineDetectionDurationMs,
             MessageId = messageId,
             DetectedAt = result.ReceivedAt,
         };
         var now = clock.GetUtcNow();
+        Call? before = null;
         var appended = await commands.ExecuteGrouped<Call>(
             result.CallSid,
             messageId,
-            call => MachineDetectionDecision.Decide(call, placement?.Request, detected, now),
+            call => MachineDetectionDecision.Decide(before = call, placement?.Request, detected, now),
             context.CancellationToken);
+        if (before?.BelongsToAnotherAccount(result.AccountSid) == true)
+        {
+            metrics.Refused("amd", LifecycleMetrics.AccountMismatch);
+            LogOtherAccount(result.CallSid, result.AccountSid, before.AccountSid);
+            return;
+        }
+
         foreach (var action in appended.OfType<MachineActionRequested>())
         {
             LogActionRequested(result.CallSid, result.AnsweredBy, action.Action);
@@ -46,6 +55,9 @@ public sealed partial class AnsweringMachineDetectionReceivedConsumer(
             LogDetected(result.CallSid, result.AnsweredBy);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused an AMD callback for call {CallSid}: it names account {CallbackAccountSid}, the call belongs to {CallAccountSid}")]
+    private partial void LogOtherAccount(string callSid, string callbackAccountSid, string? callAccountSid);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallSid} was answered by {AnsweredBy}")]
     private partial void LogDetected(string callSid, string answeredBy);

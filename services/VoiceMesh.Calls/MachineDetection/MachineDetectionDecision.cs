@@ -13,7 +13,7 @@ public static class MachineDetectionDecision
     /// <param name="now">The time of the decision.</param>
     public static Decision Decide(Call? call, PlacementRequested? request, AnsweredByDetected detected, DateTimeOffset now)
     {
-        if (call?.AmdMessageId == detected.MessageId)
+        if (call?.AmdMessageId == detected.MessageId || call?.BelongsToAnotherAccount(detected.AccountSid) == true)
         {
             return Decision.None;
         }

@@ -7,6 +7,10 @@ public sealed record AnsweredByDetected
 {
     public required string CallSid { get; init; }
     public required AnsweredBy AnsweredBy { get; init; }
+
+    /// <summary>The account the AMD callback named.</summary>
+    public string? AccountSid { get; init; }
+
     public int? DetectionMilliseconds { get; init; }
     public required string MessageId { get; init; }
     public required DateTimeOffset DetectedAt { get; init; }

@@ -90,8 +90,11 @@ public sealed record CallPlacement
             ? Decision.None
             : new object[] { new PlacementSucceeded(RequestId, callSid, Math.Max(Attempts, 1), foundByLookup, now) };
 
-    /// <summary>What the call's own stream learns of a finished placement: who placed it, when, after how many attempts.</summary>
-    public CallPlaced? ToCallPlaced() =>
+    /// <summary>
+    /// What the call's own stream learns of a finished placement: who placed it, with which account, when, after how
+    /// many attempts.
+    /// </summary>
+    public CallPlaced? ToCallPlaced(string accountSid) =>
         Status == Placed && CallSid is { } callSid && Request is { } request && CompletedAt is { } placedAt
             ? new CallPlaced
             {
@@ -100,6 +103,7 @@ public sealed record CallPlacement
                 From = request.From,
                 To = request.To,
                 Attempts = Math.Max(Attempts, 1),
+                AccountSid = accountSid,
                 LeaseId = request.LeaseId,
                 Tenant = request.Tenant,
                 Campaign = request.Campaign,

@@ -27,6 +27,7 @@ public sealed partial class CallPlacementService(
     BudgetAdmission budgets,
     PlacementMetrics metrics,
     IOptions<CallsOptions> options,
+    IOptions<TwilioOptions> twilio,
     TimeProvider clock,
     ILogger<CallPlacementService> logger)
 {
@@ -154,7 +155,7 @@ public sealed partial class CallPlacementService(
 
     private async Task RecordOnCall(CallPlacement placement, CancellationToken cancellationToken)
     {
-        if (placement.ToCallPlaced() is { } placed)
+        if (placement.ToCallPlaced(twilio.Value.AccountSid) is { } placed)
         {
             await commands.Execute<Lifecycle.Call>(placed.CallSid, null, call => Lifecycle.Call.Decide(call, placed), cancellationToken);
         }

@@ -7,16 +7,21 @@ namespace VoiceMesh.Recordings.Archiving;
 
 /// <summary>
 /// Archive outcomes, counted once the event store accepted them (a repeat the stream refuses counts nothing):
-/// recordings archived and their bytes per storage backend, and failed attempts per failure class.
+/// recordings archived and their bytes per storage backend, and failed attempts per failure class; and recording
+/// callbacks refused.
 /// </summary>
 public sealed class RecordingsMetrics
 {
+    /// <summary>The <c>error.type</c> of a callback that names another account than its recording's.</summary>
+    public const string AccountMismatch = "account-mismatch";
+
     public const string BackendAttribute = "voicemesh.blob.backend";
     public const string ErrorTypeAttribute = "error.type";
 
     private readonly Counter<long> _archived;
     private readonly Counter<long> _archivedBytes;
     private readonly Counter<long> _failures;
+    private readonly Counter<long> _refused;
     private readonly KeyValuePair<string, object?> _backend;
 
     public RecordingsMetrics(IMeterFactory meterFactory, IOptions<BlobStorageOptions> storage)
@@ -28,6 +33,8 @@ public sealed class RecordingsMetrics
             "voicemesh.recordings.archived.size", "By", "Bytes of the recordings recorded as archived.");
         _failures = meter.CreateCounter<long>(
             "voicemesh.recordings.archive.failures", "{attempt}", "Archive attempts recorded as failed, by failure class (error.type).");
+        _refused = meter.CreateCounter<long>(
+            "voicemesh.recordings.callbacks.refused", "{callback}", "Recording status callbacks not applied, by error.type (account-mismatch: another account than the recording's).");
         _backend = new(BackendAttribute, BackendName(storage.Value.Backend));
     }
 
@@ -44,6 +51,8 @@ public sealed class RecordingsMetrics
         _archived.Add(1, _backend);
         _archivedBytes.Add(sizeBytes, _backend);
     }
+
+    public void Refused(string errorType) => _refused.Add(1, new KeyValuePair<string, object?>(ErrorTypeAttribute, errorType));
 
     public void Failed(string errorType) => _failures.Add(1, new KeyValuePair<string, object?>(ErrorTypeAttribute, errorType));
 }

@@ -61,12 +61,12 @@ public sealed record Recording
     public ImmutableList<string> MessageIds { get; init; } = [];
 
     /// <summary>
-    /// A report changes the recording unless the stream holds its message already; the first <c>completed</c>
-    /// report also decides to archive.
+    /// A report changes the recording unless the stream holds its message already or it names another account than
+    /// the recording's (<see cref="BelongsToAnotherAccount"/>); the first <c>completed</c> report also decides to archive.
     /// </summary>
     public static Decision Decide(Recording? recording, RecordingReported report, DateTimeOffset now)
     {
-        if (recording?.MessageIds.Contains(report.MessageId) == true)
+        if (recording?.MessageIds.Contains(report.MessageId) == true || recording?.BelongsToAnotherAccount(report.AccountSid) == true)
         {
             return Decision.None;
         }
@@ -75,6 +75,12 @@ public sealed record Recording
             ? new object[] { report, new RecordingArchiveRequested(report.RecordingSid, now) }
             : new object[] { report };
     }
+
+    /// <summary>
+    /// Whether a callback naming <paramref name="accountSid"/> comes from another account than the recording's first
+    /// report named: a valid signature of another account the gateway serves, which must not change the recording.
+    /// </summary>
+    public bool BelongsToAnotherAccount(string accountSid) => !string.Equals(AccountSid, accountSid, StringComparison.Ordinal);
 
     /// <summary>A recording is archived once; a second copy (a repeated command) records nothing.</summary>
     public static Decision Decide(Recording? recording, RecordingArchived archived) =>

@@ -1,5 +1,6 @@
 using MassTransit;
 using VoiceMesh.Contracts.Recordings;
+using VoiceMesh.Recordings.Archiving;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Recordings.Lifecycle;
@@ -10,7 +11,7 @@ namespace VoiceMesh.Recordings.Lifecycle;
 /// performs it. A callback the stream holds appends nothing.
 /// </summary>
 public sealed partial class RecordingCallbackReceivedConsumer(
-    StreamCommands commands, TimeProvider clock, ILogger<RecordingCallbackReceivedConsumer> logger)
+    StreamCommands commands, RecordingsMetrics metrics, TimeProvider clock, ILogger<RecordingCallbackReceivedConsumer> logger)
     : IConsumer<RecordingCallbackReceived>
 {
     public async Task Consume(ConsumeContext<RecordingCallbackReceived> context)
@@ -33,8 +34,16 @@ public sealed partial class RecordingCallbackReceivedConsumer(
             ReceivedAt = callback.ReceivedAt,
         };
         var now = clock.GetUtcNow();
+        Recording? before = null;
         var appended = await commands.ExecuteGrouped<Recording>(
-            callback.RecordingSid, messageId, recording => Recording.Decide(recording, report, now), context.CancellationToken);
+            callback.RecordingSid, messageId, recording => Recording.Decide(before = recording, report, now), context.CancellationToken);
+        if (before?.BelongsToAnotherAccount(callback.AccountSid) == true)
+        {
+            metrics.Refused(RecordingsMetrics.AccountMismatch);
+            LogOtherAccount(callback.RecordingSid, callback.AccountSid, before.AccountSid);
+            return;
+        }
+
         if (appended.Count == 0)
         {
             LogDuplicate(callback.RecordingSid, callback.RecordingStatus);
@@ -50,6 +59,9 @@ public sealed partial class RecordingCallbackReceivedConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} of call {CallSid} / conference {ConferenceSid} reported {RecordingStatus}")]
     private partial void LogReported(string recordingSid, string? callSid, string? conferenceSid, string recordingStatus);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a callback for recording {RecordingSid}: it names account {CallbackAccountSid}, the recording belongs to {RecordingAccountSid}")]
+    private partial void LogOtherAccount(string recordingSid, string callbackAccountSid, string recordingAccountSid);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} is to be archived")]
     private partial void LogArchiveRequested(string recordingSid);
