@@ -9,7 +9,8 @@ namespace VoiceMesh.Architecture.Tests;
 /// </summary>
 public sealed partial class DeploymentSecuritySpecs
 {
-    private static readonly string[] Skipped = ["bin", "obj", "artifacts", "node_modules", ".git", ".voicemesh"];
+    /// <summary>Build output, and what deploy/local/install.sh downloads (git ignores all of them).</summary>
+    private static readonly string[] Skipped = ["bin", "obj", "artifacts", "node_modules", ".git", ".voicemesh", ".node", ".models", ".tools"];
 
     /// <summary>Values that look like secrets but are published ones, with why each may be committed.</summary>
     private static readonly Dictionary<string, string> Published = new(StringComparer.Ordinal)

@@ -145,12 +145,14 @@ public sealed class ApiSecuritySpecs : IAsyncLifetime
     [Fact]
     public async Task Paths_under_api_admin_need_the_admin_scope_whatever_the_method()
     {
-        using var operatorGet = await Send(HttpMethod.Get, "/api/admin/dead-letters", OperatorKey);
-        using var operatorPost = await Send(HttpMethod.Post, "/API/Admin/dead-letters/replay", OperatorKey);
-        using var adminGet = await Send(HttpMethod.Get, "/api/admin/dead-letters", AdminKey);
-        using var adminPost = await Send(HttpMethod.Post, "/api/admin/dead-letters/replay", AdminKey);
-        using var everyScope = await Send(HttpMethod.Get, "/api/admin/dead-letters", GatewayApplication.ApiKey);
+        using var operatorGet = await Send(HttpMethod.Get, "/api/admin/echo", OperatorKey);
+        using var operatorPost = await Send(HttpMethod.Post, "/API/Admin/echo/replay", OperatorKey);
+        using var adminGet = await Send(HttpMethod.Get, "/api/admin/echo", AdminKey);
+        using var adminPost = await Send(HttpMethod.Post, "/api/admin/echo/replay", AdminKey);
+        using var everyScope = await Send(HttpMethod.Get, "/api/admin/echo", GatewayApplication.ApiKey);
         using var adminOnCalls = await Send(HttpMethod.Get, CallPath, AdminKey);
+        using var operatorDeadLetters = await Send(HttpMethod.Get, "/api/admin/dead-letters", OperatorKey);
+        using var operatorReplay = await Send(HttpMethod.Post, "/api/admin/dead-letters/place-call_error/replay", OperatorKey);
 
         await AssertProblem(operatorGet, HttpStatusCode.Forbidden);
         Assert.Contains("'admin'", await operatorGet.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
@@ -159,6 +161,8 @@ public sealed class ApiSecuritySpecs : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, adminPost.StatusCode);
         Assert.Equal(HttpStatusCode.OK, everyScope.StatusCode);
         await AssertProblem(adminOnCalls, HttpStatusCode.Forbidden);
+        await AssertProblem(operatorDeadLetters, HttpStatusCode.Forbidden);
+        await AssertProblem(operatorReplay, HttpStatusCode.Forbidden);
     }
 
     [Fact]
