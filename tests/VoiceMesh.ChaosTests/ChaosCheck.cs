@@ -24,10 +24,11 @@ internal static class ChaosCheck
 
         var placements = harness.Placements.Requests.ToList();
         var open = await UntilEnded(harness.Mesh, [.. placements.Where(p => p.Accepted)], harness.Profile.SettleLimit - settling.Elapsed);
-        var creates = harness.Mesh.Simulator.Control.Requests
-            .Where(r => r.Method == "POST" && r.Path.EndsWith("/Calls.json", StringComparison.Ordinal) && r.StatusCode is 200 or 201)
-            .Select(r => r.Form.TryGetValue("To", out var to) ? to.FirstOrDefault() ?? "" : "")
-            .CountBy(to => to)
+        // The calls the simulator created and ended (every placed call has ended by now), by the number they dialled; its
+        // request log would not do: a create the client gave up on while the simulator held it is logged, though it created nothing.
+        var creates = harness.Mesh.Simulator.Control.CallPrices
+            .DistinctBy(c => c.CallSid)
+            .CountBy(c => c.To)
             .ToDictionary();
         var settled = settling.Elapsed;
 
