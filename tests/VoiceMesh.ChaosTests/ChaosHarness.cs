@@ -46,13 +46,11 @@ internal sealed class ChaosHarness : IAsyncDisposable
 
     public static async Task<ChaosHarness> Start(ChaosProfile profile)
     {
-        var servers = await Task.WhenAll(
-            Task.Run(async () => (IAsyncDisposable)await TestInfrastructure.StartBrokerNode()),
-            Task.Run(async () => (IAsyncDisposable)await TestInfrastructure.StartPostgresServer()));
-        var broker = (IBrokerNode)servers[0];
-        var postgres = (IPostgresServer)servers[1];
+        var broker = await TestInfrastructure.StartBrokerNode();
+        IPostgresServer? postgres = null;
         try
         {
+            postgres = await TestInfrastructure.StartPostgresServer();
             var vhostUri = await TestInfrastructure.CreateVirtualHostAsync(broker.AmqpUri, broker.ManagementUri);
             var mesh = await Mesh.Start(
                 vhostUri,
@@ -67,7 +65,11 @@ internal sealed class ChaosHarness : IAsyncDisposable
         }
         catch
         {
-            await postgres.DisposeAsync();
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
+            }
+
             await broker.DisposeAsync();
             throw;
         }

@@ -22,14 +22,20 @@ public sealed class ChaosSpecs
         using var stop = new CancellationTokenSource();
         var callbacks = harness.Callbacks.Stream(stop.Token);
         var placements = harness.Placements.Stream(stop.Token);
-        await Task.Delay(profile.Steady, TestContext.Current.CancellationToken);
-        for (var round = 0; round < profile.Rounds; round++)
+        try
         {
-            await ChaosFaults.InjectAll(harness);
+            await Task.Delay(profile.Steady, TestContext.Current.CancellationToken);
+            for (var round = 0; round < profile.Rounds; round++)
+            {
+                await ChaosFaults.InjectAll(harness);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(callbacks, placements);
         }
 
-        await stop.CancelAsync();
-        await Task.WhenAll(callbacks, placements);
         await Task.WhenAll(harness.Callbacks.Drain(), harness.Placements.Drain());
         var traffic = harness.Timeline.Now;
 
