@@ -15,17 +15,19 @@ internal static class ChaosFaults
     /// <summary>Longer than the Twilio client's attempt timeout (10 s, ServiceDefaults.Twilio): every request made in the window times out.</summary>
     private static readonly TimeSpan SimulatorTooLate = TimeSpan.FromSeconds(12);
 
-    public static async Task InjectAll(ChaosHarness harness)
+    /// <summary>Injects every fault once; <paramref name="round"/> (from 0) names the faults of a profile that repeats them.</summary>
+    public static async Task InjectAll(ChaosHarness harness, int round)
     {
         var profile = harness.Profile;
+        string Named(string fault) => profile.Rounds > 1 ? $"{fault} (round {round + 1})" : fault;
         foreach (var group in KillGroups(harness))
         {
-            await harness.Inject("a", $"SIGKILL {string.Join(", ", group.Select(p => p.Name))}",
+            await harness.Inject("a", Named($"SIGKILL {string.Join(", ", group.Select(p => p.Name))}"),
                 "killed with SIGKILL while the traffic streams, then started again on the same port",
                 async _ => await KillAndRestart(group.Select(p => p.Process)));
         }
 
-        await harness.Inject("b", "RabbitMQ stop/start", $"the broker stopped, kept down {profile.Outage.TotalSeconds:F0} s, started again",
+        await harness.Inject("b", Named("RabbitMQ stop/start"), $"the broker stopped, kept down {profile.Outage.TotalSeconds:F0} s, started again",
             async _ =>
             {
                 await harness.Broker.StopAsync();
@@ -33,7 +35,7 @@ internal static class ChaosFaults
                 await harness.Broker.StartAsync();
             });
 
-        await harness.Inject("c", "PostgreSQL restart", $"the database stopped (fast shutdown), kept down {profile.Outage.TotalSeconds:F0} s, started again",
+        await harness.Inject("c", Named("PostgreSQL restart"), $"the database stopped (fast shutdown), kept down {profile.Outage.TotalSeconds:F0} s, started again",
             async _ =>
             {
                 await harness.Postgres.StopAsync();
@@ -42,11 +44,11 @@ internal static class ChaosFaults
             });
 
         var simulator = harness.Mesh.Simulator.Control;
-        await harness.Inject("d", "simulator 5xx", $"every Twilio REST request answered 503 for {profile.SimulatorFaultWindow.TotalSeconds:F0} s",
+        await harness.Inject("d", Named("simulator 5xx"), $"every Twilio REST request answered 503 for {profile.SimulatorFaultWindow.TotalSeconds:F0} s",
             async _ => await Window(simulator, profile, () => simulator.InjectErrors(new InjectedErrors { Status = 503 })));
-        await harness.Inject("d", "simulator 429", $"Calls create limited to 1 per second (429, code 20429) for {profile.SimulatorFaultWindow.TotalSeconds:F0} s",
+        await harness.Inject("d", Named("simulator 429"), $"Calls create limited to 1 per second (429, code 20429) for {profile.SimulatorFaultWindow.TotalSeconds:F0} s",
             async _ => await Window(simulator, profile, () => simulator.SetCallsPerSecond(1)));
-        await harness.Inject("d", "simulator timeouts",
+        await harness.Inject("d", Named("simulator timeouts"),
             $"every Twilio REST answer held {SimulatorTooLate.TotalSeconds:F0} s (past the client's timeout) for {profile.SimulatorFaultWindow.TotalSeconds:F0} s, "
             + "and the next two creates succeed with their answer held back",
             async _ => await Window(simulator, profile, () =>
@@ -57,7 +59,7 @@ internal static class ChaosFaults
 
         foreach (var service in profile.SecondInstanceOfEveryService ? harness.Processes.Select(p => p.Name).Where(n => n != "gateway") : ["calls"])
         {
-            await harness.Inject("e", $"second {service}, one killed",
+            await harness.Inject("e", Named($"second {service}, one killed"),
                 $"a second {service} process competing for the same queues for {profile.Steady.TotalSeconds + 3:F0} s, then killed with SIGKILL",
                 async _ =>
                 {
@@ -67,7 +69,7 @@ internal static class ChaosFaults
                 });
         }
 
-        await harness.Inject("f", "RabbitMQ restart under a burst",
+        await harness.Inject("f", Named("RabbitMQ restart under a burst"),
             $"{profile.BurstCalls * 4} callbacks at once, the broker stopped while Calls holds unacknowledged deliveries, "
             + $"kept down {profile.Outage.TotalSeconds:F0} s, started again",
             async fault =>

@@ -27,7 +27,7 @@ public sealed class ChaosSpecs
             await Task.Delay(profile.Steady, TestContext.Current.CancellationToken);
             for (var round = 0; round < profile.Rounds; round++)
             {
-                await ChaosFaults.InjectAll(harness);
+                await ChaosFaults.InjectAll(harness, round);
             }
         }
         finally
