@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using VoiceMesh.Testing;
@@ -18,9 +17,6 @@ public sealed partial class PostgresOutageSpecs(TestInfrastructure infrastructur
     private static readonly TimeSpan Before = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan After = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Recovery = TimeSpan.FromMinutes(3);
-
-    // RabbitMQ's management API refreshes queue statistics every 5 s.
-    private static readonly TimeSpan StatisticsInterval = TimeSpan.FromSeconds(6);
 
     private IPostgresServer _postgres = null!;
     private string _vhostUri = "";
@@ -66,13 +62,14 @@ public sealed partial class PostgresOutageSpecs(TestInfrastructure infrastructur
         var recovery = Stopwatch.StartNew();
         var calls = await WaitUntilApplied(acknowledged, ct);
         recovery.Stop();
-        await Task.Delay(StatisticsInterval, ct);
-        var queues = await QueueDepths(ct);
+        await Task.Delay(VirtualHostQueues.StatisticsInterval, ct);
+        using var broker = new VirtualHostQueues(infrastructure.RabbitMqManagementUri, _vhostUri);
+        var queues = await broker.Depths(ct);
         var errorQueues = queues.Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal)).ToDictionary();
         var faults = new List<string>();
         foreach (var (name, depth) in errorQueues.Where(q => q.Value is not 0))
         {
-            faults.Add($"{name}: {await Faults(name, ct)}");
+            faults.Add($"{name}: {await broker.Faults(name, ct)}");
         }
 
         var wrong = acknowledged
@@ -83,16 +80,16 @@ public sealed partial class PostgresOutageSpecs(TestInfrastructure infrastructur
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{acknowledged.Count} calls, {acknowledged.Values.Sum(a => a.Count)} webhooks answered 204, {refused.Count} refused; "
             + $"waited {recovery.Elapsed} after sending; Calls exited: {_mesh.Calls[0].HasExited}");
-        TestContext.Current.TestOutputHelper?.WriteLine(Describe(queues));
+        TestContext.Current.TestOutputHelper?.WriteLine(VirtualHostQueues.Describe(queues));
         TestContext.Current.TestOutputHelper?.WriteLine(ExceptionSummary(_mesh.Calls[0].OutputLines));
 
         Assert.Multiple(
             () => Assert.True(refused.Count == 0, $"{refused.Count} webhooks were not answered 204: {string.Join("; ", refused.Take(5))}"),
             () => Assert.True(acknowledged.Count >= 100, $"only {acknowledged.Count} calls were sent"),
-            () => Assert.True(queues.ContainsKey(ConsumerQueue), $"no '{ConsumerQueue}' queue in the virtual host: {Describe(queues)}"),
+            () => Assert.True(queues.ContainsKey(ConsumerQueue), $"no '{ConsumerQueue}' queue in the virtual host: {VirtualHostQueues.Describe(queues)}"),
             () => Assert.True(
                 errorQueues.Values.All(depth => depth == 0),
-                $"error queues are not empty: {Describe(errorQueues)}; {string.Join("; ", faults)}"),
+                $"error queues are not empty: {VirtualHostQueues.Describe(errorQueues)}; {string.Join("; ", faults)}"),
             () => Assert.True(
                 wrong.Count == 0,
                 $"{wrong.Count} of {acknowledged.Count} calls do not hold exactly their acknowledged webhooks {Recovery} after sending stopped; "
@@ -211,56 +208,6 @@ public sealed partial class PostgresOutageSpecs(TestInfrastructure infrastructur
             ? null
             : $"{callSid}: status {status}, history [{string.Join(",", history)}] (acknowledged {string.Join(",", acknowledged)})";
     }
-
-    /// <summary>Every queue in the test's virtual host and its message count (null while RabbitMQ has no statistics for it).</summary>
-    private async Task<Dictionary<string, long?>> QueueDepths(CancellationToken ct)
-    {
-        var vhost = new Uri(_vhostUri).AbsolutePath.Trim('/');
-        using var http = TestInfrastructure.ManagementClient(infrastructure.RabbitMqManagementUri);
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var queues = (await http.GetFromJsonAsync<JsonElement>($"api/queues/{Uri.EscapeDataString(vhost)}", ct))
-                .EnumerateArray()
-                .ToDictionary(
-                    q => q.GetProperty("name").GetString()!,
-                    q => q.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number
-                        ? messages.GetInt64()
-                        : (long?)null);
-            if (queues.Values.All(depth => depth is not null) || deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                return queues;
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        }
-    }
-
-    /// <summary>The faults MassTransit recorded on the messages in an error queue (peeked, left in place), with how many carry each.</summary>
-    private async Task<string> Faults(string queue, CancellationToken ct)
-    {
-        var vhost = new Uri(_vhostUri).AbsolutePath.Trim('/');
-        using var http = TestInfrastructure.ManagementClient(infrastructure.RabbitMqManagementUri);
-        using var response = await http.PostAsJsonAsync(
-            $"api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}/get",
-            new { count = 1000, ackmode = "ack_requeue_true", encoding = "auto", truncate = 1000 },
-            ct);
-        response.EnsureSuccessStatusCode();
-        var messages = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        return string.Join(", ", messages.EnumerateArray()
-            .Select(m => m.GetProperty("properties").TryGetProperty("headers", out var headers) ? headers : default)
-            .Select(h => h.ValueKind == JsonValueKind.Object
-                && h.TryGetProperty("MT-Fault-ExceptionType", out var type)
-                && h.TryGetProperty("MT-Fault-Message", out var message)
-                    ? $"{type.GetString()}: {message.GetString()?.Split('\n')[0]}"
-                    : "no fault headers")
-            .CountBy(fault => fault)
-            .OrderByDescending(c => c.Value)
-            .Select(c => $"{c.Value} x {c.Key}"));
-    }
-
-    private static string Describe(IReadOnlyDictionary<string, long?> queues) =>
-        string.Join(", ", queues.OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => $"{q.Key}={q.Value?.ToString() ?? "?"}"));
 
     /// <summary>The exception types (and PostgreSQL SQLSTATE codes) Calls logged, with how many lines named each.</summary>
     private static string ExceptionSummary(IReadOnlyList<string> lines)

@@ -189,11 +189,15 @@ public sealed class Mesh : IAsyncDisposable
     /// <summary>The environment a service other than Calls runs with (its Marten schema, its settings).</summary>
     public IReadOnlyDictionary<string, string> EnvironmentOf(string service) => _serviceEnvironments[service];
 
-    /// <summary>Starts one more instance of a service other than Calls, on the same schema, queues and settings.</summary>
+    /// <summary>
+    /// Starts one more instance of a service (Calls included), on the same schema, queues and settings; the gateway
+    /// keeps routing to the first one.
+    /// </summary>
     public async Task<ServiceProcess> StartAnotherInstance(string service)
     {
         var manifest = ServiceManifest.Load(RepositoryPaths.Script("deploy/mesh.json"));
-        var process = await ServiceProcess.Start(manifest[service].Assembly, _serviceEnvironments[service]);
+        var environment = service == manifest["calls"].Name ? CallsEnvironment : _serviceEnvironments[service];
+        var process = await ServiceProcess.Start(manifest[service].Assembly, environment);
         _extraInstances.Add(process);
         return process;
     }

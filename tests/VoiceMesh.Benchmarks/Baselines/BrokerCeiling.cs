@@ -1,5 +1,6 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using VoiceMesh.Testing;
 
 namespace VoiceMesh.Benchmarks.Baselines;
 

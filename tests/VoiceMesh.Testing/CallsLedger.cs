@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Npgsql;
-using VoiceMesh.Testing;
 
-namespace VoiceMesh.Benchmarks;
+namespace VoiceMesh.Testing;
 
 /// <summary>One <c>CallStatusReported</c> event in Calls' event store: its call, its sequence number, and when it was stored.</summary>
-internal readonly record struct AppliedReport(string CallSid, int? SequenceNumber, DateTimeOffset StoredAt);
+public readonly record struct AppliedReport(string CallSid, int? SequenceNumber, DateTimeOffset StoredAt);
 
 /// <summary>
 /// What Calls holds for a set of calls, read straight from its Marten schema with one indexed query per question (not
@@ -16,7 +15,7 @@ internal readonly record struct AppliedReport(string CallSid, int? SequenceNumbe
 /// transaction) are <c>completed</c>. The stored value of <c>completed</c> is learned from a call the API reports
 /// completed (<see cref="LearnCompleted"/>), so the query does not assume how Marten stores the enum.
 /// </summary>
-internal sealed partial class CallsLedger : IAsyncDisposable
+public sealed partial class CallsLedger : IAsyncDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 

@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
-using VoiceMesh.Testing;
 
-namespace VoiceMesh.Benchmarks;
+namespace VoiceMesh.Testing;
 
 /// <summary>
 /// One call status callback, ready to post: its form body as sent on the wire, signed by the mesh's auth token over
 /// its public URL, with an idempotency token of its own (Twilio's <c>I-Twilio-Idempotency-Token</c>).
 /// </summary>
-internal sealed record StatusWebhook(
+public sealed record StatusWebhook(
     string CallSid, int SequenceNumber, DateTimeOffset Timestamp, byte[] Body, int Fields, string Signature, string IdempotencyToken)
 {
     /// <summary>
@@ -41,7 +40,7 @@ internal sealed record StatusWebhook(
 /// the durations and SIP code on <c>completed</c>): 30 to 35 fields, ~670 bytes (<see cref="Describe"/> prints them).
 /// A seed fixes the call sids, tokens and order; each burst of a run has a seed of its own, so no call is posted twice.
 /// </summary>
-internal sealed class StatusBurst
+public sealed class StatusBurst
 {
     /// <summary>Calls per burst unless <c>--calls</c> says otherwise: 10,000 webhooks.</summary>
     public const int DefaultCalls = 2500;
