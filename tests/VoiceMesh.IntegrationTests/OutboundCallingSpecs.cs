@@ -20,7 +20,8 @@ public sealed class OutboundCallingSpecs(TestInfrastructure infrastructure) : IA
             infrastructure.PostgresConnectionString,
             callsPerSecond: 20,
             callsSettings: new Dictionary<string, string> { ["Calls__Reconciliation__StaleAfter"] = "00:00:03" },
-            otherServices: Mesh.CallsAlone);
+            otherServices: Mesh.CallsAlone,
+            everyProcess: new Dictionary<string, string> { ["DeadLetters__ManagementUrl"] = infrastructure.RabbitMqManagementUri.ToString() });
 
     public ValueTask DisposeAsync() => _mesh.DisposeAsync();
 
@@ -83,6 +84,50 @@ public sealed class OutboundCallingSpecs(TestInfrastructure infrastructure) : IA
             r.Method == "POST" && r.Path.EndsWith("/Calls.json", StringComparison.Ordinal) && r.StatusCode == 503);
         TestContext.Current.TestOutputHelper?.WriteLine($"creates answered 503 during the 30 s outage: {refusedCreates}");
         Assert.InRange(refusedCreates, 1, 4 + 10 + 4);
+    }
+
+    [Fact]
+    public async Task Placements_streaming_at_3_per_second_through_10_seconds_of_503_are_all_placed_and_none_is_dead_lettered()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var requests = new List<string>();
+        for (var i = 0; i < 45; i++)
+        {
+            if (i == 9)
+            {
+                _mesh.Simulator.Control.InjectErrors(new InjectedErrors { Status = 503, Seconds = 10 });
+            }
+
+            requests.Add(await _mesh.Place(new { to = Number(300 + i), twiml = "<Response/>" }));
+            await Task.Delay(TimeSpan.FromMilliseconds(333), ct);
+        }
+
+        var unfinished = new List<string>();
+        foreach (var requestId in requests)
+        {
+            try
+            {
+                await _mesh.WaitForPlacement(requestId, p => Is(p, "placed"), TimeSpan.FromSeconds(90));
+            }
+            catch (TimeoutException)
+            {
+                unfinished.Add(requestId);
+            }
+        }
+
+        // The error queue exists once a message faulted; then it must be empty.
+        using var deadLetters = await _mesh.Client.GetAsync("/api/admin/dead-letters/place-call_error", ct);
+        var faults = await deadLetters.Content.ReadAsStringAsync(ct);
+        Assert.True(unfinished.Count == 0, $"{unfinished.Count} placements never placed; place-call_error: {faults}");
+        Assert.True(
+            deadLetters.StatusCode == HttpStatusCode.NotFound
+            || JsonDocument.Parse(faults).RootElement.GetProperty("messages").GetArrayLength() == 0,
+            $"place-call_error: {faults}");
+        for (var i = 0; i < 45; i++)
+        {
+            Assert.Equal(1, _mesh.Simulator.Control.Requests.Count(r =>
+                r.StatusCode == 201 && r.Form.TryGetValue("To", out var to) && to.Contains(Number(300 + i))));
+        }
     }
 
     [Fact]
