@@ -24,23 +24,8 @@ public sealed class FallbackTwimlSpecs(FallbackTwimlSpecs.CallsAlone fixture) : 
           "bye": { "type": "hangup", "say": "Goodbye." } } }
         """;
 
-    private async Task<CallTwimlLog> WaitForSimulator(string callSid, Func<CallTwimlLog, bool> done)
-    {
-        var started = DateTime.UtcNow;
-        CallTwimlLog? log = null;
-        while (DateTime.UtcNow - started < Patience)
-        {
-            log = _mesh.Simulator.Control.TwimlLog(callSid);
-            if (log is not null && done(log))
-            {
-                return log;
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException($"Call {callSid} did not get there; verbs so far: {string.Join(", ", log?.Verbs.Select(v => $"{v.Verb} {v.Outcome}") ?? [])}");
-    }
+    private Task<CallTwimlLog> WaitForSimulator(string callSid, Func<CallTwimlLog, bool> done) =>
+        _mesh.WaitForTwimlLog(callSid, done, Patience);
 
     private async Task<string> Buy(string voicePath, bool withFallbackUrl)
     {

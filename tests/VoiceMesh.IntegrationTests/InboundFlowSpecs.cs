@@ -57,23 +57,8 @@ public sealed class InboundFlowSpecs(InboundFlowSpecs.Numbers fixture) : IClassF
 
     private static readonly CallerInput Silence = new() { Silence = true };
 
-    private async Task<CallTwimlLog> WaitForSimulator(string callSid, Func<CallTwimlLog, bool> done)
-    {
-        var started = DateTime.UtcNow;
-        CallTwimlLog? log = null;
-        while (DateTime.UtcNow - started < Patience)
-        {
-            log = _mesh.Simulator.Control.TwimlLog(callSid);
-            if (log is not null && done(log))
-            {
-                return log;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException($"Call {callSid} did not get there; verbs so far: {string.Join(", ", log?.Verbs.Select(v => $"{v.Verb} {v.Outcome}") ?? [])}");
-    }
+    private Task<CallTwimlLog> WaitForSimulator(string callSid, Func<CallTwimlLog, bool> done) =>
+        _mesh.WaitForTwimlLog(callSid, done, Patience);
 
     /// <summary>
     /// A caller alone in a room stays there until it ends, as at Twilio: ends the room through the REST API once the

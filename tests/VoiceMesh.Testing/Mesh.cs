@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using VoiceMesh.ServiceDefaults.Hosting;
+using VoiceMesh.TwilioSimulator.Admin;
 using VoiceMesh.TwilioSimulator.Hosting;
 
 namespace VoiceMesh.Testing;
@@ -368,6 +369,25 @@ public sealed class Mesh : IAsyncDisposable
     }
 
     /// <summary>Polls until <paramref name="done"/> holds for the call, or fails with the last state seen.</summary>
+    /// <summary>The simulator's TwiML log of <paramref name="callSid"/> once <paramref name="done"/> holds for it.</summary>
+    public async Task<CallTwimlLog> WaitForTwimlLog(string callSid, Func<CallTwimlLog, bool> done, TimeSpan timeout)
+    {
+        var started = DateTime.UtcNow;
+        CallTwimlLog? log = null;
+        while (DateTime.UtcNow - started < timeout)
+        {
+            log = Simulator.Control.TwimlLog(callSid);
+            if (log is not null && done(log))
+            {
+                return log;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"Call {callSid} did not get there; verbs so far: {string.Join(", ", log?.Verbs.Select(v => $"{v.Verb} {v.Outcome}") ?? [])}");
+    }
+
     public async Task<JsonElement> WaitForCall(string callSid, Func<JsonElement, bool> done, TimeSpan timeout)
     {
         var started = DateTime.UtcNow;
