@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using MassTransit;
@@ -47,7 +48,7 @@ public sealed class ConsumeMetricsSpecs
                 x.AddConsumer<QuickWorkConsumer>();
                 x.AddConfigureEndpointsCallback((context, _, endpoint) =>
                 {
-                    endpoint.UseRetryPolicy(new FailureClassification([new WorkInProgressClassifier()]), new MessagingOptions());
+                    endpoint.UseRetryPolicy(new FailureClassification([new WorkInProgressClassifier()]), new MessagingOptions(), NullLoggerFactory.Instance);
                     endpoint.UseConsumeFilter(typeof(TwilioSidTagFilter<>), context);
                 });
             })

@@ -9,7 +9,7 @@ namespace VoiceMesh.ServiceDefaults.Tests;
 public sealed class FailureClassificationSpecs
 {
     private static readonly FailureClassification Classification =
-        new([new WorkInProgressClassifier(), new PostgresFailureClassifier(), new TwilioFailureClassifier()]);
+        new([new WorkInProgressClassifier(), new UnrequestedCancellationClassifier(), new PostgresFailureClassifier(), new TwilioFailureClassifier()]);
 
     public static TheoryData<Exception, FailureKind> Failures => new()
     {
@@ -27,6 +27,8 @@ public sealed class FailureClassificationSpecs
         { new ApiConnectionException("Connection Error: POST", new HttpRequestException("refused")), FailureKind.Outage },
         { new ApiException(21217, 400, "Phone number does not appear to be valid", "https://www.twilio.com/docs/errors/21217"), FailureKind.Unknown },
         { new WorkInProgressException("another delivery holds it"), FailureKind.Outage },
+        { new UnrequestedCancellationException("PlaceCallConsumer", new TaskCanceledException()), FailureKind.Outage },
+        { new OperationCanceledException("canceled by the delivery"), FailureKind.Unknown },
         { new FormatException("a bug"), FailureKind.Unknown },
     };
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace VoiceMesh.ServiceDefaults.Tests;
 
@@ -17,9 +18,12 @@ public sealed class RetryPolicySpecs
             var attempt = attempts.Next();
             if (attempt <= context.Message.FailTimes)
             {
+                using var ownTimeout = new CancellationTokenSource();
+                ownTimeout.Cancel();
                 throw context.Message.Failure switch
                 {
                     "outage" => new WorkInProgressException("held elsewhere"),
+                    "own-timeout" => new HttpRequestException("wrapped by a client", new TaskCanceledException("a client's own timeout", null, ownTimeout.Token)),
                     "conflict" => new StreamConflictException("CA1", new InvalidOperationException("version")),
                     _ => new InvalidOperationException("a bug"),
                 };
@@ -52,7 +56,9 @@ public sealed class RetryPolicySpecs
             {
                 x.AddConsumer<FlakyConsumer>();
                 x.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseRetryPolicy(
-                    new FailureClassification([new WorkInProgressClassifier(), new PostgresFailureClassifier()]), options));
+                    new FailureClassification([new WorkInProgressClassifier(), new UnrequestedCancellationClassifier(), new PostgresFailureClassifier()]),
+                    options,
+                    NullLoggerFactory.Instance));
             })
             .BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();
@@ -110,6 +116,35 @@ public sealed class RetryPolicySpecs
         Assert.True(await harness.Published.Any<Fault<Work>>(TestContext.Current.CancellationToken));
 
         // A 1 s hold: 0.1 s capped quick delays (4) then 0.1 s each until 1 s: 10 retries, 11 attempts, never 11 x 5.
+        Assert.Equal(11, attempts.Count);
+    }
+
+    [Fact]
+    public async Task A_cancellation_the_delivery_did_not_request_is_held_as_an_outage_and_applied_when_it_ends()
+    {
+        var (harness, attempts, provider) = await Start();
+        await using var _ = provider;
+
+        await harness.Bus.Publish(new Work("own-timeout", 8), TestContext.Current.CancellationToken);
+
+        await harness.InactivityTask;
+        Assert.False(await harness.Published.Any<Fault<Work>>(TestContext.Current.CancellationToken));
+        Assert.Equal(9, attempts.Count);
+    }
+
+    [Fact]
+    public async Task A_cancellation_that_outlasts_the_hold_faults_with_the_cancellation_as_its_cause()
+    {
+        var (harness, attempts, provider) = await Start();
+        await using var _ = provider;
+
+        await harness.Bus.Publish(new Work("own-timeout", int.MaxValue), TestContext.Current.CancellationToken);
+
+        Assert.True(await harness.Published.Any<Fault<Work>>(TestContext.Current.CancellationToken));
+        var fault = harness.Published.Select<Fault<Work>>(TestContext.Current.CancellationToken).First().Context.Message;
+        var exception = Assert.Single(fault.Exceptions);
+        Assert.Equal(typeof(UnrequestedCancellationException).FullName, exception.ExceptionType);
+        Assert.Contains("HttpRequestException: wrapped by a client -> TaskCanceledException: a client's own timeout", exception.Message, StringComparison.Ordinal);
         Assert.Equal(11, attempts.Count);
     }
 }

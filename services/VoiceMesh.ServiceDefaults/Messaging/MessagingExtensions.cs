@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace VoiceMesh.ServiceDefaults;
@@ -15,7 +16,7 @@ public static class MessagingExtensions
     /// MassTransit on RabbitMQ: durable quorum queues with kebab-case names, publisher confirms, and one retry policy
     /// for every receive endpoint, by what the failure means (<see cref="FailureKind"/>):
     /// <list type="bullet">
-    /// <item>an outage of a dependency is held: retried after 0.25, 0.5, 1, 2 s and then every
+    /// <item>an outage of a dependency (unreachable, or so slow that a timeout of its own canceled the work) is held: retried after 0.25, 0.5, 1, 2 s and then every
     /// <see cref="MessagingOptions.OutageRetryInterval"/> until it answers, for up to <see cref="MessagingOptions.OutageHold"/>. Every slot of the endpoint's
     /// concurrency limit held this way means the endpoint takes no new messages until the dependency is back;</item>
     /// <item>a conflict or an unknown failure is retried after <see cref="MessagingOptions.QuickRetries"/>;</item>
@@ -38,6 +39,7 @@ public static class MessagingExtensions
 
         builder.Services.AddValidatedOptions<MessagingOptions>();
         builder.Services.AddSingleton<IFailureClassifier, WorkInProgressClassifier>();
+        builder.Services.AddSingleton<IFailureClassifier, UnrequestedCancellationClassifier>();
         builder.Services.TryAddSingleton<FailureClassification>();
         var brokerUri = new Uri(connectionString);
         var registrations = builder.Services.Select(d => d.ImplementationInstance).OfType<ConsumerRegistration>().ToList();
@@ -59,7 +61,8 @@ public static class MessagingExtensions
 
                 endpoint.UseRetryPolicy(
                     context.GetRequiredService<FailureClassification>(),
-                    context.GetRequiredService<IOptions<MessagingOptions>>().Value);
+                    context.GetRequiredService<IOptions<MessagingOptions>>().Value,
+                    context.GetRequiredService<ILoggerFactory>());
                 endpoint.UseConsumeFilter(typeof(TwilioSidTagFilter<>), context);
             });
             x.UsingRabbitMq((context, cfg) =>
@@ -82,9 +85,15 @@ public static class MessagingExtensions
     public static IServiceCollection AddConsumers(this IServiceCollection services, Action<IBusRegistrationConfigurator> register) =>
         services.AddSingleton(new ConsumerRegistration(register));
 
-    /// <summary>The endpoint retry policy: outages held outside, conflicts and unknown failures retried quickly inside.</summary>
-    public static void UseRetryPolicy(this IConsumePipeConfigurator endpoint, FailureClassification failures, MessagingOptions options)
+    /// <summary>
+    /// The endpoint retry policy: outages held outside, conflicts and unknown failures retried quickly inside. A
+    /// cancellation the delivery did not request (a dependency's own timeout) reaches it as an outage, with its cause
+    /// (<see cref="UnrequestedCancellationException"/>).
+    /// </summary>
+    public static void UseRetryPolicy(
+        this IReceiveEndpointConfigurator endpoint, FailureClassification failures, MessagingOptions options, ILoggerFactory loggers)
     {
+        endpoint.ConnectConsumerConfigurationObserver(new UnrequestedCancellationObserver(loggers));
         endpoint.UseMessageRetry(r =>
         {
             r.Handle<Exception>(e => failures.Classify(e) == FailureKind.Outage);
