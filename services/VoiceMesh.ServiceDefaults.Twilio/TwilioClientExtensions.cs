@@ -24,13 +24,17 @@ public static class TwilioClientExtensions
     /// messaging retry policy. <c>Twilio:ApiBaseUrl</c> redirects every request (to the simulator); otherwise it
     /// goes to Twilio. The pipeline's retries and breaker turns are reported by <see cref="ResilienceTelemetry"/>.
     /// </summary>
+    /// <remarks>
+    /// Every slice that talks to Twilio calls this; the client and its pipeline are built once, by the first call, so
+    /// pipelines never stack (their retries would multiply and an outer attempt timeout would cut an inner retry).
+    /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="innermost">Handlers to run below the resilience pipeline, once per HTTP attempt (e.g. pacing).</param>
     public static IServiceCollection AddTwilioClient(this IServiceCollection services, Action<IHttpClientBuilder>? innermost = null)
     {
         var client = services.AddTwilioHttpClient(HttpClientName);
         innermost?.Invoke(client);
-        services.AddScoped<ITwilioRestClient>(sp =>
+        services.TryAddScoped<ITwilioRestClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TwilioOptions>>().Value;
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
@@ -50,10 +54,18 @@ public static class TwilioClientExtensions
         return services.AddTwilioHttpClient(MediaHttpClientName).AddHttpMessageHandler<TwilioBasicAuthenticationHandler>();
     }
 
+    /// <summary>The named client with its base-address rewrite and resilience pipeline, added once per name.</summary>
     private static IHttpClientBuilder AddTwilioHttpClient(this IServiceCollection services, string name)
     {
+        var registration = new TwilioHttpClientRegistration(name);
+        if (services.Any(d => registration.Equals(d.ImplementationInstance)))
+        {
+            return services.AddHttpClient(name);
+        }
+
+        services.AddSingleton(registration);
         services.AddValidatedOptions<TwilioOptions>();
-        services.AddSingleton<IFailureClassifier, TwilioFailureClassifier>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFailureClassifier, TwilioFailureClassifier>());
         services.AddTransient<TwilioBaseAddressHandler>();
         services.AddMetrics();
         services.TryAddSingleton<ResilienceTelemetry>();
@@ -63,6 +75,9 @@ public static class TwilioClientExtensions
         return client;
     }
 }
+
+/// <summary>Marks a named Twilio client as built (<see cref="TwilioClientExtensions"/>).</summary>
+internal sealed record TwilioHttpClientRegistration(string Name);
 
 /// <summary>Authenticates requests with the account sid and auth token, as Twilio's media URLs accept.</summary>
 public sealed class TwilioBasicAuthenticationHandler(IOptions<TwilioOptions> options) : DelegatingHandler
