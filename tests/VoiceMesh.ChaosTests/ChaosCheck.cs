@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using VoiceMesh.Testing;
 
 namespace VoiceMesh.ChaosTests;
@@ -78,7 +80,7 @@ internal static class ChaosCheck
             Settled = settled,
             Faults = harness.Timeline.Faults,
             Phases = phases,
-            ErrorQueues = await ErrorQueues(harness.Queues),
+            ErrorQueues = await ErrorQueues(harness.Queues, harness.Mesh.Client),
             Examples = examples,
         };
     }
@@ -185,7 +187,11 @@ internal static class ChaosCheck
         }
     }
 
-    private static async Task<IReadOnlyList<ErrorQueue>> ErrorQueues(VirtualHostQueues queues)
+    /// <summary>
+    /// Every non-empty <c>_error</c> queue with the faults its messages carry, read through the gateway's dead-letter
+    /// API (AMQP, not the management API's <c>get</c>, which a quorum queue with a single active consumer refuses).
+    /// </summary>
+    private static async Task<IReadOnlyList<ErrorQueue>> ErrorQueues(VirtualHostQueues queues, HttpClient api)
     {
         await Task.Delay(VirtualHostQueues.StatisticsInterval);
         var errors = new List<ErrorQueue>();
@@ -193,11 +199,28 @@ internal static class ChaosCheck
         {
             if (name.EndsWith("_error", StringComparison.Ordinal) && depth is not 0)
             {
-                errors.Add(new ErrorQueue(name, depth ?? -1, await queues.Faults(name, CancellationToken.None)));
+                errors.Add(new ErrorQueue(name, depth ?? -1, await Faults(api, name)));
             }
         }
 
         return errors;
+    }
+
+    /// <summary>Each fault (exception type and first line of its message) with how many messages of the queue carry it.</summary>
+    private static async Task<string> Faults(HttpClient api, string queue)
+    {
+        using var response = await api.GetAsync(new Uri($"/api/admin/dead-letters/{Uri.EscapeDataString(queue)}?limit=1000", UriKind.Relative));
+        if (!response.IsSuccessStatusCode)
+        {
+            return $"unreadable through the dead-letter API ({(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()})";
+        }
+
+        var read = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return string.Join(", ", read.GetProperty("messages").EnumerateArray()
+            .Select(m => $"{m.GetProperty("exceptionType").GetString() ?? "no fault headers"}: {m.GetProperty("exceptionMessage").GetString()?.Split('\n')[0]}")
+            .CountBy(fault => fault)
+            .OrderByDescending(c => c.Value)
+            .Select(c => $"{c.Value} x {c.Key}"));
     }
 
     private static string Describe(IEnumerable<CallbackDelivery> deliveries) =>

@@ -60,7 +60,8 @@ internal sealed class ChaosHarness : IAsyncDisposable
                     // A call whose callbacks were lost with a killed gateway is asked about soon, not after the default two minutes.
                     ["Calls__Reconciliation__StaleAfter"] = "00:00:05",
                 },
-                otherServices: profile.AllServices ? null : Mesh.CallsAlone);
+                otherServices: profile.AllServices ? null : Mesh.CallsAlone,
+                everyProcess: new Dictionary<string, string> { ["DeadLetters__ManagementUrl"] = broker.ManagementUri.ToString() });
             return new ChaosHarness(profile, broker, postgres, vhostUri, mesh);
         }
         catch
