@@ -50,5 +50,17 @@ public sealed class MediaStreamsMetricsSpecs : IDisposable
         Assert.Equal(1, malformed.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal([1.0, 2.5, 4.0], latency.GetMeasurementSnapshot().Select(m => m.Value));
         Assert.Equal((3L, 2.6), metrics.Latency(0.5));
+        Assert.Equal([new LatencyCount(1.1, 1), new LatencyCount(2.6, 1), new LatencyCount(4.1, 1)], metrics.LatencyCounts());
+    }
+
+    [Fact]
+    public void The_percentiles_of_a_window_are_taken_from_the_frames_counted_in_it()
+    {
+        IReadOnlyList<LatencyCount> window = [new(0.3, 970), new(5.0, 20), new(25.1, 10)];
+
+        Assert.Equal((1000L, 0.3), MediaStreamsMetrics.Percentile(window, 0.5));
+        Assert.Equal((1000L, 5.0), MediaStreamsMetrics.Percentile(window, 0.99));
+        Assert.Equal((1000L, 25.1), MediaStreamsMetrics.Percentile(window, 0.999));
+        Assert.Equal((0L, 0.0), MediaStreamsMetrics.Percentile([], 0.99));
     }
 }

@@ -54,8 +54,18 @@ public sealed record ClipResponse(string ClipId, string? Interrupted, long Playe
 
 public sealed record SilenceResponse(string Track, long SinceOffsetMs, long DurationMs);
 
-/// <summary>What this instance holds open right now, its frame processing latency since start (arrival to processed) and the frames it dropped.</summary>
-public sealed record LiveStreamsResponse(int Connections, IReadOnlyList<string> Streams, long FramesProcessed, double FrameLatencyP50Ms, double FrameLatencyP99Ms, long FramesDropped);
+/// <summary>
+/// What this instance holds open right now, its frame processing latency since start (arrival to processed; the
+/// percentiles, and the frames per 0.1 ms bucket so a load test can take the percentiles of a window) and the frames it dropped.
+/// </summary>
+public sealed record LiveStreamsResponse(
+    int Connections,
+    IReadOnlyList<string> Streams,
+    long FramesProcessed,
+    double FrameLatencyP50Ms,
+    double FrameLatencyP99Ms,
+    long FramesDropped,
+    IReadOnlyList<LatencyCount> FrameLatencyCounts);
 
 internal static class MediaStreamEndpoints
 {
@@ -63,8 +73,10 @@ internal static class MediaStreamEndpoints
     {
         streams.MapGet("/live", (StreamRegistry registry, MediaStreamsMetrics metrics) =>
         {
-            var (frames, p50) = metrics.Latency(0.5);
-            return TypedResults.Ok(new LiveStreamsResponse(registry.Connections, registry.Streams(), frames, p50, metrics.Latency(0.99).Percentile, metrics.DroppedFrames));
+            var counts = metrics.LatencyCounts();
+            var (frames, p50) = MediaStreamsMetrics.Percentile(counts, 0.5);
+            return TypedResults.Ok(new LiveStreamsResponse(
+                registry.Connections, registry.Streams(), frames, p50, MediaStreamsMetrics.Percentile(counts, 0.99).Percentile, metrics.DroppedFrames, counts));
         });
         streams.MapGet("/{streamSid}", GetStream).WithName("GetMediaStream");
         return streams;

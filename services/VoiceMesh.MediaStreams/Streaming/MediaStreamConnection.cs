@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
-using System.Threading.Channels;
 using VoiceMesh.Contracts.Calls;
 using VoiceMesh.Contracts.MediaStreams;
-using VoiceMesh.MediaStreams.Audio;
 using VoiceMesh.MediaStreams.Lifecycle;
 using VoiceMesh.MediaStreams.Playback;
 using VoiceMesh.MediaStreams.Processing;
@@ -15,8 +13,8 @@ namespace VoiceMesh.MediaStreams.Streaming;
 
 /// <summary>
 /// One Media Streams WebSocket: reads Twilio's messages, counts each track's frames as they arrive, and hands media to
-/// the stream's processing task through a bounded channel that drops the oldest frame (counted) when processing falls
-/// behind. Malformed and unknown messages are counted and skipped; media or DTMF before <c>start</c>, an invalid
+/// the stream's <see cref="FrameProcessing"/> (at once when it is free, else through a bounded channel that drops the
+/// oldest frame, counted, when processing falls behind). Malformed and unknown messages are counted and skipped; media or DTMF before <c>start</c>, an invalid
 /// <c>start</c> and an oversized message close the connection with a reason. Whatever ends it, the stream's
 /// <see cref="StreamClosed"/> is stored with its statistics and the registry forgets it.
 /// </summary>
@@ -34,9 +32,8 @@ internal sealed partial class MediaStreamConnection(
     private readonly TrackCounters[] _counters = [new(MediaTrack.Inbound), new(MediaTrack.Outbound)];
     private readonly TimedSender _sender = new(socket, options.SendTimeout, clock);
     private StreamPlayer? _player;
-    private Channel<MediaFrame>? _frames;
     private StreamEventWriter? _events;
-    private Task? _processing;
+    private FrameProcessing? _processing;
     private StreamContext? _stream;
     private string? _accountSid;
     private long _malformed;
@@ -45,6 +42,7 @@ internal sealed partial class MediaStreamConnection(
     {
         _sender.Dispose();
         _player?.Dispose();
+        _processing?.Dispose();
     }
 
     public async Task Run(CancellationToken cancellationToken)
@@ -120,7 +118,7 @@ internal sealed partial class MediaStreamConnection(
                     frame.Release();
                     return await Refuse(WebSocketCloseStatus.PolicyViolation, "media before start", CloseReason.ProtocolError);
                 case InboundEvent.Media:
-                    Arrived(frame);
+                    await Arrived(frame);
                     break;
                 case InboundEvent.Dtmf when _stream is null:
                     return await Refuse(WebSocketCloseStatus.PolicyViolation, "dtmf before start", CloseReason.ProtocolError);
@@ -177,17 +175,21 @@ internal sealed partial class MediaStreamConnection(
         }
 
         await _events.Append(new StreamOpened(streamSid, payload.CallSid!, _accountSid, tracks, parameters, clock.GetUtcNow()), CancellationToken.None);
-        _frames = Channel.CreateBounded<MediaFrame>(
-            new BoundedChannelOptions(options.FrameBuffer) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+        _player = new StreamPlayer(streamSid, Send, e => _events.Append(e, CancellationToken.None).AsTask(), InboundNow, clock);
+        registry.Attach(streamSid, _player);
+        _processing = new FrameProcessing(
+            _stream,
+            processorFactories,
+            options.FrameBuffer,
             dropped =>
             {
                 _counters[(int)dropped.Track].Dropped();
                 metrics.Dropped();
-                dropped.Release();
-            });
-        _player = new StreamPlayer(streamSid, Send, e => _events.Append(e, CancellationToken.None).AsTask(), InboundNow, clock);
-        registry.Attach(streamSid, _player);
-        _processing = Task.Run(Process);
+            },
+            _events,
+            _player,
+            metrics,
+            clock);
         var trackList = string.Join(',', payload.Tracks!);
         LogStarted(streamSid, payload.CallSid!, trackList);
         return null;
@@ -235,14 +237,11 @@ internal sealed partial class MediaStreamConnection(
         return inbound.LastTimestampMs + (clock.GetElapsedTime(0).TotalMilliseconds - inbound.LastArrivalMs);
     }
 
-    private void Arrived(MediaFrame frame)
+    private ValueTask Arrived(MediaFrame frame)
     {
         metrics.Frame();
         _counters[(int)frame.Track].Arrived(frame.Chunk, frame.TimestampMs, frame.Length, clock.GetElapsedTime(0, frame.ArrivalTimestamp).TotalMilliseconds);
-        if (!_frames!.Writer.TryWrite(frame))
-        {
-            frame.Release();
-        }
+        return _processing!.Arrived(frame);
     }
 
     private async Task Dtmf(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
@@ -301,65 +300,11 @@ internal sealed partial class MediaStreamConnection(
         }
     }
 
-    private async Task Process()
-    {
-        var observer = new CollectingObserver();
-        var processors = processorFactories.Select(f => f.Create(_stream!, observer)).OfType<IMediaProcessor>().ToList();
-        try
-        {
-            await Process(processors, observer);
-        }
-        finally
-        {
-            foreach (var processor in processors.OfType<IDisposable>())
-            {
-                processor.Dispose();
-            }
-        }
-    }
-
-    private async Task Process(List<IMediaProcessor> processors, CollectingObserver observer)
-    {
-        var pcm = new short[1024];
-        await foreach (var frame in _frames!.Reader.ReadAllAsync())
-        {
-            try
-            {
-                var audio = frame.Audio;
-                if (audio.Length > pcm.Length)
-                {
-                    pcm = new short[audio.Length];
-                }
-
-                MuLaw.Decode(audio, pcm);
-                foreach (var processor in processors)
-                {
-                    processor.Process(frame.Track, frame.TimestampMs, pcm.AsSpan(0, audio.Length), audio);
-                }
-            }
-            finally
-            {
-                frame.Release();
-            }
-
-            metrics.Processed(clock.GetElapsedTime(frame.ArrivalTimestamp).TotalMilliseconds);
-            await observer.Flush(_events!, _player!);
-        }
-
-        foreach (var processor in processors)
-        {
-            processor.Complete();
-        }
-
-        await observer.Flush(_events!, _player!);
-    }
-
     private async Task Finish(CloseReason reason)
     {
-        if (_frames is not null)
+        if (_processing is not null)
         {
-            _frames.Writer.TryComplete();
-            await _processing!;
+            await _processing.Complete();
             await _player!.Stop();
         }
 
@@ -401,41 +346,6 @@ internal sealed partial class MediaStreamConnection(
         else
         {
             LogMalformedAgain(_stream?.StreamSid, what);
-        }
-    }
-
-    /// <summary>Collects what processors observe during a frame, then stores it in order once the frame is done.</summary>
-    private sealed class CollectingObserver : IStreamObserver
-    {
-        private readonly List<object> _observed = [];
-
-        public void Observe(object observed) => _observed.Add(observed);
-
-        /// <summary>Stores what was observed; speech on the inbound track also reaches the player (barge-in).</summary>
-        public async Task Flush(StreamEventWriter events, StreamPlayer player)
-        {
-            foreach (var observed in _observed)
-            {
-                await events.Append(observed, CancellationToken.None);
-                if (observed is SpeechBegan { Track: MediaTrack.Inbound } speech)
-                {
-                    await BargeIn(player, speech.OffsetMs);
-                }
-            }
-
-            _observed.Clear();
-        }
-
-        private static async Task BargeIn(StreamPlayer player, long offsetMs)
-        {
-            try
-            {
-                await player.SpeechBegan(offsetMs);
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The connection is ending; the receive loop reports it.
-            }
         }
     }
 

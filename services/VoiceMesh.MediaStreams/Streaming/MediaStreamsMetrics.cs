@@ -47,26 +47,41 @@ internal sealed class MediaStreamsMetrics
     }
 
     /// <summary>Frames processed since start, and the latency (ms, to 0.1 ms; 100 means at least 100) the given share of them stayed within.</summary>
-    public (long Frames, double Percentile) Latency(double share)
+    public (long Frames, double Percentile) Latency(double share) => Percentile(LatencyCounts(), share);
+
+    /// <summary>How many frames since start took each latency (the non-empty 0.1 ms buckets, by their upper bound), for a load test's window.</summary>
+    public IReadOnlyList<LatencyCount> LatencyCounts()
     {
-        var counts = new long[Buckets];
+        var counts = new List<LatencyCount>();
         for (var i = 0; i < Buckets; i++)
         {
-            counts[i] = Volatile.Read(ref _latencyBuckets[i]);
+            if (Volatile.Read(ref _latencyBuckets[i]) is > 0 and var frames)
+            {
+                counts.Add(new LatencyCount((i + 1) / 10.0, frames));
+            }
         }
 
-        var total = counts.Sum();
+        return counts;
+    }
+
+    /// <summary>The frames counted and the latency the given share of them stayed within.</summary>
+    public static (long Frames, double Percentile) Percentile(IReadOnlyList<LatencyCount> counts, double share)
+    {
+        var total = counts.Sum(c => c.Frames);
         var wanted = (long)Math.Ceiling(total * share);
         long seen = 0;
-        for (var i = 0; i < counts.Length; i++)
+        foreach (var count in counts)
         {
-            seen += counts[i];
+            seen += count.Frames;
             if (seen >= wanted && total > 0)
             {
-                return (total, (i + 1) / 10.0);
+                return (total, count.UpToMs);
             }
         }
 
         return (total, 0);
     }
 }
+
+/// <summary>Frames whose processing took at most <see cref="UpToMs"/> (and more than the bucket before).</summary>
+public sealed record LatencyCount(double UpToMs, long Frames);

@@ -5,9 +5,10 @@ namespace VoiceMesh.MediaStreams.Streaming;
 /// <summary>
 /// Stores one stream's lifecycle events in order, off the frame path. Each event's message id is its ordinal in the
 /// stream, so a retried save appends nothing twice. A save that fails is retried (0.1, 0.5, 1, 2 s, then every 5 s) for
-/// as long as the service runs, never skipped: while the database is away the queue (bounded at 1,024) fills and
-/// <see cref="Append"/> waits, which holds the stream's processing task; the frame buffer's drop-oldest policy (counted)
-/// takes the excess, so memory stays bounded and no event is lost or reordered. Only the service stopping ends the
+/// as long as the service runs, never skipped: while the database is away the queue (bounded at 1,024) fills; from
+/// half full on, frames go through the stream's frame buffer instead of being processed on the receive loop, and once it
+/// is full <see cref="Append"/> waits, which holds the stream's processing task; the frame buffer's drop-oldest policy
+/// (counted) takes the excess, so memory stays bounded and no event is lost or reordered. Only the service stopping ends the
 /// retries; what was not stored by then is counted and logged as lost.
 /// </summary>
 internal sealed partial class StreamEventWriter
@@ -18,7 +19,10 @@ internal sealed partial class StreamEventWriter
     private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
     private static readonly TimeSpan Steady = TimeSpan.FromSeconds(5);
 
-    private readonly Channel<object> _events = Channel.CreateBounded<object>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = false });
+    /// <summary>Events queued at most; <see cref="Append"/> waits beyond it.</summary>
+    public const int Capacity = 1024;
+
+    private readonly Channel<object> _events = Channel.CreateBounded<object>(new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = false });
     private readonly Func<string, object, Task> _store;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -40,6 +44,9 @@ internal sealed partial class StreamEventWriter
         _stopping = stopping;
         _writing = Task.Run(Write, CancellationToken.None);
     }
+
+    /// <summary>Under half of <see cref="Capacity"/> is queued: the database keeps up, so a frame may be processed without waiting.</summary>
+    public bool HasRoom => _events.Reader.Count < Capacity / 2;
 
     /// <summary>Queues an event; waits while the queue is full (the database is slower than the stream, or away).</summary>
     public ValueTask Append(object observed, CancellationToken cancellationToken) => _events.Writer.WriteAsync(observed, cancellationToken);
