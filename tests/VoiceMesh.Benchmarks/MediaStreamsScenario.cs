@@ -95,10 +95,15 @@ internal sealed class MediaStreamsScenario : IScenario
             + $"latency p50 {live.FrameLatencyP50Ms:F1} ms p99 {live.FrameLatencyP99Ms:F1} ms, dropped {live.FramesDropped}");
         Console.WriteLine($"  peak VmHWM               gateway {gatewayRss / 1048576.0:F0} MB, mediastreams {serviceRss / 1048576.0:F0} MB; "
             + $"throughput ratio to the echo baseline {sent / elapsed / (baselineFrames / baselineSeconds):F2}; load average {Machine.LoadAverage()}");
-        var sileroRan = mesh.Services["mediastreams"].OutputLines.Any(l => l.TrimEnd().EndsWith(" loaded", StringComparison.Ordinal) && l.Contains("Silero VAD model", StringComparison.Ordinal));
+        // The service logs JSON: the model's "Silero VAD model {Path} loaded" (not "could not be loaded: ...").
+        var sileroRan = mesh.Services["mediastreams"].OutputLines.Any(l => l.Contains("\"Message\":\"Silero VAD model", StringComparison.Ordinal) && l.Contains(" loaded\",", StringComparison.Ordinal));
         if (Vad == VadKind.Silero && !sileroRan)
         {
             Console.WriteLine("  the service did not load the Silero VAD model (run deploy/local/install.sh, then build): its streams ran the energy VAD");
+            foreach (var line in mesh.Services["mediastreams"].OutputLines.Where(l => l.Contains("Silero", StringComparison.Ordinal)).Take(3))
+            {
+                Console.WriteLine($"    mediastreams: {line}");
+            }
         }
 
         var passed = p99 < 20 && live.FramesDropped == 0 && allOpen == Streams && runs.All(r => r.SentFrames == script.FrameCount) && (Vad != VadKind.Silero || sileroRan);
