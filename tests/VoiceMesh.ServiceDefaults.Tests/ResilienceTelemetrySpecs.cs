@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
@@ -31,13 +30,7 @@ public sealed class ResilienceTelemetrySpecs : IDisposable
         };
         ActivitySource.AddActivityListener(_listener);
 
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Twilio:AccountSid"] = "AC00000000000000000000000000000001",
-            ["Twilio:AuthToken"] = "token",
-        }).Build());
+        var services = TwilioTestServices.On(_time);
         services.AddTwilioClient(client => client.ConfigurePrimaryHttpMessageHandler(() => _twilio));
         _services = services.BuildServiceProvider();
     }

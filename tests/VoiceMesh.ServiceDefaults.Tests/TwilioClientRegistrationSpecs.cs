@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -16,13 +15,7 @@ public sealed class TwilioClientRegistrationSpecs
     {
         var time = new FakeTimeProvider();
         var twilio = new RateLimitedTwilio();
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(time);
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Twilio:AccountSid"] = "AC00000000000000000000000000000001",
-            ["Twilio:AuthToken"] = "token",
-        }).Build());
+        var services = TwilioTestServices.On(time);
         services.AddTwilioClient(client => client.ConfigurePrimaryHttpMessageHandler(() => twilio));
         services.AddTwilioClient();
         services.AddPacedTwilioClient(_ => 1000);
