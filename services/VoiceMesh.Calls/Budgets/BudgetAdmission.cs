@@ -55,33 +55,29 @@ public sealed partial class BudgetAdmission(
     private async Task<(Budget Budget, BudgetStanding Standing)?> Admit(BudgetScope scope, string key, string requestId, CancellationToken cancellationToken)
     {
         var streamId = Budget.StreamId(scope, key);
-        for (var attempt = 1; ; attempt++)
-        {
-            var read = await commands.Load<Budget>(streamId, cancellationToken);
-            if (read is null or { Removed: true })
+        return await ConflictRetry.Run(
+            async () =>
             {
-                return null;
-            }
+                var read = await commands.Load<Budget>(streamId, cancellationToken);
+                if (read is null or { Removed: true })
+                {
+                    return null;
+                }
 
-            var now = clock.GetUtcNow();
-            var usage = await Usage(read, now, cancellationToken);
-            (Budget, BudgetStanding)? refused = null;
-            try
-            {
+                var now = clock.GetUtcNow();
+                var usage = await Usage(read, now, cancellationToken);
+                (Budget, BudgetStanding)? refused = null;
                 metrics.Stored(await commands.Execute<Budget>(streamId, null, budget =>
                 {
                     var (decision, standing) = Budget.Admit(budget, requestId, usage, now, options.Value.InFlightEstimate);
                     refused = standing is null ? null : (budget!, standing);
                     return decision;
                 }, cancellationToken));
-            }
-            catch (StreamConflictException) when (attempt < Attempts)
-            {
-                continue;
-            }
-
-            return refused;
-        }
+                return refused;
+            },
+            Attempts,
+            clock,
+            cancellationToken);
     }
 
     /// <summary>

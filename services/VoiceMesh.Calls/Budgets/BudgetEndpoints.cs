@@ -131,17 +131,11 @@ internal static class BudgetEndpoints
             return Invalid(violations);
         }
 
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await commands.Execute<Budget>(Budget.StreamId(parsed, key), null, b => Budget.Set(b, set!), cancellationToken);
-                break;
-            }
-            catch (StreamConflictException) when (attempt < SetAttempts)
-            {
-            }
-        }
+        await ConflictRetry.Run(
+            () => commands.Execute<Budget>(Budget.StreamId(parsed, key), null, b => Budget.Set(b, set!), cancellationToken),
+            SetAttempts,
+            clock,
+            cancellationToken);
 
         return await budgets.Standing(parsed, key, cancellationToken) is { } standing
             ? TypedResults.Ok(Response(standing.Budget, standing.Standing))

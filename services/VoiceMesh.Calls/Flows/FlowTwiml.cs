@@ -112,13 +112,11 @@ public sealed partial class FlowTwiml(
     /// Decides the turn and stores its events; the TwiML is written out before anything is stored. Null only when
     /// <paramref name="decide"/> declined (returned null): then nothing was stored.
     /// </summary>
-    private async Task<string?> Record(TwimlRequest request, string messageId, Func<Call?, FlowTurn?> decide, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            string? twiml = null;
-            try
+    private Task<string?> Record(TwimlRequest request, string messageId, Func<Call?, FlowTurn?> decide, CancellationToken ct) =>
+        ConflictRetry.Run(
+            async () =>
             {
+                string? twiml = null;
                 await commands.Execute<Call>(request.CallSid, messageId, call =>
                 {
                     if (decide(call) is not { } turn)
@@ -130,13 +128,11 @@ public sealed partial class FlowTwiml(
                     return turn.Events.ToArray();
                 }, ct);
                 return twiml;
-            }
-            catch (StreamConflictException) when (attempt < ConflictAttempts)
-            {
-                LogConflict(request.CallSid, attempt);
-            }
-        }
-    }
+            },
+            ConflictAttempts,
+            clock,
+            ct,
+            attempt => LogConflict(request.CallSid, attempt));
 
     private IResult Apologise(string callSid, string reason, string detail, Exception exception)
     {

@@ -24,12 +24,12 @@ public sealed class ControlCommands(StreamCommands commands, AfterCommit afterCo
         }
 
         CommandRejection? rejection = null;
-        var stored = await DecisionRetry.OnConflict(() => commands.Execute<Conference>(request.ConferenceSid, request.RequestId, conference =>
+        var stored = await ConflictRetry.Run(() => commands.Execute<Conference>(request.ConferenceSid, request.RequestId, conference =>
         {
             var verdict = ControlDecisions.Decide(conference, request);
             rejection = verdict.Rejection;
             return verdict.Decision;
-        }, cancellationToken), clock, cancellationToken);
+        }, cancellationToken), ConferenceDecisions.ConflictAttempts, clock, cancellationToken);
         await afterCommit.Perform<ConferenceActionRequested>([.. stored.OfType<ConferenceActionRequested>().Where(a => a.Action.IsPrompt())], Perform, cancellationToken);
         return rejection;
     }

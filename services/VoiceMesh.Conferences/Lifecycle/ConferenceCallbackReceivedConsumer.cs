@@ -7,7 +7,7 @@ namespace VoiceMesh.Conferences.Lifecycle;
 /// <summary>
 /// Applies a conference status callback to the conference's stream; a report it holds appends nothing. A dial's answer
 /// is recorded on the same stream outside the room's partition (a dial knows its room, not yet its conference), so a
-/// conflict is decided again at once (<see cref="DecisionRetry"/>) rather than left to the endpoint's few quick retries.
+/// conflict is decided again at once (<see cref="ConflictRetry"/>, up to <see cref="ConferenceDecisions.ConflictAttempts"/> attempts) rather than left to the endpoint's few quick retries.
 /// </summary>
 public sealed partial class ConferenceCallbackReceivedConsumer(
     StreamCommands commands, TimeProvider clock, ILogger<ConferenceCallbackReceivedConsumer> logger)
@@ -38,8 +38,9 @@ public sealed partial class ConferenceCallbackReceivedConsumer(
             AnnounceUrl = callback.AnnounceUrl,
             ReceivedAt = callback.ReceivedAt,
         };
-        var appended = await DecisionRetry.OnConflict(
+        var appended = await ConflictRetry.Run(
             () => commands.Execute<Conference>(callback.ConferenceSid, messageId, conference => Conference.Decide(conference, report), context.CancellationToken),
+            ConferenceDecisions.ConflictAttempts,
             clock,
             context.CancellationToken);
         if (appended.Count > 0)

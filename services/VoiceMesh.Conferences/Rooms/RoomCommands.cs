@@ -99,7 +99,7 @@ public sealed class RoomCommands(StreamCommands commands, PooledCallerIds caller
     /// <summary>
     /// Records Twilio's answer to a dial on the room (the name's sid from now on) and on the conference. The room's
     /// stream takes AddParticipant decisions at the same time; a conflict is decided again at once
-    /// (<see cref="DecisionRetry"/>), since the endpoint's retry would run the whole delivery again and dial twice.
+    /// (<see cref="ConflictRetry"/>, up to <see cref="ConferenceDecisions.ConflictAttempts"/> attempts), since the endpoint's retry would run the whole delivery again and dial twice.
     /// </summary>
     public async Task Dialed(Room room, ParticipantDialRequested dial, string callSid, string conferenceSid, CancellationToken cancellationToken)
     {
@@ -115,7 +115,7 @@ public sealed class RoomCommands(StreamCommands commands, PooledCallerIds caller
             LeaseId = dial.LeaseId,
             DialedAt = clock.GetUtcNow(),
         };
-        await DecisionRetry.OnConflict(() => commands.Execute<Conference>(conferenceSid, null, c => Conference.Decide(c, dialed), cancellationToken), clock, cancellationToken);
+        await ConflictRetry.Run(() => commands.Execute<Conference>(conferenceSid, null, c => Conference.Decide(c, dialed), cancellationToken), ConferenceDecisions.ConflictAttempts, clock, cancellationToken);
     }
 
     /// <summary>Stores the dial's next attempt, owned by <paramref name="deliveryId"/>; false when this delivery may not attempt now.</summary>
@@ -137,12 +137,12 @@ public sealed class RoomCommands(StreamCommands commands, PooledCallerIds caller
     private async Task<(CommandRejection? Rejection, bool Stored)> Execute(string friendlyName, string? messageId, Func<Room?, Verdict> decide, CancellationToken cancellationToken)
     {
         CommandRejection? rejection = null;
-        var stored = await DecisionRetry.OnConflict(() => commands.Execute<Room>(Room.StreamId(friendlyName), messageId, room =>
+        var stored = await ConflictRetry.Run(() => commands.Execute<Room>(Room.StreamId(friendlyName), messageId, room =>
         {
             var verdict = decide(room);
             rejection = verdict.Rejection;
             return verdict.Decision;
-        }, cancellationToken), clock, cancellationToken);
+        }, cancellationToken), ConferenceDecisions.ConflictAttempts, clock, cancellationToken);
         return (rejection, stored.Count > 0);
     }
 }

@@ -25,14 +25,12 @@ public sealed class NumberReleases(StreamCommands commands, IOptions<NumberPoolO
     public Task<SuspensionOutcome> Resume(string phoneNumber, string reason, string requestedBy, CancellationToken cancellationToken) =>
         Decide(phoneNumber, n => Number.Resume(n, reason, requestedBy, clock.GetUtcNow()), SuspensionOutcome.NotFound, cancellationToken);
 
-    private async Task<TOutcome> Decide<TOutcome>(
-        string phoneNumber, Func<Number?, (Decision Decision, TOutcome Outcome)> decide, TOutcome notFound, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var outcome = notFound;
-            try
+    private Task<TOutcome> Decide<TOutcome>(
+        string phoneNumber, Func<Number?, (Decision Decision, TOutcome Outcome)> decide, TOutcome notFound, CancellationToken cancellationToken) =>
+        ConflictRetry.Run(
+            async () =>
             {
+                var outcome = notFound;
                 await commands.Execute<Number>(phoneNumber, null, n =>
                 {
                     var (decision, met) = decide(n);
@@ -40,10 +38,8 @@ public sealed class NumberReleases(StreamCommands commands, IOptions<NumberPoolO
                     return decision;
                 }, cancellationToken);
                 return outcome;
-            }
-            catch (StreamConflictException) when (attempt < ConflictAttempts)
-            {
-            }
-        }
-    }
+            },
+            ConflictAttempts,
+            clock,
+            cancellationToken);
 }

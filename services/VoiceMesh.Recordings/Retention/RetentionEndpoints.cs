@@ -55,7 +55,7 @@ internal static class RetentionEndpoints
             return invalid;
         }
 
-        var (outcome, _) = await Decide(commands, recordingSid, r => RetentionDecisions.SetHold(r, body.Reason!, body.CaseReference, clock.GetUtcNow()), cancellationToken);
+        var (outcome, _) = await Decide(commands, clock, recordingSid, r => RetentionDecisions.SetHold(r, body.Reason!, body.CaseReference, clock.GetUtcNow()), cancellationToken);
         return await Answer(outcome, recordingSid, commands, cancellationToken);
     }
 
@@ -67,7 +67,7 @@ internal static class RetentionEndpoints
             return invalid;
         }
 
-        var (outcome, _) = await Decide(commands, recordingSid, r => RetentionDecisions.ClearHold(r, clock.GetUtcNow()), cancellationToken);
+        var (outcome, _) = await Decide(commands, clock, recordingSid, r => RetentionDecisions.ClearHold(r, clock.GetUtcNow()), cancellationToken);
         return await Answer(outcome, recordingSid, commands, cancellationToken);
     }
 
@@ -91,7 +91,7 @@ internal static class RetentionEndpoints
             return invalid;
         }
 
-        var (outcome, _) = await Decide(commands, recordingSid, r => RetentionDecisions.Tag(r, body.Tags!, options.Value, clock.GetUtcNow()), cancellationToken);
+        var (outcome, _) = await Decide(commands, clock, recordingSid, r => RetentionDecisions.Tag(r, body.Tags!, options.Value, clock.GetUtcNow()), cancellationToken);
         return await Answer(outcome, recordingSid, commands, cancellationToken);
     }
 
@@ -104,7 +104,7 @@ internal static class RetentionEndpoints
             return invalid;
         }
 
-        var (outcome, decidedOn) = await Decide(commands, recordingSid, r => RetentionDecisions.RequestPurge(r, PurgeReason.Erasure, clock.GetUtcNow()), cancellationToken);
+        var (outcome, decidedOn) = await Decide(commands, clock, recordingSid, r => RetentionDecisions.RequestPurge(r, PurgeReason.Erasure, clock.GetUtcNow()), cancellationToken);
         return outcome switch
         {
             RetentionOutcome.NotFound => RecordingEndpoints.NotFound(recordingSid),
@@ -117,15 +117,13 @@ internal static class RetentionEndpoints
     /// Runs a decision through the command path; a concurrent write to the stream is decided again on the new version.
     /// Returns what the decision met and the state it decided on.
     /// </summary>
-    private static async Task<(RetentionOutcome Outcome, Recording? DecidedOn)> Decide(
-        StreamCommands commands, string recordingSid, Func<Recording?, RetentionDecision> decide, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var outcome = RetentionOutcome.NotFound;
-            Recording? decidedOn = null;
-            try
+    private static Task<(RetentionOutcome Outcome, Recording? DecidedOn)> Decide(
+        StreamCommands commands, TimeProvider clock, string recordingSid, Func<Recording?, RetentionDecision> decide, CancellationToken cancellationToken) =>
+        ConflictRetry.Run(
+            async () =>
             {
+                var outcome = RetentionOutcome.NotFound;
+                Recording? decidedOn = null;
                 await commands.Execute<Recording>(recordingSid, null, r =>
                 {
                     var decision = decide(r);
@@ -133,12 +131,10 @@ internal static class RetentionEndpoints
                     return decision.Decision;
                 }, cancellationToken);
                 return (outcome, decidedOn);
-            }
-            catch (StreamConflictException) when (attempt < ConflictAttempts)
-            {
-            }
-        }
-    }
+            },
+            ConflictAttempts,
+            clock,
+            cancellationToken);
 
     private static async Task<Results<Ok<RecordingResponse>, ValidationProblem, ProblemHttpResult>> Answer(
         RetentionOutcome outcome, string recordingSid, StreamCommands commands, CancellationToken cancellationToken)
