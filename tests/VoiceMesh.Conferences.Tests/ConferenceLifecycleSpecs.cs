@@ -126,4 +126,48 @@ public sealed class ConferenceLifecycleSpecs
         Assert.Equal(new ConferenceRecording(started.RecordingSid, "completed", "https://api.twilio.com/r", 12), conference.Recordings.Single());
         Assert.Empty(Conference.Decide(conference, started).Events);
     }
+
+    [Fact]
+    public void A_callback_naming_another_account_than_the_conferences_first_one_changes_nothing()
+    {
+        const string Account = "AC00000000000000000000000000000001";
+        const string Other = "AC00000000000000000000000000000002";
+        var reports = RoomScript.Reports().Select(r => r with { AccountSid = Account }).ToList();
+        var conference = RoomScript.Fold(reports.Take(3))!;
+        var recording = new ConferenceRecordingReported
+        {
+            ConferenceSid = RoomScript.ConferenceSid, RecordingSid = "RE" + new string('b', 32), Status = "completed", MessageId = "recording",
+            ReceivedAt = RoomScript.Start, AccountSid = Other,
+        };
+
+        Assert.Equal(Account, conference.AccountSid);
+        Assert.Empty(Conference.Decide(conference, reports[3] with { AccountSid = Other }).Events);
+        Assert.Empty(Conference.Decide(conference, recording).Events);
+        Assert.Single(Conference.Decide(conference, reports[3]).Events);
+        Assert.Single(Conference.Decide(conference, recording with { AccountSid = Account }).Events);
+    }
+
+    [Fact]
+    public void A_conference_voicemesh_dialled_belongs_to_the_account_it_dialled_with_before_any_callback()
+    {
+        var dialed = new ParticipantDialed
+        {
+            ConferenceSid = RoomScript.ConferenceSid, FriendlyName = "room", RequestId = "dial-1", CallSid = RoomScript.Call(0),
+            Role = ParticipantRole.Moderator, DialedAt = RoomScript.Start, AccountSid = "AC00000000000000000000000000000001",
+        };
+        var conference = Conference.Create(dialed);
+        var forged = RoomScript.Reports()[0] with { AccountSid = "AC00000000000000000000000000000002" };
+
+        Assert.Empty(Conference.Decide(conference, forged).Events);
+        Assert.Single(Conference.Decide(conference, forged with { AccountSid = dialed.AccountSid }).Events);
+    }
+
+    [Fact]
+    public void Reports_stored_before_accounts_were_recorded_refuse_nothing()
+    {
+        var conference = RoomScript.Fold(RoomScript.Reports().Take(3))!;
+
+        Assert.Null(conference.AccountSid);
+        Assert.Single(Conference.Decide(conference, RoomScript.Reports()[3] with { AccountSid = "AC00000000000000000000000000000002" }).Events);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -147,6 +148,46 @@ public sealed class WebhookReplaySpecs(TestInfrastructure infrastructure, Webhoo
     }
 
     [Fact]
+    public async Task A_conference_callback_validly_signed_by_another_served_account_is_acknowledged_but_not_applied()
+    {
+        const string ConferencePath = "/twilio/conference/status";
+        var conferenceSid = "CF" + Guid.NewGuid().ToString("N");
+        var callSid = Mesh.NewCallSid();
+        List<KeyValuePair<string, string>> Callback(string accountSid, string kind, int sequence) =>
+        [
+            new("AccountSid", accountSid), new("ConferenceSid", conferenceSid), new("FriendlyName", "accounts-" + conferenceSid[^6..]),
+            new("SequenceNumber", sequence.ToString(CultureInfo.InvariantCulture)), new("StatusCallbackEvent", kind),
+            new("Timestamp", "Tue, 01 Dec 2026 09:00:0" + sequence + " +0000"), new("CallSid", callSid), new("Muted", "false"),
+            new("Hold", "false"), new("Coaching", "false"), new("EndConferenceOnExit", "false"), new("StartConferenceOnEnter", "true"),
+        ];
+        async Task<HttpStatusCode> Post(List<KeyValuePair<string, string>> form, string token)
+        {
+            using var request = TwilioSignature.SignedPost(
+                token, Mesh.PublicBaseUrl + ConferencePath, new Uri(ConferencePath, UriKind.Relative), form, Guid.NewGuid().ToString());
+            using var response = await _mesh.Client.SendAsync(request, Ct);
+            return response.StatusCode;
+        }
+
+        var conferences = new ConferenceMeshClient(_mesh);
+        Assert.Equal(HttpStatusCode.NoContent, await Post(Callback(Mesh.AccountSid, "participant-join", 1), Mesh.AuthToken));
+        await conferences.WaitFor(conferenceSid, c => c.GetProperty("timeline").GetArrayLength() == 1, TimeSpan.FromSeconds(30));
+
+        // The subaccount's own token signs it, so the gateway publishes it; the conference belongs to the main account.
+        Assert.Equal(HttpStatusCode.NoContent, await Post(Callback(Subaccount, "participant-leave", 2), SubaccountToken));
+        Assert.True(
+            await _mesh.Services["conferences"].Writes(
+                $"Refused a callback for conference {conferenceSid}: it names account {Subaccount}, the conference belongs to {Mesh.AccountSid}", TimeSpan.FromSeconds(30)),
+            _mesh.Services["conferences"].RecentOutput);
+        var conference = await conferences.Get(conferenceSid);
+        Assert.Equal(1, conference.GetProperty("timeline").GetArrayLength());
+        Assert.Equal("joined", ConferenceMeshClient.Participants(conference).Single().GetProperty("status").GetString());
+
+        Assert.Equal(HttpStatusCode.NoContent, await Post(Callback(Mesh.AccountSid, "participant-leave", 3), Mesh.AuthToken));
+        var left = await conferences.WaitFor(conferenceSid, c => c.GetProperty("timeline").GetArrayLength() == 2, TimeSpan.FromSeconds(30));
+        Assert.Equal("left", ConferenceMeshClient.Participants(left).Single().GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_callback_of_the_subaccount_signed_with_the_main_accounts_token_is_403()
     {
         List<KeyValuePair<string, string>> form =
@@ -159,7 +200,7 @@ public sealed class WebhookReplaySpecs(TestInfrastructure infrastructure, Webhoo
         Assert.Equal(HttpStatusCode.NoContent, await Deliver(form, SubaccountToken));
     }
 
-    /// <summary>Gateway and one Calls instance; the gateway also serves <see cref="Subaccount"/>; reconciliation leaves quiet calls alone.</summary>
+    /// <summary>Gateway, one Calls instance and Conferences; the gateway also serves <see cref="Subaccount"/>; reconciliation leaves quiet calls alone.</summary>
     public sealed class TwoAccountMesh(TestInfrastructure infrastructure) : IAsyncLifetime
     {
         public Mesh Mesh { get; private set; } = null!;
@@ -169,7 +210,7 @@ public sealed class WebhookReplaySpecs(TestInfrastructure infrastructure, Webhoo
                 await infrastructure.CreateVirtualHostAsync(),
                 infrastructure.PostgresConnectionString,
                 callsSettings: new Dictionary<string, string> { ["Calls__Reconciliation__StaleAfter"] = "01:00:00" },
-                otherServices: Mesh.CallsAlone,
+                otherServices: ["conferences"],
                 everyProcess: new Dictionary<string, string> { [$"Gateway__Accounts__{Subaccount}__AuthToken"] = SubaccountToken });
 
         public async ValueTask DisposeAsync() => await Mesh.DisposeAsync();

@@ -184,6 +184,13 @@ public sealed record Conference
     /// <summary>The stream version the document folds (set by Marten): the read model's timeline is read up to it.</summary>
     public long Version { get; init; }
     public required string FriendlyName { get; init; }
+
+    /// <summary>
+    /// The Twilio account the conference belongs to: the one VoiceMesh dialled with, else the first callback's. A
+    /// callback naming another account is refused (<see cref="BelongsToAnotherAccount"/>).
+    /// </summary>
+    public string? AccountSid { get; init; }
+
     public ConferenceStatus Status { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
@@ -213,7 +220,7 @@ public sealed record Conference
     /// </summary>
     public static Decision Decide(Conference? conference, ConferenceEventReported report)
     {
-        if (conference is not null && conference.Holds(report))
+        if (conference is not null && (conference.Holds(report) || conference.BelongsToAnotherAccount(report.AccountSid)))
         {
             return Decision.None;
         }
@@ -239,10 +246,15 @@ public sealed record Conference
 
     /// <summary>A recording callback changes the recording unless it is the same message, or a status it has passed.</summary>
     public static Decision Decide(Conference? conference, ConferenceRecordingReported reported) =>
-        conference?.Recordings.Find(r => r.RecordingSid == reported.RecordingSid) is { } known
-            && (known.Status == reported.Status || known.Status == "completed")
+        conference?.BelongsToAnotherAccount(reported.AccountSid) == true
+            || (conference?.Recordings.Find(r => r.RecordingSid == reported.RecordingSid) is { } known
+                && (known.Status == reported.Status || known.Status == "completed"))
             ? Decision.None
             : new object[] { reported };
+
+    /// <summary>The conference is known to belong to an account other than <paramref name="accountSid"/>.</summary>
+    public bool BelongsToAnotherAccount(string? accountSid) =>
+        AccountSid is not null && accountSid is not null && !string.Equals(AccountSid, accountSid, StringComparison.Ordinal);
 
     public static Conference Create(ConferenceEventReported e) => new Conference { Id = e.ConferenceSid, FriendlyName = e.FriendlyName }.Apply(e);
 
@@ -257,6 +269,7 @@ public sealed record Conference
         var conference = this with
         {
             FriendlyName = e.FriendlyName,
+            AccountSid = AccountSid ?? e.AccountSid,
             Sequences = e.SequenceNumber is { } sequence ? Sequences.Add(sequence) : Sequences,
             Unsequenced = e.SequenceNumber is null ? Unsequenced.Add(e.MessageId) : Unsequenced,
         };
@@ -282,6 +295,7 @@ public sealed record Conference
 
     public Conference Apply(ParticipantDialed e) => (this with
     {
+        AccountSid = AccountSid ?? e.AccountSid,
         Dialed = Dialed.Add(new DialedParticipant(e.CallSid, e.RequestId, e.Role, e.CallSidToCoach, e.LeaseId)),
     }).Fold();
 
@@ -307,6 +321,7 @@ public sealed record Conference
 
     public Conference Apply(ConferenceRecordingReported e) => this with
     {
+        AccountSid = AccountSid ?? e.AccountSid,
         Recordings = Recordings.FindIndex(r => r.RecordingSid == e.RecordingSid) is var at and >= 0
             ? Recordings.SetItem(at, new ConferenceRecording(e.RecordingSid, e.Status, e.RecordingUrl ?? Recordings[at].RecordingUrl, e.DurationSeconds ?? Recordings[at].DurationSeconds))
             : Recordings.Add(new ConferenceRecording(e.RecordingSid, e.Status, e.RecordingUrl, e.DurationSeconds)),

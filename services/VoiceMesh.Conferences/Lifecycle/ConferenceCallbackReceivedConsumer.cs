@@ -10,7 +10,7 @@ namespace VoiceMesh.Conferences.Lifecycle;
 /// conflict is decided again at once (<see cref="ConflictRetry"/>, up to <see cref="ConferenceDecisions.ConflictAttempts"/> attempts) rather than left to the endpoint's few quick retries.
 /// </summary>
 public sealed partial class ConferenceCallbackReceivedConsumer(
-    StreamCommands commands, TimeProvider clock, ILogger<ConferenceCallbackReceivedConsumer> logger)
+    StreamCommands commands, ConferenceCallbackMetrics metrics, TimeProvider clock, ILogger<ConferenceCallbackReceivedConsumer> logger)
     : IConsumer<ConferenceCallbackReceived>
 {
     public async Task Consume(ConsumeContext<ConferenceCallbackReceived> context)
@@ -37,12 +37,21 @@ public sealed partial class ConferenceCallbackReceivedConsumer(
             CallSidEndingConference = callback.CallSidEndingConference,
             AnnounceUrl = callback.AnnounceUrl,
             ReceivedAt = callback.ReceivedAt,
+            AccountSid = callback.AccountSid,
         };
+        Conference? before = null;
         var appended = await ConflictRetry.Run(
-            () => commands.Execute<Conference>(callback.ConferenceSid, messageId, conference => Conference.Decide(conference, report), context.CancellationToken),
+            () => commands.Execute<Conference>(callback.ConferenceSid, messageId, conference => Conference.Decide(before = conference, report), context.CancellationToken),
             ConferenceDecisions.ConflictAttempts,
             clock,
             context.CancellationToken);
+        if (before?.BelongsToAnotherAccount(callback.AccountSid) == true)
+        {
+            metrics.Refused("status", ConferenceCallbackMetrics.AccountMismatch);
+            LogOtherAccount(callback.ConferenceSid, callback.AccountSid, before.AccountSid!);
+            return;
+        }
+
         if (appended.Count > 0)
         {
             LogApplied(callback.ConferenceSid, callback.StatusCallbackEvent, callback.SequenceNumber);
@@ -52,6 +61,9 @@ public sealed partial class ConferenceCallbackReceivedConsumer(
             LogDuplicate(callback.ConferenceSid, callback.StatusCallbackEvent, callback.SequenceNumber);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a callback for conference {ConferenceSid}: it names account {CallbackAccountSid}, the conference belongs to {ConferenceAccountSid}")]
+    private partial void LogOtherAccount(string conferenceSid, string callbackAccountSid, string conferenceAccountSid);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {StatusCallbackEvent} (sequence {SequenceNumber}) to conference {ConferenceSid}")]
     private partial void LogApplied(string conferenceSid, ConferenceCallbackEvent statusCallbackEvent, int? sequenceNumber);

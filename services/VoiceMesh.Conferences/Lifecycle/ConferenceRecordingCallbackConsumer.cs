@@ -9,7 +9,7 @@ namespace VoiceMesh.Conferences.Lifecycle;
 /// the media from the same callback, on its own queue). Recording callbacks of calls are not this service's.
 /// </summary>
 public sealed partial class ConferenceRecordingCallbackConsumer(
-    StreamCommands commands, ILogger<ConferenceRecordingCallbackConsumer> logger)
+    StreamCommands commands, ConferenceCallbackMetrics metrics, ILogger<ConferenceRecordingCallbackConsumer> logger)
     : IConsumer<RecordingCallbackReceived>
 {
     public async Task Consume(ConsumeContext<RecordingCallbackReceived> context)
@@ -30,14 +30,26 @@ public sealed partial class ConferenceRecordingCallbackConsumer(
             DurationSeconds = callback.RecordingDurationSeconds,
             MessageId = messageId,
             ReceivedAt = callback.ReceivedAt,
+            AccountSid = callback.AccountSid,
         };
+        Conference? before = null;
         var appended = await commands.Execute<Conference>(
-            conferenceSid, messageId, conference => Conference.Decide(conference, reported), context.CancellationToken);
+            conferenceSid, messageId, conference => Conference.Decide(before = conference, reported), context.CancellationToken);
+        if (before?.BelongsToAnotherAccount(callback.AccountSid) == true)
+        {
+            metrics.Refused("recording", ConferenceCallbackMetrics.AccountMismatch);
+            LogOtherAccount(conferenceSid, callback.RecordingSid, callback.AccountSid, before.AccountSid!);
+            return;
+        }
+
         if (appended.Count > 0)
         {
             LogRecorded(conferenceSid, callback.RecordingSid, callback.RecordingStatus);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused recording {RecordingSid}'s callback for conference {ConferenceSid}: it names account {CallbackAccountSid}, the conference belongs to {ConferenceAccountSid}")]
+    private partial void LogOtherAccount(string conferenceSid, string recordingSid, string callbackAccountSid, string conferenceAccountSid);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recording {RecordingSid} of conference {ConferenceSid} is {RecordingStatus}")]
     private partial void LogRecorded(string conferenceSid, string recordingSid, string recordingStatus);

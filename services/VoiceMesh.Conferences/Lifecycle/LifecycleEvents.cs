@@ -30,6 +30,9 @@ public sealed record ConferenceEventReported
     public string? CallSidEndingConference { get; init; }
     public string? AnnounceUrl { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>The account the callback named (null in reports stored before accounts were recorded).</summary>
+    public string? AccountSid { get; init; }
 }
 
 /// <summary>VoiceMesh dialled the call into the room for a request (Twilio answered the Participants create).</summary>
@@ -45,6 +48,9 @@ public sealed record ParticipantDialed
     public Guid? LeaseId { get; init; }
     public string? CallSidToCoach { get; init; }
     public required DateTimeOffset DialedAt { get; init; }
+
+    /// <summary>The account VoiceMesh dialled with (null in dials stored before accounts were recorded).</summary>
+    public string? AccountSid { get; init; }
 }
 
 /// <summary>A recording callback of the conference's recording (<c>in-progress</c>, <c>completed</c>, ...).</summary>
@@ -57,6 +63,9 @@ public sealed record ConferenceRecordingReported
     public int? DurationSeconds { get; init; }
     public required string MessageId { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>The account the callback named (null in reports stored before accounts were recorded).</summary>
+    public string? AccountSid { get; init; }
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ internal static class LifecycleRegistration
             opts.Projections.Snapshot<Conference>(SnapshotLifecycle.Inline);
             opts.Schema.For<Conference>().Duplicate(c => c.FriendlyName).Duplicate(c => c.Status);
         });
+        builder.Services.AddSingleton<ConferenceCallbackMetrics>();
         builder.Services.AddConsumers(x =>
         {
             x.AddByConference<ConferenceCallbackReceivedConsumer, ConferenceCallbackReceived>(m => m.ConferenceSid);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using VoiceMesh.Conferences.Control;
 using VoiceMesh.Conferences.Lifecycle;
 using VoiceMesh.Contracts.Conferences;
@@ -9,7 +10,7 @@ namespace VoiceMesh.Conferences.Rooms;
 /// CreateConference and AddParticipant through the command path, decided by <see cref="Room"/> on the room's stream
 /// with its conference's current state, for the bus consumers and the API alike.
 /// </summary>
-public sealed class RoomCommands(StreamCommands commands, PooledCallerIds callerIds, TimeProvider clock)
+public sealed class RoomCommands(StreamCommands commands, PooledCallerIds callerIds, IOptions<TwilioOptions> twilio, TimeProvider clock)
 {
     public static RoomCreated Created(CreateConference command) => new()
     {
@@ -114,6 +115,7 @@ public sealed class RoomCommands(StreamCommands commands, PooledCallerIds caller
             CallSidToCoach = dial.CallSidToCoach,
             LeaseId = dial.LeaseId,
             DialedAt = clock.GetUtcNow(),
+            AccountSid = twilio.Value.AccountSid,
         };
         await ConflictRetry.Run(() => commands.Execute<Conference>(conferenceSid, null, c => Conference.Decide(c, dialed), cancellationToken), ConferenceDecisions.ConflictAttempts, clock, cancellationToken);
     }
