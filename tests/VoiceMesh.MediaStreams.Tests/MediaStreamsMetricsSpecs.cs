@@ -49,7 +49,7 @@ public sealed class MediaStreamsMetricsSpecs : IDisposable
         Assert.Equal(1, metrics.DroppedFrames);
         Assert.Equal(1, malformed.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal([1.0, 2.5, 4.0], latency.GetMeasurementSnapshot().Select(m => m.Value));
-        Assert.Equal((3L, 2.6), metrics.Latency(0.5));
+        Assert.Equal((3L, 2.6), MediaStreamsMetrics.Percentile(metrics.LatencyCounts(), 0.5));
         Assert.Equal([new LatencyCount(1.1, 1), new LatencyCount(2.6, 1), new LatencyCount(4.1, 1)], metrics.LatencyCounts());
     }
 

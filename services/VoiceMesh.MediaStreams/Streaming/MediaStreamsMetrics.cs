@@ -46,9 +46,6 @@ internal sealed class MediaStreamsMetrics
         Interlocked.Increment(ref _latencyBuckets[Math.Clamp((int)(milliseconds * 10), 0, Buckets - 1)]);
     }
 
-    /// <summary>Frames processed since start, and the latency (ms, to 0.1 ms; 100 means at least 100) the given share of them stayed within.</summary>
-    public (long Frames, double Percentile) Latency(double share) => Percentile(LatencyCounts(), share);
-
     /// <summary>How many frames since start took each latency (the non-empty 0.1 ms buckets, by their upper bound), for a load test's window.</summary>
     public IReadOnlyList<LatencyCount> LatencyCounts()
     {
@@ -64,7 +61,7 @@ internal sealed class MediaStreamsMetrics
         return counts;
     }
 
-    /// <summary>The frames counted and the latency the given share of them stayed within.</summary>
+    /// <summary>The frames counted and the latency (ms, to 0.1 ms; 100 means at least 100) the given share of them stayed within.</summary>
     public static (long Frames, double Percentile) Percentile(IReadOnlyList<LatencyCount> counts, double share)
     {
         var total = counts.Sum(c => c.Frames);
