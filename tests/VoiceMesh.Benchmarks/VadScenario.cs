@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.ML.OnnxRuntime;
 using VoiceMesh.MediaStreams;
 using VoiceMesh.MediaStreams.Processing;
 using VoiceMesh.MediaStreams.Tests.Vad;
@@ -12,14 +11,15 @@ namespace VoiceMesh.Benchmarks;
 /// <summary>
 /// <c>vad</c>: the energy and the neural (Silero) VAD of MediaStreams, in process, on the labelled espeak-ng clip of the
 /// unit tests (<see cref="LabelledSpeech"/>) in white noise at 10 and 0 dB SNR, mu-law encoded: frame-level precision,
-/// recall and F1 of each. Then the neural VAD's inference alone on that audio: CPU time per 32 ms chunk with the
-/// service's session settings (one thread per run) for one and for two streams at once, and with ONNX Runtime's default
-/// threading for comparison, as streams per core (a stream needs 31.25 chunks/s). Passes when the neural VAD's F1 beats
-/// the energy VAD's at 0 dB and its inference sustains at least 200 streams per core.
+/// recall and F1 of each. Then the neural VAD's inference alone on that audio, through the service's batcher and session
+/// (one thread per run): CPU time per 32 ms chunk for one stream whose chunks each run alone, and for 250 streams at once
+/// batched as the service batches them, as streams per core (a stream needs 31.25 chunks/s). Passes when the neural
+/// VAD's F1 beats the energy VAD's at 0 dB and its inference, each chunk alone, sustains at least 200 streams per core.
 /// </summary>
 internal sealed class VadScenario : IScenario
 {
-    private const int ChunksPerStream = 4000;
+    /// <summary>The streams of the batched measurement: the neural VAD's load line.</summary>
+    private const int BatchedStreams = 250;
 
     public required string Name { get; init; }
 
@@ -29,30 +29,27 @@ internal sealed class VadScenario : IScenario
         Console.WriteLine($"== {Name}: energy vs neural VAD on espeak-ng speech in white noise (mu-law), and the neural VAD's inference cost");
         var options = new MediaStreamsOptions();
         using var model = new SileroModel(Options.Create(options), NullLogger<SileroModel>.Instance);
-        var session = model.Session ?? throw new InvalidOperationException("The Silero VAD model is missing: run deploy/local/install.sh, then build.");
+        var batcher = model.Batcher ?? throw new InvalidOperationException("The Silero VAD model is missing: run deploy/local/install.sh, then build.");
         var speech = await LabelledSpeech.Generate(cancellationToken);
         Console.WriteLine($"  clip: {speech.Labels.Length * 20 / 1000.0:F1} s, speech in {speech.SpeechShare:P0} of the 20 ms frames");
         var f1AtZero = (Energy: 0.0, Silero: 0.0);
         foreach (var snr in new[] { 10.0, 0.0 })
         {
             var muLaw = speech.MuLawWithNoise(snr, seed: 7);
-            var energy = speech.Score((stream, observer) => new EnergyVoiceActivityProcessor(stream, observer, options.VoiceActivity, TimeProvider.System), muLaw);
-            var silero = speech.Score((stream, observer) => new SileroVoiceActivityProcessor(stream, observer, session, options.Silero, options.VoiceActivity.DeadAir, TimeProvider.System), muLaw);
+            var energy = await speech.Score((stream, observer) => new EnergyVoiceActivityProcessor(stream, observer, options.VoiceActivity, TimeProvider.System), muLaw);
+            var silero = await speech.Score((stream, observer) => new SileroVoiceActivityProcessor(stream, observer, batcher, options.Silero, options.VoiceActivity.DeadAir, TimeProvider.System), muLaw);
             Console.WriteLine($"  {snr,2:F0} dB SNR  energy {energy}   silero {silero}");
             f1AtZero = (energy.F1, silero.F1);
         }
 
         var audio = speech.MuLawWithNoise(0, seed: 7);
-        var single = Inference(session, audio, 1);
-        var pair = Inference(session, audio, 2);
-        using var defaults = new InferenceSession(Path.Combine(AppContext.BaseDirectory, options.Silero.ModelPath));
-        var defaultThreading = Inference(defaults, audio, 2);
-        Console.WriteLine($"  inference, 1 thread per run (the service), 1 stream:   {single}");
-        Console.WriteLine($"  inference, 1 thread per run (the service), 2 streams:  {pair}");
-        Console.WriteLine($"  inference, ONNX Runtime default threading, 2 streams:  {defaultThreading}");
+        var single = await Inference(new SileroOptions { MaxBatch = 1 }, audio, 1, 4000);
+        var batched = await Inference(options.Silero, audio, BatchedStreams, 100);
+        Console.WriteLine($"  inference, each chunk alone (batches of 1), 1 stream:            {single}");
+        Console.WriteLine($"  inference, the service's batching, {BatchedStreams} streams at once:      {batched}");
         Console.WriteLine($"  load average {Machine.LoadAverage()}");
         var passed = f1AtZero.Silero > f1AtZero.Energy && single.StreamsPerCore >= 200;
-        return new ScenarioResult(Name, passed, $"F1 at 0 dB silero {f1AtZero.Silero:F2} vs energy {f1AtZero.Energy:F2}, {single.StreamsPerCore:F0} streams per core")
+        return new ScenarioResult(Name, passed, $"F1 at 0 dB silero {f1AtZero.Silero:F2} vs energy {f1AtZero.Energy:F2}, {single.StreamsPerCore:F0} streams per core alone, {batched.StreamsPerCore:F0} batched")
         {
             Figures =
             [
@@ -60,31 +57,42 @@ internal sealed class VadScenario : IScenario
                 new Figure("energy F1 at 0 dB", f1AtZero.Energy, "F1"),
                 new Figure("silero streams per core", single.StreamsPerCore, "streams") { Target = new FigureTarget(TargetKind.AtLeast, 200) },
                 new Figure("silero CPU per chunk", single.CpuMicroseconds, "us"),
-                new Figure("silero chunk p99, 2 streams", pair.WallP99, "us"),
+                new Figure("silero streams per core, batched", batched.StreamsPerCore, "streams") { Baseline = "silero streams per core" },
+                new Figure("silero CPU per chunk, batched", batched.CpuMicroseconds, "us"),
+                new Figure("silero mean batch", batched.MeanBatch, "chunks"),
+                new Figure("silero chunk p99, batched", batched.WallP99, "us"),
             ],
         };
     }
 
-    /// <summary><paramref name="streams"/> streams' chunks run at once on the session, each on its own thread, timed in process CPU time.</summary>
-    private static InferenceFigures Inference(InferenceSession session, byte[] muLaw, int streams)
+    /// <summary>
+    /// <paramref name="streams"/> streams predict <paramref name="chunks"/> chunks each (the clip's audio, round and round,
+    /// each stream from its own place) through a batcher with <paramref name="silero"/>'s settings, as fast as their
+    /// predictions come back; timed in process CPU time, and each chunk's wall time from submit to result.
+    /// </summary>
+    private static async Task<InferenceFigures> Inference(SileroOptions silero, byte[] muLaw, int streams, int chunks)
     {
-        Run(session, muLaw, 200);
+        using var model = new SileroModel(Options.Create(new MediaStreamsOptions { Silero = silero }), NullLogger<SileroModel>.Instance);
+        var batcher = model.Batcher ?? throw new InvalidOperationException("The Silero VAD model is missing: run deploy/local/install.sh, then build.");
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(i => Task.Run(() => Run(batcher, muLaw, i * 997, 20))));
+        var (runs, predicted) = (batcher.Runs, batcher.Chunks);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var latencies = Enumerable.Range(0, streams).AsParallel().WithDegreeOfParallelism(streams).SelectMany(_ => Run(session, muLaw, ChunksPerStream)).Order().ToList();
+        var latencies = (await Task.WhenAll(Enumerable.Range(0, streams).Select(i => Task.Run(() => Run(batcher, muLaw, i * 997, chunks))))).SelectMany(l => l).Order().ToList();
         var wall = clock.Elapsed;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        var chunks = streams * ChunksPerStream;
-        return new InferenceFigures(cpuSeconds * 1e6 / chunks, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)], chunks / wall.TotalSeconds, chunks / cpuSeconds / 31.25);
+        var total = streams * chunks;
+        var meanBatch = (batcher.Chunks - predicted) / (double)Math.Max(1, batcher.Runs - runs);
+        return new InferenceFigures(cpuSeconds * 1e6 / total, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)], total / wall.TotalSeconds, total / cpuSeconds / 31.25, meanBatch);
     }
 
-    /// <summary>One stream's chunks (the clip's audio, round and round), each one's wall time in microseconds.</summary>
-    private static List<double> Run(InferenceSession session, byte[] muLaw, int chunks)
+    /// <summary>One stream's chunks from <paramref name="offset"/> in the clip, each one's wall time in microseconds.</summary>
+    private static async Task<List<double>> Run(SileroBatcher batcher, byte[] muLaw, int offset, int chunks)
     {
-        using var model = new SileroStream(session);
+        var model = new SileroStream(batcher);
         var latencies = new List<double>(chunks);
         var pcm = new short[SileroStream.ChunkSamples];
-        var offset = 0;
+        offset %= muLaw.Length - SileroStream.ChunkSamples;
         for (var i = 0; i < chunks; i++)
         {
             if (offset + SileroStream.ChunkSamples > muLaw.Length)
@@ -101,16 +109,16 @@ internal sealed class VadScenario : IScenario
             }
 
             var started = Stopwatch.GetTimestamp();
-            model.Predict();
+            await model.Predict();
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
         }
 
         return latencies;
     }
 
-    private sealed record InferenceFigures(double CpuMicroseconds, double WallP50, double WallP99, double ChunksPerSecond, double StreamsPerCore)
+    private sealed record InferenceFigures(double CpuMicroseconds, double WallP50, double WallP99, double ChunksPerSecond, double StreamsPerCore, double MeanBatch)
     {
         public override string ToString() =>
-            $"{CpuMicroseconds:F0} us CPU per chunk, wall p50 {WallP50:F0} us p99 {WallP99:F0} us, {ChunksPerSecond:F0} chunks/s, {StreamsPerCore:F0} streams per core";
+            $"{CpuMicroseconds:F0} us CPU per chunk, mean batch {MeanBatch:F1}, wall p50 {WallP50:F0} us p99 {WallP99:F0} us, {ChunksPerSecond:F0} chunks/s, {StreamsPerCore:F0} streams per core";
     }
 }

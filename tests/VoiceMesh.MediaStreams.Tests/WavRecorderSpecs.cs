@@ -13,16 +13,16 @@ public sealed class WavRecorderSpecs : IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "voicemesh-wav-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void Each_track_becomes_a_wav_on_the_calls_timeline_with_lost_frames_as_silence_and_late_frames_left_out()
+    public async Task Each_track_becomes_a_wav_on_the_calls_timeline_with_lost_frames_as_silence_and_late_frames_left_out()
     {
         var recorder = Record(new MediaStreamsOptions { Recorder = { Enabled = true, Directory = _directory } }, Stream("MZrecorded"));
 
-        recorder.Process(MediaTrack.Inbound, 0, Frame(1000), []);
-        recorder.Process(MediaTrack.Outbound, 0, Frame(-7), []);
-        recorder.Process(MediaTrack.Inbound, 20, Frame(1001), []);
-        recorder.Process(MediaTrack.Inbound, 100, Frame(1002), []);
-        recorder.Process(MediaTrack.Inbound, 20, Frame(5555), []);
-        recorder.Process(MediaTrack.Inbound, 121, Frame(1003), []);
+        await recorder.Process(MediaTrack.Inbound, 0, Frame(1000), []);
+        await recorder.Process(MediaTrack.Outbound, 0, Frame(-7), []);
+        await recorder.Process(MediaTrack.Inbound, 20, Frame(1001), []);
+        await recorder.Process(MediaTrack.Inbound, 100, Frame(1002), []);
+        await recorder.Process(MediaTrack.Inbound, 20, Frame(5555), []);
+        await recorder.Process(MediaTrack.Inbound, 121, Frame(1003), []);
         recorder.Complete();
 
         var inbound = ReadWav(Path.Combine(_directory, "MZrecorded.inbound.wav"));
@@ -31,24 +31,24 @@ public sealed class WavRecorderSpecs : IDisposable
     }
 
     [Fact]
-    public void A_gap_longer_than_the_configured_maximum_is_filled_only_that_far()
+    public async Task A_gap_longer_than_the_configured_maximum_is_filled_only_that_far()
     {
         var recorder = Record(
             new MediaStreamsOptions { Recorder = { Enabled = true, Directory = _directory, MaxGap = TimeSpan.FromMilliseconds(40) } }, Stream("MZgap"));
 
-        recorder.Process(MediaTrack.Inbound, 0, Frame(1), []);
-        recorder.Process(MediaTrack.Inbound, 3_600_000, Frame(2), []);
+        await recorder.Process(MediaTrack.Inbound, 0, Frame(1), []);
+        await recorder.Process(MediaTrack.Inbound, 3_600_000, Frame(2), []);
         recorder.Complete();
 
         Assert.Equal([.. Repeat(1, 160), .. Repeat(0, 320), .. Repeat(2, 160)], ReadWav(Path.Combine(_directory, "MZgap.inbound.wav")));
     }
 
     [Fact]
-    public void A_stream_whose_processing_failed_still_leaves_a_readable_file()
+    public async Task A_stream_whose_processing_failed_still_leaves_a_readable_file()
     {
         var recorder = Record(new MediaStreamsOptions { Recorder = { Enabled = true, Directory = _directory } }, Stream("MZfailed"));
 
-        recorder.Process(MediaTrack.Inbound, 0, Frame(42), []);
+        await recorder.Process(MediaTrack.Inbound, 0, Frame(42), []);
         ((IDisposable)recorder).Dispose();
 
         Assert.Equal(Repeat(42, 160), ReadWav(Path.Combine(_directory, "MZfailed.inbound.wav")));

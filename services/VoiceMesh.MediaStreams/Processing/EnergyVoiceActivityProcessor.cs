@@ -22,10 +22,11 @@ internal sealed class EnergyVoiceActivityProcessor : IMediaProcessor
         _tracks = [.. Enum.GetValues<MediaTrack>().Select(t => new SpeechHysteresis(stream, t, observer, options.StartFrames, options.StopFrames, options.DeadAir, clock))];
     }
 
-    public void Process(MediaTrack track, long timestampMs, ReadOnlySpan<short> pcm, ReadOnlySpan<byte> muLaw)
+    public ValueTask Process(MediaTrack track, long timestampMs, ReadOnlySpan<short> pcm, ReadOnlySpan<byte> muLaw)
     {
         var level = AudioLevel.Dbfs(pcm);
         _tracks[(int)track].Step(timestampMs, Math.Max(1, pcm.Length / 8), level >= _options.StartDbfs, level < _options.StopDbfs);
+        return ValueTask.CompletedTask;
     }
 
     public void Complete()

@@ -12,13 +12,17 @@ public interface IStreamObserver
 }
 
 /// <summary>
-/// One live audio processor of one stream (VAD, transcription, a bot engine...). It is called on the stream's
-/// processing task only, one frame at a time in arrival order, so it needs no locking; it must not block.
+/// One live audio processor of one stream (VAD, transcription, a bot engine...). It is called one frame at a time in
+/// arrival order (the next frame only once the previous one's task completed), so it needs no locking; it must not
+/// block.
 /// </summary>
 public interface IMediaProcessor
 {
-    /// <summary>One 20 ms frame (usually) of a track: its media timestamp, the decoded PCM and the original mu-law.</summary>
-    void Process(MediaTrack track, long timestampMs, ReadOnlySpan<short> pcm, ReadOnlySpan<byte> muLaw);
+    /// <summary>
+    /// One 20 ms frame (usually) of a track: its media timestamp, the decoded PCM and the original mu-law. The spans are
+    /// valid until the call returns, not until its task completes; the frame counts as processed when the task does.
+    /// </summary>
+    ValueTask Process(MediaTrack track, long timestampMs, ReadOnlySpan<short> pcm, ReadOnlySpan<byte> muLaw);
 
     /// <summary>The stream ended: report whatever is still open.</summary>
     void Complete();

@@ -5,27 +5,34 @@ using OrtSessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 namespace VoiceMesh.MediaStreams.Processing;
 
 /// <summary>
-/// The one Silero VAD inference session every stream shares (ONNX Runtime sessions are safe to run concurrently; each
-/// stream keeps its own recurrent state). Each run uses one thread, the caller's: with hundreds of streams on a few
-/// cores, parallelism comes from the streams, and intra-op threads would only contend with them. Loaded on first use;
-/// when the model is absent or unreadable that is logged once and <see cref="Session"/> is null (the energy VAD runs).
+/// The one Silero VAD inference session every stream shares (each stream keeps its own recurrent state), and the
+/// <see cref="SileroBatcher"/> that runs the streams' chunks on it in batches. Each run uses one thread: the batch is
+/// the parallelism, and intra-op threads would only contend with the streams for a few cores. Loaded on first use; when
+/// the model is absent or unreadable that is logged once and <see cref="Batcher"/> is null (the energy VAD runs).
 /// </summary>
 internal sealed partial class SileroModel : IDisposable
 {
     private readonly Lazy<InferenceSession?> _session;
+    private readonly Lazy<SileroBatcher?> _batcher;
     private readonly ILogger<SileroModel> _logger;
 
     public SileroModel(IOptions<MediaStreamsOptions> options, ILogger<SileroModel> logger)
     {
         _logger = logger;
-        var path = Path.Combine(AppContext.BaseDirectory, options.Value.Silero.ModelPath);
+        var silero = options.Value.Silero;
+        var path = Path.Combine(AppContext.BaseDirectory, silero.ModelPath);
         _session = new Lazy<InferenceSession?>(() => Load(path), LazyThreadSafetyMode.ExecutionAndPublication);
+        _batcher = new Lazy<SileroBatcher?>(
+            () => Session is { } session ? new SileroBatcher(session, silero, logger) : null, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The shared session, or null when the model could not be loaded.</summary>
     public InferenceSession? Session => _session.Value;
 
-    /// <summary>One thread per run, the caller's; graph optimised once at load.</summary>
+    /// <summary>The batcher every neural VAD stream submits its chunks to, or null when the model could not be loaded.</summary>
+    public SileroBatcher? Batcher => _batcher.Value;
+
+    /// <summary>One thread per run; graph optimised once at load.</summary>
     public static OrtSessionOptions CreateSessionOptions() => new()
     {
         IntraOpNumThreads = 1,
@@ -36,7 +43,11 @@ internal sealed partial class SileroModel : IDisposable
 
     public void Dispose()
     {
-        if (_session.IsValueCreated)
+        if (_batcher.IsValueCreated && _batcher.Value is { } batcher)
+        {
+            batcher.Stop();
+        }
+        else if (_session.IsValueCreated)
         {
             _session.Value?.Dispose();
         }

@@ -27,6 +27,10 @@ public sealed class SileroOptions
     /// <summary>Silence-like chunks in a row before speech stops (at the first of them).</summary>
     [Range(1, 200)]
     public int StopChunks { get; set; } = 8;
+
+    /// <summary>The most chunks in one inference (<see cref="SileroBatcher"/>); more waiting run in the next.</summary>
+    [Range(1, 256)]
+    public int MaxBatch { get; set; } = 32;
 }
 
 /// <summary>Which voice activity detector a stream runs.</summary>
@@ -35,6 +39,6 @@ public enum VadKind
     /// <summary>Frame level against two thresholds: cheap, fooled by noise.</summary>
     Energy,
 
-    /// <summary>The Silero VAD neural network (ONNX Runtime): robust in noise, ~75 us per 32 ms chunk.</summary>
+    /// <summary>The Silero VAD neural network (ONNX Runtime): robust in noise, ~80 us per 32 ms chunk alone, ~40 us batched.</summary>
     Silero,
 }

@@ -16,9 +16,9 @@ internal sealed partial class VoiceActivityFactory(
     public IMediaProcessor Create(StreamContext stream, IStreamObserver observer)
     {
         var settings = options.Value;
-        if (Choose(stream, settings.Vad) == VadKind.Silero && silero.Session is { } session)
+        if (Choose(stream, settings.Vad) == VadKind.Silero && silero.Batcher is { } batcher)
         {
-            return new SileroVoiceActivityProcessor(stream, observer, session, settings.Silero, settings.VoiceActivity.DeadAir, clock);
+            return new SileroVoiceActivityProcessor(stream, observer, batcher, settings.Silero, settings.VoiceActivity.DeadAir, clock);
         }
 
         return new EnergyVoiceActivityProcessor(stream, observer, settings.VoiceActivity, clock);

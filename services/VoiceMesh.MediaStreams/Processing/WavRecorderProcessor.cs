@@ -18,7 +18,7 @@ internal sealed partial class WavRecorderProcessor(StreamContext stream, string 
 
     private readonly Dictionary<MediaTrack, TrackFile> _tracks = [];
 
-    public void Process(MediaTrack track, long timestampMs, ReadOnlySpan<short> pcm, ReadOnlySpan<byte> muLaw)
+    public ValueTask Process(MediaTrack track, long timestampMs, ReadOnlySpan<short> pcm, ReadOnlySpan<byte> muLaw)
     {
         if (!_tracks.TryGetValue(track, out var file))
         {
@@ -27,6 +27,7 @@ internal sealed partial class WavRecorderProcessor(StreamContext stream, string 
         }
 
         file.Write(timestampMs, pcm, (long)maxGap.TotalMilliseconds);
+        return ValueTask.CompletedTask;
     }
 
     public void Complete()

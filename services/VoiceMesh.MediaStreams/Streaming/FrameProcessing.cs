@@ -12,8 +12,8 @@ namespace VoiceMesh.MediaStreams.Streaming;
 /// <summary>
 /// One stream's media processing, one frame at a time in arrival order. A frame that finds nothing queued and nothing
 /// being processed is processed at once, on the connection's receive loop: no hand-off to another task, so its latency
-/// is its processing time. Otherwise (processing is busy, or the stream's event queue is half full because the database
-/// is slow or away) it waits in a channel bounded at <see cref="MediaStreamsOptions.FrameBuffer"/> frames for the
+/// is its processing time (for a frame completing a neural VAD chunk, until that chunk's batch has run). Otherwise
+/// (processing is busy, or the stream's event queue is half full because the database is slow or away) it waits in a channel bounded at <see cref="MediaStreamsOptions.FrameBuffer"/> frames for the
 /// stream's processing task; when processing falls that far behind, the oldest frame is dropped and counted, so the
 /// receive loop never waits for processing and memory per stream stays bounded.
 /// </summary>
@@ -142,17 +142,7 @@ internal sealed class FrameProcessing : IDisposable
     {
         try
         {
-            var audio = frame.Audio;
-            if (audio.Length > _pcm.Length)
-            {
-                _pcm = new short[audio.Length];
-            }
-
-            MuLaw.Decode(audio, _pcm);
-            foreach (var processor in _processors)
-            {
-                processor.Process(frame.Track, frame.TimestampMs, _pcm.AsSpan(0, audio.Length), audio);
-            }
+            await Decode(frame);
         }
         finally
         {
@@ -161,6 +151,39 @@ internal sealed class FrameProcessing : IDisposable
 
         _metrics.Processed(_clock.GetElapsedTime(frame.ArrivalTimestamp).TotalMilliseconds);
         await _observer.Flush(_events, _player);
+    }
+
+    /// <summary>Decodes the frame and hands it to each processor in turn, the next once the previous one's task completed.</summary>
+    private ValueTask Decode(MediaFrame frame)
+    {
+        var audio = frame.Audio;
+        if (audio.Length > _pcm.Length)
+        {
+            _pcm = new short[audio.Length];
+        }
+
+        MuLaw.Decode(audio, _pcm);
+        return Hand(frame, 0);
+    }
+
+    private ValueTask Hand(MediaFrame frame, int first)
+    {
+        for (var i = first; i < _processors.Count; i++)
+        {
+            var processing = _processors[i].Process(frame.Track, frame.TimestampMs, _pcm.AsSpan(0, frame.Audio.Length), frame.Audio);
+            if (!processing.IsCompletedSuccessfully)
+            {
+                return HandAfter(processing, frame, i + 1);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask HandAfter(ValueTask processing, MediaFrame frame, int next)
+    {
+        await processing;
+        await Hand(frame, next);
     }
 
     /// <summary>Collects what processors observe during a frame, then stores it in order once the frame is done.</summary>

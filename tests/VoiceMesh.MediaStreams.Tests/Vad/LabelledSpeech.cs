@@ -80,7 +80,7 @@ internal sealed class LabelledSpeech
     }
 
     /// <summary>Frame-level precision and recall of a VAD (made for a stream by <paramref name="create"/>) on the mu-law clip.</summary>
-    public VadScore Score(Func<StreamContext, IStreamObserver, IMediaProcessor> create, byte[] muLaw)
+    public async Task<VadScore> Score(Func<StreamContext, IStreamObserver, IMediaProcessor> create, byte[] muLaw)
     {
         var stream = new StreamContext("MZ00000000000000000000000000000000", "CA00000000000000000000000000000000", [MediaTrack.Inbound], new Dictionary<string, string>());
         var observed = new Observed();
@@ -88,13 +88,12 @@ internal sealed class LabelledSpeech
         var pcm = new short[FrameSamples];
         for (var frame = 0; frame < Labels.Length; frame++)
         {
-            var codes = muLaw.AsSpan(frame * FrameSamples, FrameSamples);
-            MuLaw.Decode(codes, pcm);
-            processor.Process(MediaTrack.Inbound, frame * 20L, pcm, codes);
+            var codes = muLaw.AsMemory(frame * FrameSamples, FrameSamples);
+            MuLaw.Decode(codes.Span, pcm);
+            await processor.Process(MediaTrack.Inbound, frame * 20L, pcm, codes.Span);
         }
 
         processor.Complete();
-        (processor as IDisposable)?.Dispose();
         var detected = new bool[Labels.Length];
         long? began = null;
         foreach (var e in observed.Events)

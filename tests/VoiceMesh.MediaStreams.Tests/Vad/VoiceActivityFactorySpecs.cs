@@ -12,7 +12,7 @@ public sealed class VoiceActivityFactorySpecs
     private static readonly IStreamObserver Nobody = new Ignoring();
 
     [Fact]
-    public void A_stream_runs_the_energy_VAD_unless_its_Stream_parameter_or_the_options_name_the_neural_one()
+    public async Task A_stream_runs_the_energy_VAD_unless_its_Stream_parameter_or_the_options_name_the_neural_one()
     {
         using var model = new SileroModel(Options.Create(new MediaStreamsOptions()), NullLogger<SileroModel>.Instance);
         var factory = Factory(new MediaStreamsOptions(), model);
@@ -21,12 +21,12 @@ public sealed class VoiceActivityFactorySpecs
         Assert.IsType<EnergyVoiceActivityProcessor>(factory.Create(Stream(), Nobody));
         Assert.IsType<EnergyVoiceActivityProcessor>(factory.Create(Stream("nonsense"), Nobody));
         Assert.IsType<EnergyVoiceActivityProcessor>(configured.Create(Stream("Energy"), Nobody));
-        using var named = Assert.IsType<SileroVoiceActivityProcessor>(factory.Create(Stream("silero"), Nobody));
-        using var byDefault = Assert.IsType<SileroVoiceActivityProcessor>(configured.Create(Stream(), Nobody));
+        Assert.IsType<SileroVoiceActivityProcessor>(factory.Create(Stream("silero"), Nobody));
+        Assert.IsType<SileroVoiceActivityProcessor>(configured.Create(Stream(), Nobody));
     }
 
     [Fact]
-    public void Without_its_model_the_neural_VAD_falls_back_to_the_energy_VAD_and_says_so_once()
+    public async Task Without_its_model_the_neural_VAD_falls_back_to_the_energy_VAD_and_says_so_once()
     {
         var options = new MediaStreamsOptions { Vad = VadKind.Silero, Silero = { ModelPath = "absent/silero_vad.onnx" } };
         var logger = new CountingLogger();
