@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Options;
+using VoiceMesh.MediaStreams.Processing;
 using VoiceMesh.MediaStreams.Streaming;
 using VoiceMesh.ServiceDefaults;
 
@@ -10,7 +12,8 @@ namespace VoiceMesh.MediaStreams.Tests;
 public sealed class MediaStreamsMetricsSpecs : IDisposable
 {
     private readonly ServiceProvider _provider = new ServiceCollection()
-        .AddMetrics().AddSingleton<StreamRegistry>().AddSingleton<MediaStreamsMetrics>().BuildServiceProvider();
+        .AddMetrics().AddLogging().AddSingleton(Options.Create(new MediaStreamsOptions()))
+        .AddSingleton<StreamRegistry>().AddSingleton<SileroModel>().AddSingleton<MediaStreamsMetrics>().BuildServiceProvider();
 
     private IMeterFactory Meters => _provider.GetRequiredService<IMeterFactory>();
 
@@ -51,6 +54,32 @@ public sealed class MediaStreamsMetricsSpecs : IDisposable
         Assert.Equal([1.0, 2.5, 4.0], latency.GetMeasurementSnapshot().Select(m => m.Value));
         Assert.Equal((3L, 2.6), MediaStreamsMetrics.Percentile(metrics.LatencyCounts(), 0.5));
         Assert.Equal([new LatencyCount(1.1, 1), new LatencyCount(2.6, 1), new LatencyCount(4.1, 1)], metrics.LatencyCounts());
+    }
+
+    [Fact]
+    public async Task The_neural_VADs_inferences_and_chunks_count_what_its_batcher_ran_and_nothing_before_a_stream_asked_for_it()
+    {
+        using var inferences = new MetricCollector<long>(Meters, VoiceMeshTelemetry.Name, "voicemesh.mediastreams.vad.inferences");
+        using var chunks = new MetricCollector<long>(Meters, VoiceMeshTelemetry.Name, "voicemesh.mediastreams.vad.chunks");
+        _provider.GetRequiredService<MediaStreamsMetrics>();
+        var silero = _provider.GetRequiredService<SileroModel>();
+
+        inferences.RecordObservableInstruments();
+        Assert.Equal(0, inferences.LastMeasurement!.Value);
+        var batcher = silero.Batcher ?? throw new InvalidOperationException("The Silero VAD model is missing from the build output: run deploy/local/install.sh, then build.");
+        var streams = Enumerable.Range(0, 3).Select(_ => new SileroStream(batcher)).ToList();
+        foreach (var stream in streams)
+        {
+            await stream.Predict();
+            await stream.Predict();
+        }
+
+        inferences.RecordObservableInstruments();
+        chunks.RecordObservableInstruments();
+
+        Assert.Equal(6, chunks.LastMeasurement!.Value);
+        Assert.Equal(batcher.Runs, inferences.LastMeasurement!.Value);
+        Assert.InRange(inferences.LastMeasurement.Value, 1, 6);
     }
 
     [Fact]

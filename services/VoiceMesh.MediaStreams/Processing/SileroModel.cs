@@ -32,6 +32,10 @@ internal sealed partial class SileroModel : IDisposable
     /// <summary>The batcher every neural VAD stream submits its chunks to, or null when the model could not be loaded.</summary>
     public SileroBatcher? Batcher => _batcher.Value;
 
+    /// <summary>Inferences run and chunks judged so far; zero, without loading the model, while no stream asked for it.</summary>
+    public (long Inferences, long Chunks) Counts =>
+        _batcher.IsValueCreated && _batcher.Value is { } batcher ? (batcher.Runs, batcher.Chunks) : (0, 0);
+
     /// <summary>One thread per run; graph optimised once at load.</summary>
     public static OrtSessionOptions CreateSessionOptions() => new()
     {

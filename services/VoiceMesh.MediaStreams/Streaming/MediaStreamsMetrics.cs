@@ -1,11 +1,13 @@
 using System.Diagnostics.Metrics;
+using VoiceMesh.MediaStreams.Processing;
 using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.MediaStreams.Streaming;
 
 /// <summary>
 /// Live-stream counters: open connections, frames, drops, malformed messages and per-frame processing latency (as an
-/// OpenTelemetry histogram, and in 0.1 ms buckets up to 100 ms this instance reports itself for load tests).
+/// OpenTelemetry histogram, and in 0.1 ms buckets up to 100 ms this instance reports itself for load tests), and the
+/// neural VAD's inferences and the chunks they judged (their ratio is the mean batch).
 /// </summary>
 internal sealed class MediaStreamsMetrics
 {
@@ -17,9 +19,11 @@ internal sealed class MediaStreamsMetrics
     private readonly Histogram<double> _latency;
     private long _droppedFrames;
 
-    public MediaStreamsMetrics(IMeterFactory meterFactory, StreamRegistry registry)
+    public MediaStreamsMetrics(IMeterFactory meterFactory, StreamRegistry registry, SileroModel silero)
     {
         var meter = meterFactory.Create(VoiceMeshTelemetry.Name);
+        meter.CreateObservableCounter("voicemesh.mediastreams.vad.inferences", () => silero.Counts.Inferences, "{inference}", "Silero VAD inferences run, each a batch of chunks of different streams.");
+        meter.CreateObservableCounter("voicemesh.mediastreams.vad.chunks", () => silero.Counts.Chunks, "{chunk}", "32 ms chunks the Silero VAD judged.");
         meter.CreateObservableGauge("voicemesh.mediastreams.connections", () => registry.Connections, "{connection}", "Media Streams WebSockets open.");
         _frames = meter.CreateCounter<long>("voicemesh.mediastreams.frames", "{frame}", "Media frames received.");
         _dropped = meter.CreateCounter<long>("voicemesh.mediastreams.frames.dropped", "{frame}", "Frames dropped because a stream's processing fell behind.");
