@@ -23,11 +23,8 @@ internal sealed partial class SileroModel : IDisposable
         var path = Path.Combine(AppContext.BaseDirectory, silero.ModelPath);
         _session = new Lazy<InferenceSession?>(() => Load(path), LazyThreadSafetyMode.ExecutionAndPublication);
         _batcher = new Lazy<SileroBatcher?>(
-            () => Session is { } session ? new SileroBatcher(session, silero, logger) : null, LazyThreadSafetyMode.ExecutionAndPublication);
+            () => _session.Value is { } session ? new SileroBatcher(session, silero, logger) : null, LazyThreadSafetyMode.ExecutionAndPublication);
     }
-
-    /// <summary>The shared session, or null when the model could not be loaded.</summary>
-    public InferenceSession? Session => _session.Value;
 
     /// <summary>The batcher every neural VAD stream submits its chunks to, or null when the model could not be loaded.</summary>
     public SileroBatcher? Batcher => _batcher.Value;
