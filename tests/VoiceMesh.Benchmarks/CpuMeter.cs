@@ -11,9 +11,10 @@ namespace VoiceMesh.Benchmarks;
 internal sealed record CpuSnapshot(long Total, long Busy, IReadOnlyDictionary<string, long> Processes, long Taken);
 
 /// <summary>
-/// Where a phase's CPU went, from /proc: the whole machine, the gateway and Calls processes (found by the
-/// <c>Urls</c> they were started with), the PostgreSQL server (its postmaster, found by port, and its backends) and
-/// this benchmark; what is left is everything else on the machine (RabbitMQ, and whatever else shares it).
+/// Where a phase's CPU went, from /proc: the whole machine, the named service processes (found by the <c>Urls</c>
+/// they were started with), RabbitMQ (the Erlang VM, <c>beam.smp</c>), the PostgreSQL server (its postmaster, found by
+/// port, and its backends) and this benchmark; what is left is everything else on the machine (the kernel's own
+/// threads, and whatever else shares it).
 /// </summary>
 internal sealed partial class CpuMeter
 {
@@ -42,6 +43,11 @@ internal sealed partial class CpuMeter
             {
                 processes[name] = found;
             }
+        }
+
+        if (Pids().FirstOrDefault(pid => Read($"/proc/{pid}/comm")?.Trim() == "beam.smp") is var rabbit and > 0)
+        {
+            processes["RabbitMQ"] = rabbit;
         }
 
         int? postmaster = null;

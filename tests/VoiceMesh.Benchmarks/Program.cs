@@ -9,7 +9,7 @@ using VoiceMesh.Testing;
 //                   [media-streams] [--streams N] [--vad energy|silero] [vad] [tracing-overhead] [webhook-ingress] [drain]
 //                   [--runs N] [--report DIR]
 string[] reportScenarios = ["webhook-ingress", "drain", "placement-cps", "number-acquire", "conference-commands", "recordings-archive"];
-var timeout = TimeSpan.FromMinutes(5);
+var timeout = TimeSpan.FromMinutes(10);
 int? calls = null;
 var timeline = false;
 double? rate = null;

@@ -177,7 +177,7 @@ internal sealed class WebhookMesh : IAsyncDisposable
     /// <summary>
     /// The CPU each process spent per item between two snapshots, in milliseconds of one core, as figures
     /// <c>{prefix}.cpu.{process}</c>; "everything else" is the machine's busy time no measured process accounts for
-    /// (RabbitMQ, the other users of the machine).
+    /// (the kernel's threads, the other users of the machine).
     /// </summary>
     public static IEnumerable<Figure> CpuFigures(string prefix, CpuSnapshot? from, CpuSnapshot? to, int items)
     {
