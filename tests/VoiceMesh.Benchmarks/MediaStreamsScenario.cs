@@ -58,8 +58,8 @@ internal sealed class MediaStreamsScenario : IScenario
 
     public async Task<ScenarioResult> Run(TestInfrastructure infrastructure, CancellationToken cancellationToken)
     {
-        // Streams start 20 a second; each lasts the ramp plus the measured seconds, so all of them are open together
-        // for the measured window (the last one has started, the first has not ended).
+        // Streams start 20 a second; each lasts the ramp, the warm-up and the measured seconds, so all of them are open
+        // together for the measured window (the last one has started and warmed up, the first has not ended).
         var ramp = StartSpacing * Streams;
         var length = ramp + Warmup + TimeSpan.FromSeconds(Seconds);
         Console.WriteLine();
