@@ -36,7 +36,7 @@ public sealed partial class DeploymentSecuritySpecs
     }
 
     [Fact]
-    public void The_secret_scan_finds_keys_tokens_passwords_and_secret_shaped_values()
+    public void The_secret_scan_finds_keys_tokens_passwords_and_secret_shaped_values_but_not_a_boolean_setting()
     {
         const string compose = """
             GATEWAY_API_KEY: vm_live_0f9e8d7c6b5a4f3e
@@ -48,6 +48,7 @@ public sealed partial class DeploymentSecuritySpecs
             RABBIT_OK: amqp://app:${RABBITMQ_PASSWORD:?set RABBITMQ_PASSWORD}@rabbitmq:5672/
             DB_DEFAULT: ${DB_PASSWORD:-hunter22}
             Password=...;
+            automountServiceAccountToken: false
             """;
         const string json = """{ "Twilio": { "AuthToken": "abc123", "AccountSid": "AC0123456789abcdef0123456789abcdef" } }""";
 
@@ -178,6 +179,7 @@ public sealed partial class DeploymentSecuritySpecs
     /// <summary>A reference (<c>${VAR}</c>, <c>$VAR</c>, <c>$(...)</c>), a placeholder, nothing, a published value, or a local throwaway credential in deploy/local.</summary>
     private static bool Harmless(string file, string value) =>
         value.Length == 0
+        || value is "true" or "false"
         || value.StartsWith('$')
         || value.StartsWith("...", StringComparison.Ordinal)
         || Published.ContainsKey(value)

@@ -24,6 +24,27 @@ public sealed class HostingSpecs
     }
 
     [Fact]
+    public async Task In_a_container_it_listens_on_every_interface_only_when_told_to()
+    {
+        var builder = WebApplication.CreateBuilder(
+            ["--urls", "http://0.0.0.0:0", $"--{SimulatorRegistration.ContainerNetworkSetting}", "true",
+             "--TWILIO_ACCOUNT_SID", SimulatorWorld.AccountSid, "--TWILIO_AUTH_TOKEN", SimulatorWorld.AuthToken]);
+        builder.AddTwilioSimulator();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        await using var app = builder.Build();
+        app.MapTwilioSimulator();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        using var http = new HttpClient();
+
+        using var answer = await http.GetAsync(new Uri($"http://127.0.0.1:{address.Port}/_sim/outcomes"), TestContext.Current.CancellationToken);
+
+        Assert.Equal("0.0.0.0", address.Host);
+        Assert.True(answer.IsSuccessStatusCode, $"GET /_sim/outcomes answered {(int)answer.StatusCode}");
+        await app.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task The_standalone_host_takes_credentials_from_twilios_variable_names()
     {
         var builder = WebApplication.CreateBuilder(

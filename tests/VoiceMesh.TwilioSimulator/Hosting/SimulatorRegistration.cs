@@ -16,8 +16,15 @@ namespace VoiceMesh.TwilioSimulator.Hosting;
 public static class SimulatorRegistration
 {
     /// <summary>
+    /// The simulator's settings key that lets it listen beyond 127.0.0.1: only inside a container, whose network
+    /// reaches nothing but the mesh (docker-compose.simulator.yml, deploy/k8s/overlays/simulator). Its admin API has no
+    /// authentication.
+    /// </summary>
+    public const string ContainerNetworkSetting = SimulatorOptions.Section + ":ListenOnContainerNetwork";
+
+    /// <summary>
     /// The simulator's services, options bound from section <c>Simulator</c> (with <c>TWILIO_ACCOUNT_SID</c> and
-    /// <c>TWILIO_AUTH_TOKEN</c> as fallbacks), listening on 127.0.0.1 only.
+    /// <c>TWILIO_AUTH_TOKEN</c> as fallbacks), listening on 127.0.0.1 only unless <see cref="ContainerNetworkSetting"/> is true.
     /// </summary>
     public static WebApplicationBuilder AddTwilioSimulator(this WebApplicationBuilder builder)
     {
@@ -26,9 +33,9 @@ public static class SimulatorRegistration
         {
             builder.WebHost.UseUrls("http://127.0.0.1:5050");
         }
-        else if (urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Any(u => !IsLoopback(u)))
+        else if (!builder.Configuration.GetValue<bool>(ContainerNetworkSetting) && urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Any(u => !IsLoopback(u)))
         {
-            throw new InvalidOperationException($"The Twilio simulator binds to 127.0.0.1 only, not {urls}");
+            throw new InvalidOperationException($"The Twilio simulator binds to 127.0.0.1 only, not {urls} (in a container, set {ContainerNetworkSetting.Replace(":", "__", StringComparison.Ordinal)}=true)");
         }
 
         builder.Services.AddOptions<SimulatorOptions>()

@@ -1,0 +1,198 @@
+using System.Collections;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Runtime.Loader;
+using VoiceMesh.ServiceDefaults.Hosting;
+using VoiceMesh.Testing;
+
+namespace VoiceMesh.Architecture.Tests;
+
+/// <summary>
+/// The configuration a process reads, taken from its built assemblies: every options class with a <c>Section</c>
+/// (its own and those of the VoiceMesh assemblies it references), the connection strings, Twilio's conventional
+/// variables, OpenTelemetry's <c>OTEL_*</c> and, for the gateway, YARP's clusters of the manifest's services. Used to
+/// check that deployment files set only settings a process reads, and every one it cannot start without.
+/// </summary>
+internal sealed class ProcessSettings
+{
+    /// <summary>Environment names read outside an options class, by every process.</summary>
+    private static readonly string[] CommonKeys =
+    [
+        "ConnectionStrings:Postgres", "ConnectionStrings:RabbitMq", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "Marten:Schema", "Urls",
+    ];
+
+    /// <summary>What Twilio's conventional variables stand for (<c>TwilioConfiguration</c>).</summary>
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
+    {
+        ["Twilio:AccountSid"] = "TWILIO_ACCOUNT_SID",
+        ["Twilio:AuthToken"] = "TWILIO_AUTH_TOKEN",
+        ["Simulator:AccountSid"] = "TWILIO_ACCOUNT_SID",
+        ["Simulator:AuthToken"] = "TWILIO_AUTH_TOKEN",
+    };
+
+    private readonly IReadOnlyList<(string Section, Type Options)> _options;
+    private readonly IReadOnlyList<string> _clusters;
+
+    private ProcessSettings(IReadOnlyList<(string Section, Type Options)> options, IReadOnlyList<string> clusters, IReadOnlyList<string> consumers)
+    {
+        _options = options;
+        _clusters = clusters;
+        Consumers = consumers;
+    }
+
+    /// <summary>The type names of the process's own MassTransit consumers.</summary>
+    public IReadOnlyList<string> Consumers { get; }
+
+    /// <summary>The sections this process binds, for messages.</summary>
+    public IEnumerable<string> Sections => _options.Select(o => o.Section);
+
+    /// <summary>Reads the settings of <paramref name="process"/> from its build output (in its own load context).</summary>
+    public static ProcessSettings Of(ManifestProcess process, ServiceManifest manifest)
+    {
+        var path = RepositoryPaths.ProjectAssembly(process.Assembly);
+        var context = new ProcessLoadContext(path);
+        var main = context.LoadFromAssemblyPath(path);
+        var assemblies = new List<Assembly> { main };
+        assemblies.AddRange(main.GetReferencedAssemblies()
+            .Where(a => a.Name!.StartsWith("VoiceMesh.", StringComparison.Ordinal))
+            .Select(context.LoadFromAssemblyName));
+        var options = assemblies.SelectMany(LoadableTypes)
+            .Select(t => (Section: SectionOf(t), Options: t))
+            .Where(o => o.Section is not null)
+            .Select(o => (o.Section!, o.Options))
+            .ToList();
+        var clusters = process.Role == ManifestProcess.GatewayRole ? manifest.Services.Select(s => s.Name).ToList() : [];
+        var consumers = LoadableTypes(main)
+            .Where(t => !t.IsAbstract && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition().FullName == "MassTransit.IConsumer`1"))
+            .Select(t => t.Name)
+            .ToList();
+        return new ProcessSettings(options, clusters, consumers);
+    }
+
+    /// <summary>Whether the process reads the environment variable <paramref name="name"/> (<c>__</c> for <c>:</c>).</summary>
+    public bool Reads(string name)
+    {
+        var key = name.Replace("__", ":", StringComparison.Ordinal);
+        if (CommonKeys.Contains(key, StringComparer.OrdinalIgnoreCase) || key.StartsWith("OTEL_", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (_clusters.Any(c => key.Equals($"ReverseProxy:Clusters:{c}:Destinations:primary:Address", StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        return _options.Any(o => key.StartsWith(o.Section + ":", StringComparison.OrdinalIgnoreCase)
+            && Resolves(o.Options, key[(o.Section.Length + 1)..].Split(':')));
+    }
+
+    /// <summary>
+    /// The settings the process refuses to start without, as environment names: each <see cref="RequiredAttribute"/>
+    /// property of an options class that has no default value.
+    /// </summary>
+    public IEnumerable<string> Required()
+    {
+        foreach (var (section, type) in _options)
+        {
+            if (type.GetConstructor(Type.EmptyTypes) is null)
+            {
+                continue;
+            }
+
+            var defaults = Activator.CreateInstance(type);
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (property.GetCustomAttribute<RequiredAttribute>() is not null && property.GetValue(defaults) is null or "")
+                {
+                    var key = $"{section}:{property.Name}";
+                    yield return Aliases.TryGetValue(key, out var alias) ? alias : key.Replace(":", "__", StringComparison.Ordinal);
+                }
+            }
+        }
+    }
+
+    private static string? SectionOf(Type type)
+    {
+        if (type.IsInterface || type.IsAbstract || !type.Name.EndsWith("Options", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var property = type.GetProperty("Section", BindingFlags.Public | BindingFlags.Static);
+        if (property?.PropertyType == typeof(string))
+        {
+            return (string?)property.GetValue(null);
+        }
+
+        var field = type.GetField("Section", BindingFlags.Public | BindingFlags.Static);
+        return field?.FieldType == typeof(string) ? (string?)field.GetValue(null) : null;
+    }
+
+    /// <summary>Whether <paramref name="path"/> names a bindable value under <paramref name="type"/>, as the configuration binder walks it.</summary>
+    private static bool Resolves(Type type, ReadOnlySpan<string> path)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (path.IsEmpty)
+        {
+            return true;
+        }
+
+        if (IsScalar(type))
+        {
+            return false;
+        }
+
+        if (Dictionary(type) is { } valueType)
+        {
+            return Resolves(valueType, path[1..]);
+        }
+
+        if (Element(type) is { } elementType)
+        {
+            return int.TryParse(path[0], out _) && Resolves(elementType, path[1..]);
+        }
+
+        var property = type.GetProperty(path[0], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+        return property is not null && Resolves(property.PropertyType, path[1..]);
+    }
+
+    private static bool IsScalar(Type type) =>
+        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)
+        || type == typeof(Uri) || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Guid);
+
+    private static Type? Dictionary(Type type) =>
+        new[] { type }.Concat(type.GetInterfaces())
+            .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IDictionary<,>))
+            .Select(t => t.GetGenericArguments()[1])
+            .FirstOrDefault();
+
+    private static Type? Element(Type type) =>
+        type.IsArray
+            ? type.GetElementType()
+            : new[] { type }.Concat(type.GetInterfaces())
+                .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IEnumerable<>))
+                .Select(t => t.GetGenericArguments()[0])
+                .FirstOrDefault(_ => typeof(IEnumerable).IsAssignableFrom(type));
+
+    private static IEnumerable<Type> LoadableTypes(Assembly assembly)
+    {
+        try
+        {
+            return assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException ex)
+        {
+            return ex.Types.OfType<Type>();
+        }
+    }
+
+    /// <summary>A process's assemblies beside the test's own, resolved from its build output's deps.json.</summary>
+    private sealed class ProcessLoadContext(string mainAssembly) : AssemblyLoadContext(isCollectible: false)
+    {
+        private readonly AssemblyDependencyResolver _resolver = new(mainAssembly);
+
+        protected override Assembly? Load(AssemblyName assemblyName) =>
+            _resolver.ResolveAssemblyToPath(assemblyName) is { } path ? LoadFromAssemblyPath(path) : null;
+    }
+}
