@@ -30,6 +30,9 @@ public sealed record OtlpSpan(
     /// <summary>The spans this one links to (trace id, span id), e.g. a transaction that stored it with others.</summary>
     public IReadOnlyList<(string TraceId, string SpanId)> Links { get; init; } = [];
 
+    /// <summary>The exporting process's <c>service.instance.id</c>: one per process, so instances of a service tell apart.</summary>
+    public string ServiceInstance { get; init; } = "";
+
     public string? Attribute(string key) => Attributes.TryGetValue(key, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     public override string ToString() =>
@@ -143,7 +146,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     }
 
     /// <summary>
-    /// The fields of <c>ExportTraceServiceRequest</c> tests read: resource_spans(1) { resource(1) { attributes(1) },
+    /// The fields of <c>ExportTraceServiceRequest</c> tests read: resource_spans(1) { resource(1) { attributes(1): service.name, service.instance.id },
     /// scope_spans(2) { spans(2) { trace_id(1), span_id(2), parent_span_id(4), name(5), kind(6), attributes(9) } } }.
     /// </summary>
     internal static class ExportTraceServiceRequest
@@ -170,6 +173,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
         private static void ReadResourceSpans(ReadOnlySpan<byte> resourceSpans, List<OtlpSpan> spans)
         {
             var service = "";
+            var instance = "";
             var scopes = new List<byte[]>();
             var reader = new WireReader(resourceSpans);
             while (reader.Next(out var field, out var wireType))
@@ -179,6 +183,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
                     case (1, WireReader.LenType):
                         var resource = Attributes(reader.Bytes(), attributesField: 1);
                         service = resource.TryGetValue("service.name", out var name) ? (string)name : "";
+                        instance = resource.TryGetValue("service.instance.id", out var id) ? (string)id : "";
                         break;
                     case (2, WireReader.LenType):
                         scopes.Add(reader.Bytes().ToArray());
@@ -196,7 +201,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
                 {
                     if (field == 2 && wireType == WireReader.LenType)
                     {
-                        spans.Add(ReadSpan(service, scopeReader.Bytes()));
+                        spans.Add(ReadSpan(service, scopeReader.Bytes()) with { ServiceInstance = instance });
                     }
                     else
                     {
