@@ -24,6 +24,7 @@ app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapTwilioWebhooks();
 app.MapDeadLetters();
+app.MapApiReference();
 app.MapReverseProxyWithTwimlFallback();
 app.Run();
 

@@ -312,6 +312,7 @@ public sealed class KubernetesManifestSpecs
     /// <summary>The endpoint names MassTransit gives the process's consumers (kebab case, without "Consumer").</summary>
     private static HashSet<string> ConsumerQueues(ManifestProcess process) =>
         ProcessSettings.Of(process, Manifest).Consumers
+            .Select(c => c.Consumer)
             .Select(name => KebabCaseEndpointNameFormatter.Instance.SanitizeName(name.EndsWith("Consumer", StringComparison.Ordinal) ? name[..^"Consumer".Length] : name))
             .ToHashSet(StringComparer.Ordinal);
 

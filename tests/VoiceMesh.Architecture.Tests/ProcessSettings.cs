@@ -1,5 +1,6 @@
 using System.Collections;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.Loader;
 using VoiceMesh.ServiceDefaults.Hosting;
@@ -32,16 +33,20 @@ internal sealed class ProcessSettings
 
     private readonly IReadOnlyList<(string Section, Type Options)> _options;
     private readonly IReadOnlyList<string> _clusters;
+    private readonly string _assembly;
 
-    private ProcessSettings(IReadOnlyList<(string Section, Type Options)> options, IReadOnlyList<string> clusters, IReadOnlyList<string> consumers)
+    private ProcessSettings(
+        string assembly, IReadOnlyList<(string Section, Type Options)> options, IReadOnlyList<string> clusters,
+        IReadOnlyList<(string Consumer, string Message)> consumers)
     {
+        _assembly = assembly;
         _options = options;
         _clusters = clusters;
         Consumers = consumers;
     }
 
-    /// <summary>The type names of the process's own MassTransit consumers.</summary>
-    public IReadOnlyList<string> Consumers { get; }
+    /// <summary>The process's own MassTransit consumers: each type's name and the name of the message it consumes.</summary>
+    public IReadOnlyList<(string Consumer, string Message)> Consumers { get; }
 
     /// <summary>The sections this process binds, for messages.</summary>
     public IEnumerable<string> Sections => _options.Select(o => o.Section);
@@ -63,10 +68,12 @@ internal sealed class ProcessSettings
             .ToList();
         var clusters = process.Role == ManifestProcess.GatewayRole ? manifest.Services.Select(s => s.Name).ToList() : [];
         var consumers = LoadableTypes(main)
-            .Where(t => !t.IsAbstract && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition().FullName == "MassTransit.IConsumer`1"))
-            .Select(t => t.Name)
+            .Where(t => !t.IsAbstract)
+            .SelectMany(t => t.GetInterfaces()
+                .Where(i => i.IsGenericType && i.GetGenericTypeDefinition().FullName == "MassTransit.IConsumer`1")
+                .Select(i => (t.Name, i.GetGenericArguments()[0].Name)))
             .ToList();
-        return new ProcessSettings(options, clusters, consumers);
+        return new ProcessSettings(process.Assembly, options, clusters, consumers);
     }
 
     /// <summary>Whether the process reads the environment variable <paramref name="name"/> (<c>__</c> for <c>:</c>).</summary>
@@ -111,6 +118,73 @@ internal sealed class ProcessSettings
             }
         }
     }
+
+    /// <summary>
+    /// Every setting the process's options classes bind, as environment names (<c>{name}</c> for a dictionary key,
+    /// <c>{i}</c> for a list index) with the default a new options object holds; <c>Shared</c> when the options class is
+    /// not the process's own (ServiceDefaults: every process has it).
+    /// </summary>
+    public IEnumerable<(string Name, string Default, bool Shared, string Property)> Settings() =>
+        _options
+            .Where(o => o.Options.GetConstructor(Type.EmptyTypes) is not null)
+            .SelectMany(o => Leaves(o.Options, Activator.CreateInstance(o.Options), o.Section.Replace(":", "__", StringComparison.Ordinal))
+                .Select(l => (l.Name, l.Default, Shared: o.Options.Assembly.GetName().Name != _assembly, l.Property)));
+
+    /// <summary>The leaf settings under <paramref name="type"/>: environment name, default, and the property (Type.Name) that binds it.</summary>
+    private static IEnumerable<(string Name, string Default, string Property)> Leaves(Type type, object? value, string prefix)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
+        {
+            var name = $"{prefix}__{property.Name}";
+            var declared = $"{type.Name}.{property.Name}";
+            var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var current = value is null ? null : property.GetValue(value);
+            if (IsScalar(propertyType))
+            {
+                if (property.SetMethod?.IsPublic == true)
+                {
+                    yield return (name, Format(current), declared);
+                }
+            }
+            else if (Dictionary(propertyType) is { } valueType)
+            {
+                var entries = current is IDictionary dictionary && dictionary.Count > 0
+                    ? string.Join(", ", dictionary.Keys.Cast<object>().Select(k => $"{k}={Format(dictionary[k])}"))
+                    : "none";
+                foreach (var leaf in IsScalar(valueType) ? [($"{name}__{{name}}", entries, declared)] : Leaves(valueType, null, $"{name}__{{name}}"))
+                {
+                    yield return leaf;
+                }
+            }
+            else if (Element(propertyType) is { } elementType)
+            {
+                var items = current is IEnumerable sequence && sequence.Cast<object>().Any() ? string.Join(", ", sequence.Cast<object>().Select(Format)) : "none";
+                foreach (var leaf in IsScalar(elementType) ? [($"{name}__{{i}}", items, declared)] : Leaves(elementType, null, $"{name}__{{i}}"))
+                {
+                    yield return leaf;
+                }
+            }
+            else if (property.SetMethod?.IsPublic == true || (current is not null && ReferenceEquals(current, property.GetValue(value))))
+            {
+                // A settable section, or one the options object holds (the binder fills it); a property computing a
+                // new object on every read is derived, not a setting.
+                foreach (var leaf in Leaves(propertyType, current, name))
+                {
+                    yield return leaf;
+                }
+            }
+        }
+    }
+
+    /// <summary>A default as the configuration reference writes it.</summary>
+    private static string Format(object? value) => value switch
+    {
+        null or "" => "none",
+        bool flag => flag ? "true" : "false",
+        TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "none",
+    };
 
     private static string? SectionOf(Type type)
     {

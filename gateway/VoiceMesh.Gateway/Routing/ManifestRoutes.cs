@@ -1,4 +1,5 @@
 using VoiceMesh.Gateway.Api;
+using VoiceMesh.ServiceDefaults;
 using VoiceMesh.ServiceDefaults.Hosting;
 using Yarp.ReverseProxy.Configuration;
 
@@ -6,7 +7,7 @@ namespace VoiceMesh.Gateway.Routing;
 
 /// <summary>
 /// The gateway's YARP routes and clusters, built from the service manifest beside the gateway's binaries: each
-/// service's <c>/api/*</c> prefixes behind the API key policy, its TwiML paths (marked with <see cref="TwimlMetadata"/>)
+/// service's API description (<see cref="ApiReference"/>), its <c>/api/*</c> prefixes behind the API key policy, its TwiML paths (marked with <see cref="TwimlMetadata"/>)
 /// and WebSocket paths (validated by the Twilio middleware before they are proxied), and a cluster at its default local
 /// address. They enter configuration below every other
 /// source, so <c>ReverseProxy__Clusters__{name}__Destinations__primary__Address</c> points a service elsewhere.
@@ -22,6 +23,7 @@ internal static class ManifestRoutes
     {
         var path = Path.Combine(AppContext.BaseDirectory, ServiceManifest.FileName);
         var manifest = ServiceManifest.Load(path);
+        builder.Services.AddSingleton(manifest);
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
             InitialData = Settings(manifest),
@@ -37,6 +39,11 @@ internal static class ManifestRoutes
         foreach (var service in manifest.Services)
         {
             settings[$"ReverseProxy:Clusters:{service.Name}:Destinations:primary:Address"] = $"http://127.0.0.1:{service.Port}/";
+            var description = $"ReverseProxy:Routes:{service.Name}-openapi";
+            settings[$"{description}:ClusterId"] = service.Name;
+            settings[$"{description}:Match:Path"] = ApiReference.DescriptionPath(service.Name);
+            settings[$"{description}:Match:Methods:0"] = HttpMethods.Get;
+            settings[$"{description}:Transforms:0:PathSet"] = ApiDescription.RoutePattern.Replace("{documentName}", ApiDescription.DocumentName, StringComparison.Ordinal);
             for (var i = 0; i < service.Api.Count; i++)
             {
                 var route = $"ReverseProxy:Routes:{service.Name}-api-{i}";

@@ -42,6 +42,7 @@ public static class HostingExtensions
         builder.Services.AddExceptionHandler<DependencyOutageHandler>();
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
+        builder.Services.AddApiDescription();
         return builder;
     }
 
@@ -55,12 +56,14 @@ public static class HostingExtensions
     }
 
     /// <summary>
-    /// <c>/health/live</c> answers while the process runs; <c>/health/ready</c> checks its broker and database.
+    /// <c>/health/live</c> answers while the process runs; <c>/health/ready</c> checks its broker and database;
+    /// <c>/openapi/v1.json</c> describes the process's HTTP API (<see cref="ApiDescription"/>).
     /// </summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        endpoints.MapOpenApi(ApiDescription.RoutePattern);
         return endpoints;
     }
 
