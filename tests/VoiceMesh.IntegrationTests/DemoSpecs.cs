@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using Twilio.Rest.Api.V2010.Account;
+using VoiceMesh.Demo;
+using VoiceMesh.Testing;
+
+namespace VoiceMesh.IntegrationTests;
+
+/// <summary>
+/// The live demo (<c>./voicemesh demo</c>, tools/VoiceMesh.Demo) run non-interactively on a mesh of every service, its
+/// summary checked against the simulator's own record: each call's final status is Twilio's, the invalid number's
+/// error is Twilio's, the archived recording is the bytes Twilio served, the stream heard the caller's digits.
+/// </summary>
+public sealed class DemoSpecs(MeshFixture fixture) : IClassFixture<MeshFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_demo_completes_and_its_summary_matches_the_simulators_record()
+    {
+        var mesh = fixture.Mesh;
+        var progress = new StringWriter();
+        var options = new DemoOptions(mesh.Gateway.BaseAddress, Mesh.ApiKey, mesh.Simulator.BaseAddress, new Uri(Mesh.PublicBaseUrl));
+
+        var summary = await new DemoScenario(options, progress).Run(Ct);
+        var printed = new StringWriter();
+        summary.Print(printed);
+        TestContext.Current.TestOutputHelper?.WriteLine(progress + printed.ToString());
+
+        var twilio = mesh.Simulator.CreateTwilioClient();
+        Assert.Equal(3, summary.Pool.Numbers.Count);
+        Assert.Equal(["human", "machine", "busy", "no answer", "invalid number"], summary.Calls.Select(c => c.Label));
+        foreach (var call in summary.Calls.Where(c => c.CallSid is not null))
+        {
+            var atTwilio = await CallResource.FetchAsync(call.CallSid!, client: twilio);
+            Assert.Equal(atTwilio.Status.ToString(), call.Status);
+            Assert.Contains(call.From!, summary.Pool.Numbers);
+            Assert.Contains(call.CallSid!, printed.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["completed", "completed", "busy", "no-answer"], summary.Calls.Take(4).Select(c => c.Status));
+        Assert.StartsWith("machine", summary.Calls[1].AnsweredBy, StringComparison.Ordinal);
+        Assert.Equal(21217, summary.Calls[4].TwilioErrorCode);
+        Assert.Null(summary.Calls[4].CallSid);
+
+        var recording = summary.Conference.Recording;
+        var served = Assert.Single(mesh.Simulator.Control.MediaDownloads, d => d.RecordingSid == recording.RecordingSid && d.StatusCode == 200);
+        var stored = await File.ReadAllBytesAsync(new Uri(recording.BlobUri).LocalPath, Ct);
+        Assert.Equal((served.BytesSent, recording.SizeBytes), (stored.LongLength, stored.LongLength));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stored)), recording.Sha256);
+        Assert.Contains(recording.Sha256, printed.ToString(), StringComparison.Ordinal);
+        Assert.Contains("participant-mute", summary.Conference.Timeline);
+        Assert.Contains("participant-hold", summary.Conference.Timeline);
+
+        Assert.Equal(DemoScenario.CallerDigits, summary.Stream.Digits);
+        Assert.Equal(2, summary.Stream.Speech.Count);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "--gateway needs an absolute http(s) URL")]
+    [InlineData(new[] { "--gateway", "ftp://x/", "--simulator", "http://s/", "--public-base-url", "https://p/", "--api-key", "k" }, "--gateway needs an absolute http(s) URL")]
+    [InlineData(new[] { "--gateway", "http://g/", "--simulator", "http://s/", "--public-base-url", "https://p/" }, "--api-key is missing")]
+    [InlineData(new[] { "--gateway", "http://g/", "--simulator", "http://s/", "--public-base-url", "https://p/", "--api-key" }, "'--api-key' has no value")]
+    public void Bad_arguments_are_refused_with_the_argument_named(string[] args, string expected)
+    {
+        Assert.Null(DemoOptions.Parse(args, out var error));
+        Assert.Equal(expected, error);
+    }
+}
