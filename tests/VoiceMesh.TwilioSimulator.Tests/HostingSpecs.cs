@@ -26,15 +26,10 @@ public sealed class HostingSpecs
     [Fact]
     public async Task In_a_container_it_listens_on_every_interface_only_when_told_to()
     {
-        var builder = WebApplication.CreateBuilder(
-            ["--urls", "http://0.0.0.0:0", $"--{SimulatorRegistration.ContainerNetworkSetting}", "true",
-             "--TWILIO_ACCOUNT_SID", SimulatorWorld.AccountSid, "--TWILIO_AUTH_TOKEN", SimulatorWorld.AuthToken]);
-        builder.AddTwilioSimulator();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        await using var app = builder.Build();
-        app.MapTwilioSimulator();
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var (app, address) = await StartStandalone(
+            "--urls", "http://0.0.0.0:0", $"--{SimulatorRegistration.ContainerNetworkSetting}", "true",
+            "--TWILIO_ACCOUNT_SID", SimulatorWorld.AccountSid, "--TWILIO_AUTH_TOKEN", SimulatorWorld.AuthToken);
+        await using var running = app;
         using var http = new HttpClient();
 
         using var answer = await http.GetAsync(new Uri($"http://127.0.0.1:{address.Port}/_sim/outcomes"), TestContext.Current.CancellationToken);
@@ -61,15 +56,10 @@ public sealed class HostingSpecs
     [Fact]
     public async Task On_the_real_clock_a_time_scaled_call_completes_by_itself()
     {
-        var builder = WebApplication.CreateBuilder(
-            ["--urls", "http://127.0.0.1:0", "--Simulator:AccountSid", SimulatorWorld.AccountSid, "--Simulator:AuthToken", SimulatorWorld.AuthToken,
-             "--Simulator:TimeScale", "0.005"]);
-        builder.AddTwilioSimulator();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        await using var app = builder.Build();
-        app.MapTwilioSimulator();
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var (app, address) = await StartStandalone(
+            "--urls", "http://127.0.0.1:0", "--Simulator:AccountSid", SimulatorWorld.AccountSid, "--Simulator:AuthToken", SimulatorWorld.AuthToken,
+            "--Simulator:TimeScale", "0.005");
+        await using var running = app;
         using var http = new HttpClient(new TwilioBaseAddressHandler(address) { InnerHandler = new SocketsHttpHandler() });
         var twilio = new TwilioRestClient(SimulatorWorld.AccountSid, SimulatorWorld.AuthToken, httpClient: new SystemNetHttpClient(http));
 
@@ -83,5 +73,17 @@ public sealed class HostingSpecs
         }
 
         await app.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The standalone simulator as its Program runs it, started with <paramref name="args"/>; its address.</summary>
+    private static async Task<(WebApplication App, Uri Address)> StartStandalone(params string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddTwilioSimulator();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        app.MapTwilioSimulator();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return (app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()));
     }
 }

@@ -7,10 +7,10 @@ namespace VoiceMesh.Gateway.Routing;
 
 /// <summary>
 /// The gateway's YARP routes and clusters, built from the service manifest beside the gateway's binaries: each
-/// service's API description (<see cref="ApiReference"/>), its <c>/api/*</c> prefixes behind the API key policy, its TwiML paths (marked with <see cref="TwimlMetadata"/>)
-/// and WebSocket paths (validated by the Twilio middleware before they are proxied), and a cluster at its default local
-/// address. They enter configuration below every other
-/// source, so <c>ReverseProxy__Clusters__{name}__Destinations__primary__Address</c> points a service elsewhere.
+/// service's API description (<see cref="ApiReference"/>), its <c>/api/*</c> prefixes behind the API key policy, its
+/// TwiML paths (marked with <see cref="TwimlMetadata"/>) and WebSocket paths (validated by the Twilio middleware before
+/// they are proxied), and a cluster at its default local address. They enter configuration below every other source,
+/// so <c>ReverseProxy__Clusters__{name}__Destinations__primary__Address</c> points a service elsewhere.
 /// </summary>
 internal static class ManifestRoutes
 {
