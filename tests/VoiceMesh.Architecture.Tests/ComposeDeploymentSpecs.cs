@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using VoiceMesh.ServiceDefaults.Hosting;
 using VoiceMesh.Testing;
 using YamlDotNet.RepresentationModel;
+using static VoiceMesh.Architecture.Tests.YamlFiles;
 
 namespace VoiceMesh.Architecture.Tests;
 
@@ -21,7 +22,7 @@ public sealed partial class ComposeDeploymentSpecs
     [Fact]
     public void Every_process_has_a_health_check_on_its_ready_path_and_waits_for_what_it_needs_to_be_healthy()
     {
-        var services = Services("docker-compose.yml");
+        var services = ComposeServices("docker-compose.yml");
         List<string> problems = [];
         foreach (var process in Deployed)
         {
@@ -71,7 +72,7 @@ public sealed partial class ComposeDeploymentSpecs
     public void The_simulator_file_runs_the_manifest_simulator_and_points_every_process_at_it()
     {
         var simulator = Manifest.Processes.Single(p => p.Role == ManifestProcess.SimulatorRole);
-        var services = Services(SimulatorFile);
+        var services = ComposeServices(SimulatorFile);
         var service = services[simulator.Name];
         var args = Child(Child(service, "build"), "args");
         List<string> problems = [];
@@ -113,22 +114,7 @@ public sealed partial class ComposeDeploymentSpecs
         && test is YamlSequenceNode command
         && command.Children.OfType<YamlScalarNode>().Any(a => Uri.TryCreate(a.Value, UriKind.Absolute, out var uri) && uri.AbsolutePath == path);
 
-    private static Dictionary<string, YamlMappingNode> Services(string file)
-    {
-        using var reader = new StreamReader(RepositoryPaths.Script(file));
-        var yaml = new YamlStream();
-        yaml.Load(reader);
-        var services = Child((YamlMappingNode)yaml.Documents[0].RootNode, "services") ?? throw new InvalidDataException($"{file} has no services");
-        return services.Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => (YamlMappingNode)e.Value, StringComparer.Ordinal);
-    }
-
     private static void AssertNone(List<string> problems) => Assert.True(problems.Count == 0, string.Join('\n', problems));
-
-    private static YamlMappingNode? Child(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child as YamlMappingNode : null;
-
-    private static string? Scalar(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? (child as YamlScalarNode)?.Value : null;
 
     [GeneratedRegex(@"\$\{(?<name>[A-Z_][A-Z0-9_]*)")]
     private static partial Regex Variable();

@@ -5,6 +5,7 @@ using VoiceMesh.ServiceDefaults.Hosting;
 using VoiceMesh.Testing;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using static VoiceMesh.Architecture.Tests.YamlFiles;
 
 namespace VoiceMesh.Architecture.Tests;
 
@@ -66,9 +67,9 @@ public sealed class KubernetesManifestSpecs
               name: calls
             """;
 
-        Assert.ThrowsAny<YamlException>(() => Load(misspelt));
-        Assert.ThrowsAny<YamlException>(() => Load(misspeltTrigger));
-        Assert.ThrowsAny<Exception>(() => Load(unknownKind));
+        Assert.ThrowsAny<YamlException>(() => LoadManifests(misspelt));
+        Assert.ThrowsAny<YamlException>(() => LoadManifests(misspeltTrigger));
+        Assert.ThrowsAny<Exception>(() => LoadManifests(unknownKind));
     }
 
     [Fact]
@@ -79,7 +80,7 @@ public sealed class KubernetesManifestSpecs
         foreach (var kustomization in Directory.GetFiles(RepositoryPaths.Script(Root), "kustomization.yaml", SearchOption.AllDirectories))
         {
             var folder = Path.GetDirectoryName(kustomization)!;
-            var root = LoadYaml(kustomization);
+            var root = YamlFiles.Load(kustomization);
             var named = Strings(root, "resources").Concat(Mappings(root, "patches").Select(p => Scalar(p, "path")).OfType<string>());
             foreach (var path in named)
             {
@@ -322,7 +323,7 @@ public sealed class KubernetesManifestSpecs
     /// <summary>The variables compose sets for a service: its own and those of the anchors it merges.</summary>
     private static IEnumerable<string> ComposeEnvironment(string service)
     {
-        var compose = LoadYaml(RepositoryPaths.Script("docker-compose.yml"));
+        var compose = YamlFiles.Load("docker-compose.yml");
         var environment = Child(Child(Child(compose, "services"), service), "environment")
             ?? throw new InvalidDataException($"docker-compose.yml has no environment for {service}");
         foreach (var (key, value) in environment.Children)
@@ -354,7 +355,7 @@ public sealed class KubernetesManifestSpecs
     {
         try
         {
-            return Load(File.ReadAllText(path));
+            return LoadManifests(File.ReadAllText(path));
         }
         catch (Exception ex) when (ex is YamlException or ArgumentException)
         {
@@ -362,33 +363,9 @@ public sealed class KubernetesManifestSpecs
         }
     }
 
-    private static List<object> Load(string yaml) => KubernetesYaml.LoadAllFromString(yaml, KubernetesCustomResources.TypeMap, strict: true);
-
-    private static YamlMappingNode LoadYaml(string path)
-    {
-        using var reader = new StreamReader(path);
-        var yaml = new YamlStream();
-        yaml.Load(reader);
-        return (YamlMappingNode)yaml.Documents[0].RootNode;
-    }
+    private static List<object> LoadManifests(string yaml) => KubernetesYaml.LoadAllFromString(yaml, KubernetesCustomResources.TypeMap, strict: true);
 
     private static string Relative(string path) => Path.GetRelativePath(RepositoryPaths.Root, path);
 
     private static void AssertNone(List<string> problems) => Assert.True(problems.Count == 0, string.Join('\n', problems));
-
-    private static YamlMappingNode? Child(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child as YamlMappingNode : null;
-
-    private static string? Scalar(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? (child as YamlScalarNode)?.Value : null;
-
-    private static IEnumerable<string> Strings(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var child) && child is YamlSequenceNode sequence
-            ? sequence.Children.OfType<YamlScalarNode>().Select(s => s.Value!)
-            : [];
-
-    private static IEnumerable<YamlMappingNode> Mappings(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var child) && child is YamlSequenceNode sequence
-            ? sequence.Children.OfType<YamlMappingNode>()
-            : [];
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using VoiceMesh.Testing;
 using YamlDotNet.RepresentationModel;
+using static VoiceMesh.Architecture.Tests.YamlFiles;
 
 namespace VoiceMesh.Architecture.Tests;
 
@@ -205,31 +206,6 @@ public sealed partial class ObservabilityDeploymentSpecs
     private static IEnumerable<string> Ports(YamlMappingNode service) => Strings(service, "ports");
 
     private static string PortOf(string endpoint) => endpoint[(endpoint.LastIndexOf(':') + 1)..];
-
-    private static YamlMappingNode Load(string relativePath)
-    {
-        using var reader = new StreamReader(RepositoryPaths.Script(relativePath));
-        var yaml = new YamlStream();
-        yaml.Load(reader);
-        return (YamlMappingNode)yaml.Documents[0].RootNode;
-    }
-
-    private static YamlMappingNode? Child(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child as YamlMappingNode : null;
-
-    private static string? Scalar(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? (child as YamlScalarNode)?.Value : null;
-
-    /// <summary>A list of scalars, or none when the key is absent.</summary>
-    private static IEnumerable<string> Strings(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) && child is YamlSequenceNode sequence
-            ? sequence.Children.Select(c => ((YamlScalarNode)c).Value!)
-            : [];
-
-    private static YamlSequenceNode Sequence(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) && child is YamlSequenceNode sequence
-            ? sequence
-            : throw new InvalidDataException($"'{key}' is not a list");
 
     [GeneratedRegex("""Create(?<kind>Counter|Histogram|UpDownCounter|Gauge|ObservableCounter|ObservableGauge|ObservableUpDownCounter)(?:<\w+>)?\(\s*"(?<name>[a-z0-9_.]+)"\s*,\s*(?:[^,"]+,\s*)?"(?<unit>[^"]+)""")]
     private static partial Regex Instrument();

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
@@ -51,8 +52,14 @@ internal sealed class ProcessSettings
     /// <summary>The sections this process binds, for messages.</summary>
     public IEnumerable<string> Sections => _options.Select(o => o.Section);
 
-    /// <summary>Reads the settings of <paramref name="process"/> from its build output (in its own load context).</summary>
-    public static ProcessSettings Of(ManifestProcess process, ServiceManifest manifest)
+    /// <summary>Each process's settings, read once per test run.</summary>
+    private static readonly ConcurrentDictionary<string, ProcessSettings> Read = new(StringComparer.Ordinal);
+
+    /// <summary>The settings of <paramref name="process"/>, read from its build output (in its own load context) once.</summary>
+    public static ProcessSettings Of(ManifestProcess process, ServiceManifest manifest) =>
+        Read.GetOrAdd(process.Name, _ => Load(process, manifest));
+
+    private static ProcessSettings Load(ManifestProcess process, ServiceManifest manifest)
     {
         var path = RepositoryPaths.ProjectAssembly(process.Assembly);
         var context = new ProcessLoadContext(path);

@@ -3,6 +3,7 @@ using System.Xml.Linq;
 using VoiceMesh.ServiceDefaults.Hosting;
 using VoiceMesh.Testing;
 using YamlDotNet.RepresentationModel;
+using static VoiceMesh.Architecture.Tests.YamlFiles;
 
 namespace VoiceMesh.Architecture.Tests;
 
@@ -19,7 +20,7 @@ public sealed class ServiceManifestSpecs
     [Fact]
     public void Compose_runs_every_manifest_process_from_its_project()
     {
-        var services = ComposeServices();
+        var services = ComposeServices("docker-compose.yml");
         List<string> problems = [];
         foreach (var process in Deployed)
         {
@@ -47,7 +48,7 @@ public sealed class ServiceManifestSpecs
     [Fact]
     public void Compose_builds_no_process_the_manifest_does_not_name()
     {
-        var built = ComposeServices()
+        var built = ComposeServices("docker-compose.yml")
             .Where(s => Scalar(Child(Child(s.Value, "build"), "args"), "PROJECT") is not null)
             .Select(s => s.Key);
 
@@ -57,7 +58,7 @@ public sealed class ServiceManifestSpecs
     [Fact]
     public void Compose_gateway_routes_every_manifest_service_to_its_container()
     {
-        var environment = Child(ComposeServices()[Manifest.Gateway.Name], "environment");
+        var environment = Child(ComposeServices("docker-compose.yml")[Manifest.Gateway.Name], "environment");
         List<string> problems = [];
         foreach (var service in Manifest.Services)
         {
@@ -129,20 +130,4 @@ public sealed class ServiceManifestSpecs
     }
 
     private static void AssertNone(List<string> problems) => Assert.True(problems.Count == 0, string.Join('\n', problems));
-
-    private static Dictionary<string, YamlMappingNode> ComposeServices()
-    {
-        using var reader = new StreamReader(RepositoryPaths.Script("docker-compose.yml"));
-        var yaml = new YamlStream();
-        yaml.Load(reader);
-        var services = Child((YamlMappingNode)yaml.Documents[0].RootNode, "services")
-            ?? throw new InvalidDataException("docker-compose.yml has no services");
-        return services.Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => (YamlMappingNode)e.Value);
-    }
-
-    private static YamlMappingNode? Child(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child as YamlMappingNode : null;
-
-    private static string? Scalar(YamlMappingNode? node, string key) =>
-        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? (child as YamlScalarNode)?.Value : null;
 }
