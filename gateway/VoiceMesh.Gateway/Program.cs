@@ -1,6 +1,7 @@
 using VoiceMesh.Gateway.Api;
 using VoiceMesh.Gateway.Fallback;
 using VoiceMesh.Gateway.DeadLetters;
+using VoiceMesh.Gateway.Operations;
 using VoiceMesh.Gateway.Routing;
 using VoiceMesh.Gateway.Twilio;
 using VoiceMesh.ServiceDefaults;
@@ -13,6 +14,7 @@ builder.AddApiAuthentication();
 builder.AddManifestRoutes();
 builder.AddTwimlFallback();
 builder.AddDeadLetters();
+builder.AddOperationsConsole();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -25,6 +27,7 @@ app.MapDefaultEndpoints();
 app.MapTwilioWebhooks();
 app.MapDeadLetters();
 app.MapApiReference();
+app.MapOperationsConsole();
 app.MapReverseProxyWithTwimlFallback();
 app.Run();
 

@@ -124,17 +124,19 @@ public sealed class PooledCallerIdSpecs
         var refused = placement.Refused(1, 400, 21215, "geo permissions", T0).Events;
 
         Assert.IsType<PlacementAttemptFailed>(Assert.Single(transient));
-        Assert.Equal([typeof(PlacementFailed), typeof(CallerIdReleaseRequested)], refused.Select(e => e.GetType()));
-        Assert.Equal(Lease, refused.OfType<CallerIdReleaseRequested>().Single().LeaseId);
+        Assert.Equal([typeof(PlacementFailed), typeof(PlacementLeaseReleased)], refused.Select(e => e.GetType()));
+        Assert.Equal(Lease, refused.OfType<PlacementLeaseReleased>().Single().LeaseId);
         Assert.Equal(Lease, placement.Apply(new PlacementSucceeded("req-pool", CallSid, 1, false, T0)).ToCallPlaced("AC" + new string('1', 32))!.LeaseId);
     }
 
     [Fact]
     public void The_outbox_sends_a_release_as_numberpools_ReleaseCallerId()
     {
-        var message = CallEventsPublisher.Map(new Event<CallerIdReleaseRequested>(new CallerIdReleaseRequested(Lease, T0)));
+        var ended = CallEventsPublisher.Map(new Event<CallerIdReleaseRequested>(new CallerIdReleaseRequested(Lease, T0)));
+        var failed = CallEventsPublisher.Map(new Event<PlacementLeaseReleased>(new PlacementLeaseReleased(Lease, T0.AddSeconds(1))));
 
-        Assert.Equal(new ReleaseCallerId { LeaseId = Lease, OccurredAt = T0 }, message);
+        Assert.Equal(new ReleaseCallerId { LeaseId = Lease, OccurredAt = T0 }, ended);
+        Assert.Equal(new ReleaseCallerId { LeaseId = Lease, OccurredAt = T0.AddSeconds(1) }, failed);
     }
 
     private static PlaceCallValidator Validator(string? defaultFrom) =>

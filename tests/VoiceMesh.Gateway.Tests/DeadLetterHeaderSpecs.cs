@@ -43,6 +43,20 @@ public sealed class DeadLetterHeaderSpecs
         Assert.Equal(7, letter.Retries);
         Assert.Equal(0, letter.Replays);
         Assert.Equal(Encoding.UTF8.GetByteCount(Envelope), letter.SizeBytes);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", letter.TraceId);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("|0af7651916cd43dd.b7ad6b71_")]
+    [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c")]
+    public void A_message_without_a_well_formed_trace_context_has_no_trace_id(string? traceParent)
+    {
+        var headers = Faulted();
+        headers["traceparent"] = traceParent is null ? null : Bytes(traceParent);
+
+        Assert.Null(DeadLetterHeaders.Describe("m-1", null, headers, Encoding.UTF8.GetBytes(Envelope)).TraceId);
     }
 
     [Fact]

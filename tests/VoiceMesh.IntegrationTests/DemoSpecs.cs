@@ -10,7 +10,8 @@ namespace VoiceMesh.IntegrationTests;
 /// summary checked against the simulator's own record: each call's final status is Twilio's, the invalid number's
 /// error is Twilio's, the archived recording is the bytes Twilio served, the stream heard the caller's digits.
 /// </summary>
-public sealed class DemoSpecs(MeshFixture fixture) : IClassFixture<MeshFixture>
+[Collection(DemoMeshGroup.Name)]
+public sealed class DemoSpecs(DemoMeshFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -18,13 +19,9 @@ public sealed class DemoSpecs(MeshFixture fixture) : IClassFixture<MeshFixture>
     public async Task The_demo_completes_and_its_summary_matches_the_simulators_record()
     {
         var mesh = fixture.Mesh;
-        var progress = new StringWriter();
-        var options = new DemoOptions(mesh.Gateway.BaseAddress, Mesh.ApiKey, mesh.Simulator.BaseAddress, new Uri(Mesh.PublicBaseUrl));
-
-        var summary = await new DemoScenario(options, progress).Run(Ct);
-        var printed = new StringWriter();
-        summary.Print(printed);
-        TestContext.Current.TestOutputHelper?.WriteLine(progress + printed.ToString());
+        var summary = fixture.Summary;
+        var printed = fixture.Printed;
+        TestContext.Current.TestOutputHelper?.WriteLine(printed);
 
         var twilio = mesh.Simulator.CreateTwilioClient();
         Assert.Equal(3, summary.Pool.Numbers.Count);
@@ -34,7 +31,7 @@ public sealed class DemoSpecs(MeshFixture fixture) : IClassFixture<MeshFixture>
             var atTwilio = await CallResource.FetchAsync(call.CallSid!, client: twilio);
             Assert.Equal(atTwilio.Status.ToString(), call.Status);
             Assert.Contains(call.From!, summary.Pool.Numbers);
-            Assert.Contains(call.CallSid!, printed.ToString(), StringComparison.Ordinal);
+            Assert.Contains(call.CallSid!, printed, StringComparison.Ordinal);
         }
 
         Assert.Equal(["completed", "completed", "busy", "no-answer"], summary.Calls.Take(4).Select(c => c.Status));
@@ -42,12 +39,19 @@ public sealed class DemoSpecs(MeshFixture fixture) : IClassFixture<MeshFixture>
         Assert.Equal(21217, summary.Calls[4].TwilioErrorCode);
         Assert.Null(summary.Calls[4].CallSid);
 
+        var ivr = summary.Ivr;
+        Assert.Equal(["menu", "menu (pressed 1)", "support", "support (waiting)", "support (redirected)"], ivr.Path);
+        Assert.Equal((1, "redirected"), (ivr.Position, ivr.QueueResult));
+        Assert.Contains(mesh.Simulator.Control.TwimlLog(ivr.CallSid)!.Verbs, v => v.Verb == "Dial" && v.Text == DemoScenario.Agent);
+        Assert.Equal("completed", (await CallResource.FetchAsync(ivr.CallSid, client: twilio)).Status.ToString());
+        Assert.Contains(ivr.CallSid, printed, StringComparison.Ordinal);
+
         var recording = summary.Conference.Recording;
         var served = Assert.Single(mesh.Simulator.Control.MediaDownloads, d => d.RecordingSid == recording.RecordingSid && d.StatusCode == 200);
         var stored = await File.ReadAllBytesAsync(new Uri(recording.BlobUri).LocalPath, Ct);
         Assert.Equal((served.BytesSent, recording.SizeBytes), (stored.LongLength, stored.LongLength));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stored)), recording.Sha256);
-        Assert.Contains(recording.Sha256, printed.ToString(), StringComparison.Ordinal);
+        Assert.Contains(recording.Sha256, printed, StringComparison.Ordinal);
         Assert.Contains("participant-mute", summary.Conference.Timeline);
         Assert.Contains("participant-hold", summary.Conference.Timeline);
 

@@ -16,10 +16,15 @@ public class MeshFixture(TestInfrastructure infrastructure) : IAsyncLifetime
     /// <summary>The manifest services started besides the gateway and Calls; null starts them all.</summary>
     protected virtual IReadOnlyCollection<string>? OtherServices => null;
 
+    /// <summary>Settings given to every process of the mesh besides its defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? EveryProcess(TestInfrastructure infrastructure) => null;
+
     /// <summary>Starts the mesh, then <see cref="Prepare"/>; a failure stops what was started (xUnit disposes nothing that failed to start).</summary>
     public async ValueTask InitializeAsync()
     {
-        Mesh = await Mesh.Start(await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString, callsInstances: CallsInstances, timeScale: TimeScale, otherServices: OtherServices);
+        Mesh = await Mesh.Start(
+            await infrastructure.CreateVirtualHostAsync(), infrastructure.PostgresConnectionString, callsInstances: CallsInstances, timeScale: TimeScale,
+            otherServices: OtherServices, everyProcess: EveryProcess(infrastructure));
         try
         {
             await Prepare();

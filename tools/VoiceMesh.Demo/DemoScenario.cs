@@ -61,11 +61,13 @@ internal sealed class DemoScenario(DemoOptions options, TextWriter progress)
         var pool = await Pool(mesh);
         Step("placing five outbound calls from the pool with scripted outcomes (Calls, AMD)");
         var calls = await Task.WhenAll(Outbound.Select(call => Place(mesh, pool, call)));
+        Step("an inbound call answered by an IVR menu: the caller presses 1, waits in a queue and is connected to an agent (Calls)");
+        var ivr = await InboundThroughIvr(mesh, pool.Numbers[1]);
         Step("opening a recorded conference and dialling two participants, then muting one and holding the other (Conferences, Recordings)");
         var conference = await Conference(mesh, cancellationToken);
         Step("an inbound call with a media stream: speech bursts and DTMF (MediaStreams)");
         var stream = await Stream(mesh, pool.Numbers[0]);
-        return new DemoSummary(pool, calls, conference, stream, options);
+        return new DemoSummary(pool, calls, ivr, conference, stream, options);
     }
 
     private void Step(string what) => progress.WriteLine($"demo: {what}");
@@ -114,6 +116,51 @@ internal sealed class DemoScenario(DemoOptions options, TextWriter progress)
         var history = final.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()!).ToList();
         return new CallSummary(call.Label, call.To, callSid, final.GetProperty("status").GetString()!, history, null,
             Text(final, "answeredBy"), Text(placement, "from"), trace);
+    }
+
+    private static readonly string[] DtmfOnly = ["dtmf"];
+
+    /// <summary>The agent the queued caller is connected to.</summary>
+    public const string Agent = "+14155550188";
+
+    /// <summary>
+    /// A pool number answered by a flow: a menu (1 for support), then a queue. The simulator's caller presses 1 and
+    /// waits; once Calls sees the caller in the queue, the demo (as the agents' desk would) dequeues the longest waiting
+    /// caller to <see cref="Agent"/>, then hangs the call up.
+    /// </summary>
+    private async Task<IvrSummary> InboundThroughIvr(MeshClient mesh, string number)
+    {
+        var flowId = $"demo-ivr-{_run}";
+        var queue = $"demo-support-{_run}";
+        await mesh.Send(HttpMethod.Put, $"/api/flows/{flowId}", new
+        {
+            start = "menu",
+            steps = new Dictionary<string, object>
+            {
+                ["menu"] = new
+                {
+                    type = "menu", prompt = "Welcome to VoiceMesh. For support press 1.", input = DtmfOnly, numDigits = 1,
+                    options = new[] { new { digits = "1", next = "support" } }, noInput = "bye",
+                },
+                ["support"] = new { type = "queue", queue, maxWaitSeconds = 600, overflow = "bye" },
+                ["bye"] = new { type = "hangup", say = "Goodbye." },
+            },
+        });
+        await mesh.Expect(HttpStatusCode.NoContent, HttpMethod.Put, $"/api/flows/{flowId}/numbers/{Uri.EscapeDataString(number)}", new { });
+        var started = await mesh.Simulate("/_sim/calls/inbound", new { from = "+14155550400", to = number, callerInput = new[] { new { digits = "1" } } });
+        var callSid = started.GetProperty("callSid").GetString()!;
+
+        var waiting = await mesh.Poll($"/api/queues/{queue}", q => q.GetProperty("callers").EnumerateArray().Any(c => c.GetProperty("callSid").GetString() == callSid));
+        var position = waiting.GetProperty("callers").EnumerateArray().Single(c => c.GetProperty("callSid").GetString() == callSid).GetProperty("position").GetInt32();
+        await mesh.Send(HttpMethod.Post, $"/api/queues/{queue}/dequeue", new { to = Agent });
+        var bridged = await mesh.Poll($"/api/calls/{callSid}", c => c.GetProperty("queue") is { ValueKind: JsonValueKind.Object } q
+            && q.GetProperty("result").ValueKind == JsonValueKind.String);
+        await mesh.Send(HttpMethod.Post, $"/api/calls/{callSid}/hangup", new { });
+        var ended = await mesh.Poll($"/api/calls/{callSid}", c => c.GetProperty("status").GetString() == "completed");
+        var path = ended.GetProperty("flow").GetProperty("path").EnumerateArray()
+            .Select(p => Text(p, "input") is { } input ? $"{p.GetProperty("step").GetString()} (pressed {input})" : $"{p.GetProperty("step").GetString()}{(Text(p, "result") is { } result ? $" ({result})" : "")}")
+            .ToList();
+        return new IvrSummary(number, flowId, callSid, path, queue, position, bridged.GetProperty("queue").GetProperty("result").GetString()!);
     }
 
     private async Task<ConferenceSummary> Conference(MeshClient mesh, CancellationToken cancellationToken)

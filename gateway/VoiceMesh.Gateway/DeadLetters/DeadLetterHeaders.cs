@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -16,7 +17,8 @@ internal sealed record DeadLetter(
     int Retries,
     int Replays,
     string? ContentType,
-    int SizeBytes);
+    int SizeBytes,
+    string? TraceId);
 
 /// <summary>
 /// What MassTransit writes on a message it moves to an <c>_error</c> queue, and what a replay keeps of it. MassTransit
@@ -30,6 +32,9 @@ internal static class DeadLetterHeaders
 {
     /// <summary>How many times the message was moved back from an <c>_error</c> queue.</summary>
     public const string ReplayCount = "VoiceMesh-Replay-Count";
+
+    /// <summary>The W3C trace context of the activity that sent the message (MassTransit 8 propagates it as this header).</summary>
+    public const string TraceParent = "traceparent";
 
     public const string Reason = "MT-Reason";
     public const string ExceptionType = "MT-Fault-ExceptionType";
@@ -57,8 +62,15 @@ internal static class DeadLetterHeaders
             Number(headers, RetryCount),
             Number(headers, ReplayCount),
             contentType,
-            body.Length);
+            body.Length,
+            TraceIdOf(Text(headers, TraceParent)));
     }
+
+    /// <summary>The trace id of a W3C <c>traceparent</c>; null for anything else.</summary>
+    private static string? TraceIdOf(string? traceParent) =>
+        traceParent is not null && ActivityContext.TryParse(traceParent, traceState: null, out var context) && context.TraceId != default
+            ? context.TraceId.ToHexString()
+            : null;
 
     /// <summary>
     /// The headers a replayed copy carries: the message's own, without the fault's, the faulting host's and the

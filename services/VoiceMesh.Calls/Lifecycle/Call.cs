@@ -61,6 +61,9 @@ public sealed record Call
     public DateTimeOffset? RequestedAt { get; init; }
     public DateTimeOffset? PlacedAt { get; init; }
 
+    /// <summary>The W3C trace id of the PlaceCall, which every callback of the call continues; null for calls VoiceMesh did not place.</summary>
+    public string? TraceId { get; init; }
+
     /// <summary>What Twilio charged for the call, once it was final and priced (<see cref="CallPriced"/>); null until then.</summary>
     public Money? Price { get; init; }
 
@@ -270,6 +273,7 @@ public sealed record Call
         Campaign = e.Campaign,
         CallerIdPool = e.CallerIdPool,
         FlowName = e.FlowName,
+        TraceId = e.TraceId,
         RequestedAt = e.RequestedAt,
         PlacedAt = e.PlacedAt,
         LastChangedAt = Later(LastChangedAt, e.PlacedAt),

@@ -26,7 +26,8 @@ public sealed record CallResponse(
     IReadOnlyList<CallRecordingResponse> Recordings,
     IReadOnlyList<CallStreamResponse> Streams,
     IReadOnlyList<StreamGapResponse> StreamGaps,
-    Money? Price)
+    Money? Price,
+    string? TraceId)
 {
     public static CallResponse Of(Call call) => new(
         call.Id,
@@ -48,7 +49,31 @@ public sealed record CallResponse(
         [.. call.Recordings.Select(r => new CallRecordingResponse(r.RecordingSid, r.Status.ToWire()))],
         [.. call.Streams.Select(s => new CallStreamResponse(s.StreamSid, s.Tracks, s.CustomParameters, s.StartedAt, s.StoppedAt, s.StopReason?.ToWire(), s.RestartedAs))],
         [.. call.Streams.Where(s => s.RestartedAs is not null).Select(s => StreamGapResponse.Of(s, call.Streams.Find(r => r.StreamSid == s.RestartedAs)))],
-        call.Price);
+        call.Price,
+        call.TraceId);
+}
+
+/// <summary>
+/// A call in a list (<c>GET /api/calls</c>): where it stands, the queue it waits in, the trace of its placement, and
+/// <see cref="Call"/>, the path of its whole read model.
+/// </summary>
+public sealed record CallSummary(
+    string CallSid,
+    string Call,
+    string Status,
+    string? Direction,
+    string? From,
+    string? To,
+    string? AnsweredBy,
+    int? DurationSeconds,
+    string? Queue,
+    string? FlowId,
+    DateTimeOffset? LastChangedAt,
+    string? TraceId)
+{
+    public static CallSummary Of(Call call) => new(
+        call.Id, $"/api/calls/{call.Id}", call.Status.ToWire(), call.Direction, call.From, call.To, call.AnsweredBy?.ToWire(),
+        call.DurationSeconds, call.Queue?.Name, call.Flow?.FlowId, call.LastChangedAt, call.TraceId);
 }
 
 /// <summary>
@@ -88,7 +113,53 @@ internal static class CallEndpoints
     public static RouteGroupBuilder MapCallEndpoints(this RouteGroupBuilder calls)
     {
         calls.MapGet("/{callSid}", GetCall).WithName("GetCall");
+        calls.MapGet("/", ListCalls).WithName("ListCalls");
         return calls;
+    }
+
+    /// <summary>The calls one list answers with when <c>limit</c> is not given, and the most it may ask for.</summary>
+    public const int DefaultListLimit = 50;
+    public const int MaxListLimit = 200;
+
+    /// <summary>
+    /// <c>GET /api/calls?status=&amp;live=&amp;limit=</c>: the calls that changed last first; <c>status</c> one wire status,
+    /// <c>live=true</c> only calls not ended yet.
+    /// </summary>
+    private static async Task<Results<Ok<IReadOnlyList<CallSummary>>, ValidationProblem>> ListCalls(
+        string? status, bool? live, int? limit, IQuerySession session, CancellationToken cancellationToken)
+    {
+        CallStatus? wanted = null;
+        if (status is not null)
+        {
+            if (!CallStatusWire.TryParse(status, out var parsed))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["status"] = ["status is one of " + string.Join(", ", Enum.GetValues<CallStatus>().Select(s => s.ToWire())) + "."],
+                });
+            }
+
+            wanted = parsed;
+        }
+
+        if (limit is < 1 or > MaxListLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit is between 1 and {MaxListLimit}."] });
+        }
+
+        IQueryable<Call> query = session.Query<Call>();
+        if (wanted is { } s)
+        {
+            query = query.Where(c => c.Status == s);
+        }
+
+        if (live == true)
+        {
+            query = query.Where(c => !c.IsTerminal);
+        }
+
+        var found = await query.OrderByDescending(c => c.LastChangedAt).Take(limit ?? DefaultListLimit).ToListAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<CallSummary>>([.. found.Select(CallSummary.Of)]);
     }
 
     private static async Task<Results<Ok<CallResponse>, ProblemHttpResult>> GetCall(

@@ -66,6 +66,9 @@ public sealed record CallPlaced
     public string? CallerIdPool { get; init; }
     public string? FlowName { get; init; }
 
+    /// <summary>The trace of the PlaceCall (<see cref="Placement.PlacementRequested.TraceId"/>), which the call's callbacks continue.</summary>
+    public string? TraceId { get; init; }
+
     public required DateTimeOffset RequestedAt { get; init; }
     public required DateTimeOffset PlacedAt { get; init; }
 }

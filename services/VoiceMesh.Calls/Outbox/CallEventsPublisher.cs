@@ -36,6 +36,7 @@ public sealed class CallEventsPublisher : SubscriptionBase
         IncludeType<PlacementSucceeded>();
         IncludeType<PlacementFailed>();
         IncludeType<CallerIdReleaseRequested>();
+        IncludeType<PlacementLeaseReleased>();
         IncludeType<MachineActionRequested>();
         IncludeType<QueuedCallDequeued>();
         IncludeType<VoicemailRecorded>();
@@ -66,6 +67,7 @@ public sealed class CallEventsPublisher : SubscriptionBase
             RequestId = e.RequestId, ErrorCode = e.ErrorCode, ErrorMessage = e.Message, Attempts = e.Attempt, OccurredAt = e.FailedAt,
         },
         CallerIdReleaseRequested e => new ReleaseCallerId { LeaseId = e.LeaseId, OccurredAt = e.RequestedAt },
+        PlacementLeaseReleased e => new ReleaseCallerId { LeaseId = e.LeaseId, OccurredAt = e.ReleasedAt },
         MachineActionRequested { Action: MachineAction.HangUp } e => new HangUpCall { CallSid = e.CallSid, OccurredAt = e.RequestedAt },
         MachineActionRequested { Action: MachineAction.Message } e => new RedirectCall
         {

@@ -76,7 +76,7 @@ public sealed record CallPlacement
 
         var failed = new PlacementFailed(RequestId, code, message, attempt, now);
         return Request?.LeaseId is { } lease
-            ? new object[] { failed, new CallerIdReleaseRequested(lease, now) }
+            ? new object[] { failed, new PlacementLeaseReleased(lease, now) }
             : new object[] { failed };
     }
 
@@ -109,6 +109,7 @@ public sealed record CallPlacement
                 Campaign = request.Campaign,
                 CallerIdPool = request.CallerIdPool,
                 FlowName = request.Flow,
+                TraceId = request.TraceId,
                 RequestedAt = request.RequestedAt,
                 PlacedAt = placedAt,
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Marten;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
@@ -178,6 +179,7 @@ public sealed partial class CallPlacementService(
         Metadata = command.Metadata,
         Tenant = command.Tenant,
         Campaign = command.Campaign,
+        TraceId = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.TraceId.ToHexString() : null,
         RequestedAt = clock.GetUtcNow(),
     };
 

@@ -25,6 +25,13 @@ public sealed record PlacementRequested
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     public string? Tenant { get; init; }
     public string? Campaign { get; init; }
+
+    /// <summary>
+    /// The W3C trace id of the PlaceCall that asked for the call: the placement's Twilio requests and every callback of
+    /// the call continue that trace (the callback URLs carry it). Null outside a trace.
+    /// </summary>
+    public string? TraceId { get; init; }
+
     public required DateTimeOffset RequestedAt { get; init; }
 }
 
@@ -51,7 +58,14 @@ public sealed record PlacementSucceeded(string RequestId, string CallSid, int At
 public sealed record PlacementFailed(string RequestId, int ErrorCode, string Message, int Attempt, DateTimeOffset FailedAt);
 
 /// <summary>
-/// A caller id leased from a pool is no longer needed: the placement failed (on the placement's stream), or the call
-/// ended (on the call's stream). Published to NumberPool as <c>ReleaseCallerId</c> from the event store; once per stream.
+/// The call ended, so the caller id it leased from a pool is no longer needed (on the call's stream). Published to
+/// NumberPool as <c>ReleaseCallerId</c> from the event store; once per call.
 /// </summary>
 public sealed record CallerIdReleaseRequested(Guid LeaseId, DateTimeOffset RequestedAt);
+
+/// <summary>
+/// The placement failed for good, so the caller id leased for it is no longer needed (on the placement's stream; a
+/// type of its own, so no call read model is made of a placement's stream). Published to NumberPool as
+/// <c>ReleaseCallerId</c> from the event store; once per placement.
+/// </summary>
+public sealed record PlacementLeaseReleased(Guid LeaseId, DateTimeOffset ReleasedAt);

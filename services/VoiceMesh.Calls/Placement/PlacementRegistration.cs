@@ -28,6 +28,7 @@ internal static class PlacementRegistration
             opts.Events.AddEventType<PlacementSucceeded>();
             opts.Events.AddEventType<PlacementFailed>();
             opts.Events.AddEventType<CallerIdReleaseRequested>();
+            opts.Events.AddEventType<PlacementLeaseReleased>();
             opts.Projections.Snapshot<CallPlacement>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
         });
         builder.Services.AddConsumers(x => x.AddConsumer<PlaceCallConsumer>(typeof(PlaceCallConsumerDefinition)));

@@ -15,18 +15,36 @@ public sealed record QueueResponse(string Name, int Size, int LongestWaitSeconds
 /// </summary>
 public sealed record QueuedCallerResponse(string CallSid, int Position, int ReportedPosition, int WaitSeconds, DateTimeOffset EnqueuedAt);
 
+/// <summary>A queue in the list <c>GET /api/queues</c> answers with: how many wait and the longest wait.</summary>
+public sealed record QueueSummary(string Name, int Size, int LongestWaitSeconds);
+
 public sealed record DequeueRequest(string? To, string? CallerId = null, string? RequestId = null);
 
 public sealed record DequeueAccepted(string RequestId);
 
 internal static class QueueEndpoints
 {
-    /// <summary><c>GET /api/queues/{name}</c> and <c>POST /api/queues/{name}/dequeue</c>.</summary>
+    /// <summary><c>GET /api/queues</c>, <c>GET /api/queues/{name}</c> and <c>POST /api/queues/{name}/dequeue</c>.</summary>
     public static RouteGroupBuilder MapQueueEndpoints(this RouteGroupBuilder queues)
     {
+        queues.MapGet("/", ListQueues).WithName("ListQueues");
         queues.MapGet("/{name}", GetQueue).WithName("GetQueue");
         queues.MapPost("/{name}/dequeue", Dequeue);
         return queues;
+    }
+
+    /// <summary>Every queue someone waits in now, the fullest first; a queue nobody waits in is not listed.</summary>
+    private static async Task<Ok<IReadOnlyList<QueueSummary>>> ListQueues(IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var waiting = await session.Query<Call>()
+            .Where(c => c.Queue!.WaitingIn != null && !c.IsTerminal)
+            .ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok<IReadOnlyList<QueueSummary>>([.. waiting
+            .GroupBy(c => c.Queue!.WaitingIn!, StringComparer.Ordinal)
+            .Select(g => new QueueSummary(g.Key, g.Count(), Math.Max(0, (int)(now - g.Min(c => c.Queue!.EnqueuedAt)).TotalSeconds)))
+            .OrderByDescending(q => q.Size)
+            .ThenBy(q => q.Name, StringComparer.Ordinal)]);
     }
 
     private static async Task<Ok<QueueResponse>> GetQueue(string name, IQuerySession session, TimeProvider clock, CancellationToken ct)

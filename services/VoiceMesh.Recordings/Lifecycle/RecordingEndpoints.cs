@@ -46,12 +46,63 @@ public sealed record RecordingResponse(
         recording.PurgeRequest is { } purge ? new PurgeResponse(purge.Reason.ToWire(), purge.RequestedAt, recording.Purge?.PurgedAt) : null);
 }
 
+/// <summary>A recording in the list <c>GET /api/recordings</c> answers with: its archive state and where the copy is.</summary>
+public sealed record RecordingSummary(
+    string RecordingSid, string Recording, string? CallSid, string? ConferenceSid, string Status, Uri? BlobUri, long? SizeBytes, string? Sha256,
+    int? DurationSeconds, bool DeletedAtTwilio, bool LegalHold)
+{
+    public static RecordingSummary Of(Recording recording)
+    {
+        var full = RecordingResponse.Of(recording);
+        return new(
+            full.RecordingSid, $"/api/recordings/{full.RecordingSid}", full.CallSid, full.ConferenceSid, full.Status, full.BlobUri, full.SizeBytes,
+            full.Sha256, full.DurationSeconds, full.DeletedAtTwilio, full.LegalHold);
+    }
+}
+
 internal static class RecordingEndpoints
 {
+    /// <summary>The recordings one list answers with when <c>limit</c> is not given, and the most it may ask for.</summary>
+    public const int DefaultListLimit = 50;
+    public const int MaxListLimit = 200;
+
     public static RouteGroupBuilder MapRecordingEndpoints(this RouteGroupBuilder recordings)
     {
         recordings.MapGet("/{recordingSid}", GetRecording).WithName("GetRecording");
+        recordings.MapGet("/", ListRecordings).WithName("ListRecordings");
         return recordings;
+    }
+
+    /// <summary><c>GET /api/recordings?status=&amp;limit=</c>: the recordings changed last first, optionally of one archive status.</summary>
+    private static async Task<Results<Ok<IReadOnlyList<RecordingSummary>>, ValidationProblem>> ListRecordings(
+        string? status, int? limit, IQuerySession session, CancellationToken cancellationToken)
+    {
+        ArchiveStatus? wanted = null;
+        if (status is not null)
+        {
+            if (!ServiceDefaults.WireValues.TryParse<ArchiveStatus>(status, ArchiveStatusWire.ToWire, out var parsed))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["status"] = ["status is one of " + string.Join(", ", Enum.GetValues<ArchiveStatus>().Select(s => s.ToWire())) + "."],
+                });
+            }
+
+            wanted = parsed;
+        }
+
+        if (limit is < 1 or > MaxListLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit is between 1 and {MaxListLimit}."] });
+        }
+
+        // The archive status is derived from several fields (Recording.Status()), so the filter runs on what was read.
+        var found = await session.Query<Recording>().OrderBySql("mt_last_modified desc").Take(wanted is null ? limit ?? DefaultListLimit : MaxListLimit)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<RecordingSummary>>([.. found
+            .Where(r => wanted is null || r.Status() == wanted)
+            .Take(limit ?? DefaultListLimit)
+            .Select(RecordingSummary.Of)]);
     }
 
     private static async Task<Results<Ok<RecordingResponse>, ProblemHttpResult>> GetRecording(
