@@ -5,7 +5,8 @@ namespace VoiceMesh.IntegrationTests;
 
 /// <summary>
 /// A mesh of every service on which the live demo (tools/VoiceMesh.Demo) has run once: <see cref="DemoSpecs"/> checks
-/// what it printed, <see cref="OperationsConsoleSpecs"/> reads what it left behind through the operations console.
+/// what it printed, <see cref="OperationsConsoleSpecs"/> reads what it left behind through the operations console,
+/// <see cref="ApiDocumentationSpecs"/> reads every service's API description.
 /// The gateway's dead-letter API is on (it needs RabbitMQ's management API).
 /// </summary>
 public sealed class DemoMeshFixture(TestInfrastructure infrastructure) : MeshFixture(infrastructure)
