@@ -58,7 +58,11 @@ public sealed class DemoSpecs(DemoMeshFixture fixture)
         Assert.Equal(DemoScenario.CallerDigits, summary.Stream.Digits);
         Assert.Equal(2, summary.Stream.Speech.Count);
     }
+}
 
+/// <summary>The demo's command line: what it refuses, naming the argument (no mesh needed).</summary>
+public sealed class DemoOptionsSpecs
+{
     [Theory]
     [InlineData(new string[0], "--gateway needs an absolute http(s) URL")]
     [InlineData(new[] { "--gateway", "ftp://x/", "--simulator", "http://s/", "--public-base-url", "https://p/", "--api-key", "k" }, "--gateway needs an absolute http(s) URL")]

@@ -95,7 +95,7 @@ public sealed class LifecycleEndToEndSpecs(LifecycleEndToEndSpecs.CompetingCalls
         var call = await _mesh.WaitForCall(callSid, _ => true, TimeSpan.FromSeconds(30));
 
         Assert.Equal(
-            ["answeredBy", "callSid", "direction", "durationSeconds", "flow", "from", "history", "placementAttempts", "price", "queue", "recordings", "requestId", "sipResponseCode", "status", "streamGaps", "streams", "timings", "to"],
+            ["answeredBy", "callSid", "direction", "durationSeconds", "flow", "from", "history", "placementAttempts", "price", "queue", "recordings", "requestId", "sipResponseCode", "status", "streamGaps", "streams", "timings", "to", "traceId"],
             call.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var entry = call.GetProperty("history")[0];
         Assert.Equal(

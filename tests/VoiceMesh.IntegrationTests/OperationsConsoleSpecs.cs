@@ -193,6 +193,23 @@ public sealed class OperationsConsoleSpecs(DemoMeshFixture fixture)
     }
 
     [Fact]
+    public async Task The_lists_filter_by_status_in_the_database()
+    {
+        var recordingSid = fixture.Summary.Conference.Recording.RecordingSid;
+        var archived = await fixture.Mesh.Client.GetFromJsonAsync<JsonElement>("/api/recordings?status=archived&limit=200", Ct);
+        var failed = await fixture.Mesh.Client.GetFromJsonAsync<JsonElement>("/api/recordings?status=failed", Ct);
+        var busy = await fixture.Mesh.Client.GetFromJsonAsync<JsonElement>("/api/calls?status=busy", Ct);
+        var live = await fixture.Mesh.Client.GetFromJsonAsync<JsonElement>("/api/calls?live=true&limit=200", Ct);
+
+        Assert.Contains(archived.EnumerateArray(), r => r.GetProperty("recordingSid").GetString() == recordingSid);
+        Assert.All(archived.EnumerateArray(), r => Assert.Equal("archived", r.GetProperty("status").GetString()));
+        Assert.DoesNotContain(failed.EnumerateArray(), r => r.GetProperty("recordingSid").GetString() == recordingSid);
+        Assert.Contains(busy.EnumerateArray(), c => c.GetProperty("callSid").GetString() == fixture.Summary.Calls[2].CallSid);
+        Assert.All(busy.EnumerateArray(), c => Assert.Equal("busy", c.GetProperty("status").GetString()));
+        Assert.DoesNotContain(live.EnumerateArray(), c => c.GetProperty("status").GetString() is "completed" or "busy" or "no-answer" or "failed" or "canceled");
+    }
+
+    [Fact]
     public async Task The_page_is_served_without_a_key_under_a_strict_content_policy_and_nothing_else_is()
     {
         using var anonymous = new HttpClient { BaseAddress = fixture.Mesh.Gateway.BaseAddress };

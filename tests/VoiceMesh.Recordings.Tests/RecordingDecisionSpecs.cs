@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using VoiceMesh.Recordings.Lifecycle;
+using VoiceMesh.Recordings.Retention;
 
 namespace VoiceMesh.Recordings.Tests;
 
@@ -50,6 +51,33 @@ public sealed class RecordingDecisionSpecs
         ContentType = "audio/wav",
         ArchivedAt = _clock.GetUtcNow(),
     };
+
+    [Fact]
+    public void The_status_query_selects_exactly_the_recordings_whose_read_model_shows_that_status()
+    {
+        var now = _clock.GetUtcNow();
+        var reported = Given(Report(TwilioRecordingStatus.InProgress));
+        var purged = new Purged { RecordingSid = Sid, Reason = PurgeReason.Retention, AccountSid = reported.AccountSid, AlreadyGoneAtTwilio = true, PurgedAt = now };
+        Recording[] recordings =
+        [
+            reported,
+            reported with { TwilioStatus = TwilioRecordingStatus.Completed, ArchiveRequestedAt = now },
+            reported with { TwilioStatus = TwilioRecordingStatus.Absent },
+            reported with { TwilioStatus = TwilioRecordingStatus.Failed, ArchiveRequestedAt = now },
+            reported with { ArchiveRequestedAt = now, FailureReason = "the download was cut short" },
+            reported with { ArchiveRequestedAt = now, Archive = Archived() },
+            reported with { ArchiveRequestedAt = now, Archive = Archived(), FailureReason = "an earlier attempt" },
+            reported with { Archive = Archived(), Purge = purged },
+            reported with { FailureReason = "erased before a copy was made", Purge = purged },
+        ];
+
+        Assert.Equal(Enum.GetValues<ArchiveStatus>(), recordings.Select(r => r.Status()).Distinct().Order());
+        foreach (var status in Enum.GetValues<ArchiveStatus>())
+        {
+            var selects = Recording.WithStatus(status).Compile();
+            Assert.All(recordings, r => Assert.Equal(r.Status() == status, selects(r)));
+        }
+    }
 
     [Fact]
     public void A_completed_report_naming_another_account_than_the_recordings_changes_nothing_and_archives_nothing()

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq.Expressions;
 using VoiceMesh.Recordings.Retention;
 using VoiceMesh.ServiceDefaults;
 
@@ -124,6 +125,23 @@ public sealed record Recording
         : FailureReason is not null || TwilioStatus is TwilioRecordingStatus.Absent or TwilioRecordingStatus.Failed ? ArchiveStatus.Failed
         : ArchiveRequestedAt is not null ? ArchiveStatus.Archiving
         : ArchiveStatus.Reported;
+
+    /// <summary>
+    /// <see cref="Status"/> as a query (for <c>GET /api/recordings?status=</c>): the recordings whose read-model status
+    /// is <paramref name="status"/>, the same rules in the same order.
+    /// </summary>
+    public static Expression<Func<Recording, bool>> WithStatus(ArchiveStatus status) => status switch
+    {
+        ArchiveStatus.Purged => r => r.Purge != null,
+        ArchiveStatus.Archived => r => r.Purge == null && r.Archive != null,
+        ArchiveStatus.Failed => r => r.Purge == null && r.Archive == null
+            && (r.FailureReason != null || r.TwilioStatus == TwilioRecordingStatus.Absent || r.TwilioStatus == TwilioRecordingStatus.Failed),
+        ArchiveStatus.Archiving => r => r.Purge == null && r.Archive == null && r.FailureReason == null
+            && r.TwilioStatus != TwilioRecordingStatus.Absent && r.TwilioStatus != TwilioRecordingStatus.Failed && r.ArchiveRequestedAt != null,
+        ArchiveStatus.Reported => r => r.Purge == null && r.Archive == null && r.FailureReason == null
+            && r.TwilioStatus != TwilioRecordingStatus.Absent && r.TwilioStatus != TwilioRecordingStatus.Failed && r.ArchiveRequestedAt == null,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
 
     public static Recording Create(RecordingReported e) =>
         new Recording { Id = e.RecordingSid, AccountSid = e.AccountSid, TwilioStatus = e.Status }.Apply(e);

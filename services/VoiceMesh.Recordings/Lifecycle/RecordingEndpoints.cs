@@ -96,13 +96,14 @@ internal static class RecordingEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit is between 1 and {MaxListLimit}."] });
         }
 
-        // The archive status is derived from several fields (Recording.Status()), so the filter runs on what was read.
-        var found = await session.Query<Recording>().OrderBySql("mt_last_modified desc").Take(wanted is null ? limit ?? DefaultListLimit : MaxListLimit)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<RecordingSummary>>([.. found
-            .Where(r => wanted is null || r.Status() == wanted)
-            .Take(limit ?? DefaultListLimit)
-            .Select(RecordingSummary.Of)]);
+        IQueryable<Recording> query = session.Query<Recording>();
+        if (wanted is { } w)
+        {
+            query = query.Where(Recording.WithStatus(w));
+        }
+
+        var found = await query.OrderBySql("mt_last_modified desc").Take(limit ?? DefaultListLimit).ToListAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<RecordingSummary>>([.. found.Select(RecordingSummary.Of)]);
     }
 
     private static async Task<Results<Ok<RecordingResponse>, ProblemHttpResult>> GetRecording(
