@@ -64,6 +64,26 @@ free_port() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# Infrastructure
+
+# infra_kind: how './voicemesh up' runs PostgreSQL and RabbitMQ: VOICEMESH_INFRA (local or docker) when set, else in
+# containers (containers.sh) when a Docker engine answers 'docker info' within 10 s and the client has Compose v2,
+# else from the local binaries (infra.sh).
+infra_kind() {
+  case "${VOICEMESH_INFRA:-}" in
+    local | docker) echo "$VOICEMESH_INFRA" ;;
+    "")
+      if command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+        echo docker
+      else
+        echo local
+      fi
+      ;;
+    *) die "VOICEMESH_INFRA must be local or docker, not '$VOICEMESH_INFRA'" ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------------------------
 # Waiting
 
 # wait_until SECONDS COMMAND...: runs COMMAND every 0.25 s until it succeeds (0) or SECONDS pass (1).
