@@ -52,16 +52,7 @@ up() {
 
   local postgres="Host=127.0.0.1;Port=$pg;Username=postgres;Password=$POSTGRES_PASSWORD;Database=voicemesh"
   local rabbitmq="amqp://voicemesh:$RABBITMQ_PASSWORD@127.0.0.1:$amqp/"
-  cat >"$state/infra.env.tmp" <<ENV
-# Written by deploy/local/containers.sh up; removed by containers.sh down.
-export VOICEMESH_TEST_POSTGRES='$postgres'
-export VOICEMESH_TEST_RABBITMQ='$rabbitmq'
-export VOICEMESH_TEST_RABBITMQ_MANAGEMENT='http://127.0.0.1:$mgmt'
-export ConnectionStrings__Postgres='$postgres'
-export ConnectionStrings__RabbitMq='$rabbitmq'
-export DeadLetters__ManagementUrl='http://127.0.0.1:$mgmt/'
-ENV
-  mv -f "$state/infra.env.tmp" "$state/infra.env"
+  write_infra_env "$state" containers.sh "$postgres" "$rabbitmq" "$mgmt"
   log "containers up in $((SECONDS - started)) s: PostgreSQL 127.0.0.1:$pg, RabbitMQ 127.0.0.1:$amqp (management http://127.0.0.1:$mgmt/); source $state/infra.env"
   echo "$state/infra.env"
 }

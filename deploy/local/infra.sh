@@ -75,16 +75,7 @@ up() {
   postgres="$(tail -n 1 "$state/postgres.out")"
   rm -f "$state/postgres.out"
 
-  cat >"$state/infra.env.tmp" <<ENV
-# Written by deploy/local/infra.sh up; removed by infra.sh down.
-export VOICEMESH_TEST_POSTGRES='$postgres'
-export VOICEMESH_TEST_RABBITMQ='$rabbitmq'
-export VOICEMESH_TEST_RABBITMQ_MANAGEMENT='http://127.0.0.1:$mgmt'
-export ConnectionStrings__Postgres='$postgres'
-export ConnectionStrings__RabbitMq='$rabbitmq'
-export DeadLetters__ManagementUrl='http://127.0.0.1:$mgmt/'
-ENV
-  mv -f "$state/infra.env.tmp" "$state/infra.env"
+  write_infra_env "$state" infra.sh "$postgres" "$rabbitmq" "$mgmt"
   log "infrastructure up in $((SECONDS - started)) s: PostgreSQL 127.0.0.1:$pg, RabbitMQ 127.0.0.1:$amqp (management http://127.0.0.1:$mgmt/); source $state/infra.env"
   echo "$state/infra.env"
 }

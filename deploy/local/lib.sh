@@ -83,6 +83,22 @@ infra_kind() {
   esac
 }
 
+# write_infra_env STATE_DIR WRITER POSTGRES RABBITMQ MGMT_PORT: STATE_DIR/infra.env, the settings a local run or a
+# test run takes PostgreSQL and RabbitMQ from (infra.sh and containers.sh write the same ones), written whole or not at all.
+write_infra_env() {
+  local state="$1" writer="$2" postgres="$3" rabbitmq="$4" mgmt="$5"
+  cat >"$state/infra.env.tmp" <<ENV
+# Written by deploy/local/$writer up; removed by $writer down.
+export VOICEMESH_TEST_POSTGRES='$postgres'
+export VOICEMESH_TEST_RABBITMQ='$rabbitmq'
+export VOICEMESH_TEST_RABBITMQ_MANAGEMENT='http://127.0.0.1:$mgmt'
+export ConnectionStrings__Postgres='$postgres'
+export ConnectionStrings__RabbitMq='$rabbitmq'
+export DeadLetters__ManagementUrl='http://127.0.0.1:$mgmt/'
+ENV
+  mv -f "$state/infra.env.tmp" "$state/infra.env"
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # Waiting
 

@@ -4,6 +4,7 @@ using VoiceMesh.Calls.CallRecordings;
 using VoiceMesh.Calls.CallStreams;
 using VoiceMesh.Calls.Costs;
 using VoiceMesh.Calls.Flows;
+using VoiceMesh.ServiceDefaults;
 
 namespace VoiceMesh.Calls.Lifecycle;
 
@@ -128,23 +129,14 @@ internal static class CallEndpoints
     private static async Task<Results<Ok<IReadOnlyList<CallSummary>>, ValidationProblem>> ListCalls(
         string? status, bool? live, int? limit, IQuerySession session, CancellationToken cancellationToken)
     {
-        CallStatus? wanted = null;
-        if (status is not null)
+        if (!ListParameters.TryStatus<CallStatus>(status, CallStatusWire.ToWire, out var wanted, out var badStatus))
         {
-            if (!CallStatusWire.TryParse(status, out var parsed))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["status"] = ["status is one of " + string.Join(", ", Enum.GetValues<CallStatus>().Select(s => s.ToWire())) + "."],
-                });
-            }
-
-            wanted = parsed;
+            return badStatus;
         }
 
-        if (limit is < 1 or > MaxListLimit)
+        if (!ListParameters.TryLimit(limit, DefaultListLimit, MaxListLimit, out var count, out var badLimit))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit is between 1 and {MaxListLimit}."] });
+            return badLimit;
         }
 
         IQueryable<Call> query = session.Query<Call>();
@@ -158,7 +150,7 @@ internal static class CallEndpoints
             query = query.Where(c => !c.IsTerminal);
         }
 
-        var found = await query.OrderByDescending(c => c.LastChangedAt).Take(limit ?? DefaultListLimit).ToListAsync(cancellationToken);
+        var found = await query.OrderByDescending(c => c.LastChangedAt).Take(count).ToListAsync(cancellationToken);
         return TypedResults.Ok<IReadOnlyList<CallSummary>>([.. found.Select(CallSummary.Of)]);
     }
 

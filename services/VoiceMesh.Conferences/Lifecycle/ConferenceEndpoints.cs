@@ -105,15 +105,9 @@ internal static class ConferenceEndpoints
     private static async Task<Results<Ok<IReadOnlyList<ConferenceSummary>>, ValidationProblem>> ListConferences(
         string? name, string? status, IQuerySession session, CancellationToken cancellationToken)
     {
-        ConferenceStatus? wanted = null;
-        if (status is not null)
+        if (!ServiceDefaults.ListParameters.TryStatus<ConferenceStatus>(status, LifecycleWire.ToWire, out var wanted, out var badStatus))
         {
-            if (!ServiceDefaults.WireValues.TryParse<ConferenceStatus>(status, LifecycleWire.ToWire, out var parsed))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["status must be one of init, in-progress, completed."] });
-            }
-
-            wanted = parsed;
+            return badStatus;
         }
 
         if (name is { Length: > ConferenceSids.MaxFriendlyNameLength })

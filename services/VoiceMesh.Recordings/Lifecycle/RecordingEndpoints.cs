@@ -77,23 +77,14 @@ internal static class RecordingEndpoints
     private static async Task<Results<Ok<IReadOnlyList<RecordingSummary>>, ValidationProblem>> ListRecordings(
         string? status, int? limit, IQuerySession session, CancellationToken cancellationToken)
     {
-        ArchiveStatus? wanted = null;
-        if (status is not null)
+        if (!ServiceDefaults.ListParameters.TryStatus<ArchiveStatus>(status, ArchiveStatusWire.ToWire, out var wanted, out var badStatus))
         {
-            if (!ServiceDefaults.WireValues.TryParse<ArchiveStatus>(status, ArchiveStatusWire.ToWire, out var parsed))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["status"] = ["status is one of " + string.Join(", ", Enum.GetValues<ArchiveStatus>().Select(s => s.ToWire())) + "."],
-                });
-            }
-
-            wanted = parsed;
+            return badStatus;
         }
 
-        if (limit is < 1 or > MaxListLimit)
+        if (!ServiceDefaults.ListParameters.TryLimit(limit, DefaultListLimit, MaxListLimit, out var count, out var badLimit))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit is between 1 and {MaxListLimit}."] });
+            return badLimit;
         }
 
         IQueryable<Recording> query = session.Query<Recording>();
@@ -102,7 +93,7 @@ internal static class RecordingEndpoints
             query = query.Where(Recording.WithStatus(w));
         }
 
-        var found = await query.OrderBySql("mt_last_modified desc").Take(limit ?? DefaultListLimit).ToListAsync(cancellationToken);
+        var found = await query.OrderBySql("mt_last_modified desc").Take(count).ToListAsync(cancellationToken);
         return TypedResults.Ok<IReadOnlyList<RecordingSummary>>([.. found.Select(RecordingSummary.Of)]);
     }
 
